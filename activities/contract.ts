@@ -1,0 +1,82 @@
+import type { CaseReview, CaseView, TimelineEntry } from '../domain/case';
+import type { DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
+import type { SlaPolicy } from '../domain/sla';
+
+/**
+ * What the workflows ask of the outside world. Every activity is idempotent: a retry never writes a
+ * row twice (events are keyed by case and seq, notifications by their dedupe key, reviews by case).
+ */
+export interface CaseActivities {
+  /** The SLA policy new cases start with (latest published version). */
+  loadSlaPolicy(): Promise<SlaPolicy>;
+  /** Due dates on the working-day calendar; recorded in history so calendar updates never break replay. */
+  computeDeadlines(requests: DeadlineRequest[]): Promise<DeadlineAnswer[]>;
+  /** The matter's routing: who handles it in the case's county. */
+  lookupMatter(input: { matterCode: string; countyCode: string }): Promise<MatterLookup>;
+  /** A county department of the case's county. */
+  lookupDepartment(input: { departmentCode: string; countyCode: string }): Promise<DepartmentLookup>;
+  /** Officers' certificates at a moment, for the unit that acts. */
+  checkOfficers(input: OfficerCheckRequest): Promise<OfficerCheck>;
+  /** Projects a transition: timeline rows, the case row (forward by seq only) and notifications, in one transaction. */
+  recordTransition(input: TransitionRecord): Promise<void>;
+  /** Writes the efficiency review of a closed case. */
+  recordReview(input: ReviewRecord): Promise<void>;
+}
+
+export interface MatterRoute {
+  code: string;
+  name: string;
+  category: 'penalty' | 'inspection' | 'compulsory' | 'other';
+  level: 'township' | 'county';
+  domain: string;
+  /** For a county-level matter: the department of the case's county for its domain. */
+  departmentCode?: string;
+  legalBasis: string;
+}
+export type MatterLookup = { found: true; matter: MatterRoute } | { found: false; reason: string };
+export type DepartmentLookup = { found: true; name: string; domain: string } | { found: false; reason: string };
+
+export interface OfficerCheckRequest {
+  officerIds: string[];
+  /** The acting brigade (township) or department; officers of other units do not count. */
+  townshipCode?: string;
+  departmentCode?: string;
+  at: string;
+}
+export interface OfficerCheck {
+  certified: string[];
+  refused: { officerId: string; reason: string }[];
+}
+
+export type NotificationChannel =
+  | 'escalation'
+  | 'reporter-feedback'
+  | 'public-security'
+  | 'county-transfer'
+  | 'judicial-transfer'
+  | 'court'
+  | 'party';
+
+export interface Notification {
+  /** Unique across the service; a retried activity writes each key once. */
+  dedupeKey: string;
+  channel: NotificationChannel;
+  recipient: string;
+  subject: string;
+  payload: Record<string, unknown>;
+}
+
+export interface TransitionRecord {
+  workflowId: string;
+  /** The case after the transition; `snapshot.timeline` holds every event up to `seq`. */
+  snapshot: CaseView;
+  seq: number;
+  events: TimelineEntry[];
+  notifications: Notification[];
+}
+
+export interface ReviewRecord {
+  caseId: string;
+  snapshot: CaseView;
+  review: CaseReview;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { patrolReportSchema } from './case';
+import type { ActionName } from './stages';
+
+const isoInstant = z.iso.datetime({ offset: true });
+const money = z.number().finite().nonnegative().max(1e10);
+
+/** Bodies of `POST /v1/cases/{caseId}/actions/{action}` (api.md). */
+export const actionBodySchemas = {
+  'patrol-report': patrolReportSchema,
+  confirm: z.object({ confirmed: z.boolean(), reason: z.string().trim().max(2000).optional() }).strict(),
+  capture: z
+    .object({
+      matterCode: z.string().trim().min(1).max(64),
+      party: z
+        .object({
+          kind: z.enum(['person', 'organization']),
+          name: z.string().trim().min(1).max(200),
+          idNumber: z.string().trim().max(32).optional(),
+          creditCode: z.string().trim().max(32).optional(),
+        })
+        .strict(),
+      evidence: z.array(z.unknown()).max(100).optional(),
+      urgent: z.boolean().optional(),
+    })
+    .strict(),
+  assign: z.discriminatedUnion('level', [
+    z
+      .object({
+        level: z.literal('township'),
+        officerIds: z.array(z.string().trim().min(1).max(64)).min(1).max(20),
+      })
+      .strict(),
+    z.object({ level: z.literal('county'), departmentCode: z.string().trim().min(1).max(64) }).strict(),
+  ]),
+  handle: z
+    .object({
+      outcome: z.enum(['corrected', 'case_required', 'suspected_crime', 'obstruction']),
+      notes: z.string().trim().max(5000).optional(),
+    })
+    .strict(),
+  file: z.object({ filedAt: isoInstant.optional() }).strict(),
+  'notify-rights': z.object({ proposedFine: money.optional() }).strict(),
+  'hearing-request': z.object({}).strict(),
+  'hearing-held': z.object({ notes: z.string().trim().max(5000).optional() }).strict(),
+  decide: z
+    .object({
+      kind: z.enum(['penalty', 'no_penalty']),
+      fine: money.optional(),
+      summary: z.boolean().optional(),
+    })
+    .strict()
+    .superRefine((b, ctx) => {
+      if (b.kind === 'no_penalty' && b.fine !== undefined && b.fine > 0) {
+        ctx.addIssue({ code: 'custom', path: ['fine'], message: 'a no_penalty decision carries no fine' });
+      }
+    }),
+  serve: z.object({ servedAt: isoInstant.optional() }).strict(),
+  'record-payment': z.object({ amount: money.positive(), paidAt: isoInstant.optional() }).strict(),
+  verify: z.object({ passed: z.boolean(), notes: z.string().trim().max(5000).optional() }).strict(),
+} satisfies Record<ActionName, z.ZodType>;
+
+export type ActionBody<A extends ActionName> = z.infer<(typeof actionBodySchemas)[A]>;
+
+/** A human step as the case workflow receives it. */
+export type ActionRequest = {
+  [A in ActionName]: { action: A; body: ActionBody<A>; actor: import('./case').Actor };
+}[ActionName];
+
+/** 行政处罚法 Art 51: summary procedure only for a warning or a fine ≤ 200 yuan (citizen) or ≤ 3,000 yuan (organisation). */
+export const SUMMARY_FINE_LIMIT = { person: 200, organization: 3000 } as const;
+
+/** 行政处罚法 Art 42: every enforcement act needs at least two certified officers. */
+export const MIN_CERTIFIED_OFFICERS = 2;
+
+export const COUNTY_DECISIONS = ['accept', 'return', 'joint'] as const;
+export const countyResponseSchema = z
+  .object({
+    decision: z.enum(COUNTY_DECISIONS),
+    reason: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.decision === 'return' && !b.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a returned transfer must say why' });
+    }
+  });
+export type CountyResponse = z.infer<typeof countyResponseSchema>;
+
+export const JUDICIAL_EVENTS = ['head-approval', 'police-decision', 'reconsideration-request', 'reconsideration-answer'] as const;
+export type JudicialEventName = (typeof JUDICIAL_EVENTS)[number];
+export const judicialEventBodySchemas = {
+  'head-approval': z.object({ notes: z.string().max(2000).optional() }).strict(),
+  'police-decision': z.object({ accepted: z.boolean(), reason: z.string().max(2000).optional() }).strict(),
+  'reconsideration-request': z.object({ reason: z.string().max(2000).optional() }).strict(),
+  'reconsideration-answer': z.object({ accepted: z.boolean(), reason: z.string().max(2000).optional() }).strict(),
+} satisfies Record<JudicialEventName, z.ZodType>;
+
+export const COURT_EVENTS = ['court-accepted', 'court-ruling', 'executed'] as const;
+export type CourtEventName = (typeof COURT_EVENTS)[number];
+export const courtEventBodySchemas = {
+  'court-accepted': z.object({ notes: z.string().max(2000).optional() }).strict(),
+  'court-ruling': z.object({ granted: z.boolean(), notes: z.string().max(2000).optional() }).strict(),
+  executed: z.object({ notes: z.string().max(2000).optional() }).strict(),
+} satisfies Record<CourtEventName, z.ZodType>;
+
+export interface JudicialEvent {
+  event: JudicialEventName;
+  accepted?: boolean;
+  reason?: string;
+  actor: import('./case').Actor;
+}
+export interface CourtEvent {
+  event: CourtEventName;
+  granted?: boolean;
+  actor: import('./case').Actor;
+}

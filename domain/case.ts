@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { CASE_SOURCES, type CaseSource, type CaseStatus, type Resolution, type Stage } from './stages';
+import type { Deadline } from './deadlines';
+import type { SlaPolicy } from './sla';
+
+const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
+const isoInstant = z.iso.datetime({ offset: true });
+
+export const locationSchema = z
+  .object({
+    address: z.string().trim().min(1).max(500),
+    lat: z.number().min(-90).max(90).optional(),
+    lng: z.number().min(-180).max(180).optional(),
+  })
+  .strict();
+
+/** 网格员巡查报告: the grid member's on-site report (action `patrol-report`, or with a patrol case). */
+export const patrolReportSchema = z
+  .object({
+    gridMemberId: z.string().trim().min(1).max(64),
+    observedAt: isoInstant,
+    findings: z.string().trim().min(1).max(5000),
+    photos: z.array(z.url()).max(20).optional(),
+  })
+  .strict();
+export type PatrolReport = z.infer<typeof patrolReportSchema>;
+
+/** Body of `POST /v1/cases`. */
+export const openCaseSchema = z
+  .object({
+    source: z.enum(CASE_SOURCES),
+    externalRef: z.string().trim().min(1).max(128).optional(),
+    countyCode: code,
+    townshipCode: code,
+    gridCode: code.optional(),
+    location: locationSchema,
+    description: z.string().trim().min(1).max(5000),
+    urgent: z.boolean().optional(),
+    reporter: z
+      .object({ name: z.string().trim().max(100).optional(), phone: z.string().trim().max(32).optional() })
+      .strict()
+      .optional(),
+    patrol: patrolReportSchema.optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.source === 'patrol' && !body.patrol) {
+      ctx.addIssue({ code: 'custom', path: ['patrol'], message: 'a patrol case arrives with its patrol report' });
+    }
+    if (body.source !== 'patrol' && body.patrol) {
+      ctx.addIssue({ code: 'custom', path: ['patrol'], message: `a ${body.source} case starts at patrol: a grid member reports with the patrol-report action` });
+    }
+  });
+export type OpenCaseBody = z.infer<typeof openCaseSchema>;
+
+/** Who did something: the token's subject and role, with the unit they act for. */
+export interface Actor {
+  sub: string;
+  role: 'upstream' | 'township' | 'county' | 'supervisor' | 'admin' | 'system' | 'police' | 'court';
+  unit?: string;
+}
+export const SYSTEM_ACTOR: Actor = { sub: 'system', role: 'system' };
+
+/** Input of `caseWorkflow`: the opening request plus what the API knows when it starts the case. */
+export interface CaseWorkflowInput extends OpenCaseBody {
+  caseId: string;
+  createdBy: Actor;
+  /** Set by tests and the replay harness to pin a policy; otherwise the current policy is loaded. */
+  slaPolicy?: SlaPolicy;
+}
+
+export interface TimelineEntry {
+  seq: number;
+  at: string;
+  type: string;
+  stage: Stage;
+  actor: Actor;
+  data?: Record<string, unknown>;
+}
+
+export type HandlerLevel = 'township' | 'county' | 'judicial' | 'court';
+export interface CaseHandler {
+  level: HandlerLevel;
+  departmentCode?: string;
+  officerIds?: string[];
+  /** A joint enforcement (联合执法): the township brigade works with the county department. */
+  joint?: boolean;
+}
+
+export type ChildKind = 'judicial-transfer' | 'court-enforcement';
+export interface ChildProcess {
+  kind: ChildKind;
+  workflowId: string;
+  status: 'running' | 'completed';
+  step?: string;
+  outcome?: string;
+}
+
+export interface Party {
+  kind: 'person' | 'organization';
+  name: string;
+  idNumber?: string;
+  creditCode?: string;
+}
+
+export interface Penalty {
+  filedAt?: string;
+  rightsNotifiedAt?: string;
+  proposedFine?: number;
+  hearingRequested?: boolean;
+  hearingHeld?: boolean;
+  kind?: 'penalty' | 'no_penalty';
+  fine?: number;
+  summary?: boolean;
+  decidedAt?: string;
+  servedAt?: string;
+  paidAmount: number;
+  paidAt?: string;
+}
+
+export interface StageVisit {
+  stage: Stage;
+  enteredAt: string;
+  leftAt?: string;
+}
+
+export interface StageReview {
+  stage: Stage;
+  visit: number;
+  enteredAt: string;
+  leftAt: string;
+  durationSeconds: number;
+  dueAt?: string;
+  onTime: boolean;
+}
+
+export interface CaseReview {
+  closedAt: string;
+  totalDurationSeconds: number;
+  onTime: boolean;
+  reworkCount: number;
+  escalations: number;
+  breachedDeadlines: number;
+  stages: StageReview[];
+}
+
+/** The case object of api.md. */
+export interface CaseView {
+  caseId: string;
+  externalRef?: string;
+  source: CaseSource;
+  status: CaseStatus;
+  stage: Stage;
+  resolution?: Resolution;
+  countyCode: string;
+  townshipCode: string;
+  gridCode?: string;
+  matterCode?: string;
+  location: z.infer<typeof locationSchema>;
+  description: string;
+  urgent: boolean;
+  reporter?: { name?: string; phone?: string };
+  party?: Party;
+  handler: CaseHandler;
+  openedAt: string;
+  updatedAt: string;
+  closedAt?: string;
+  slaPolicyVersion: number;
+  reworkCount: number;
+  deadlines: Deadline[];
+  timeline: TimelineEntry[];
+  children: ChildProcess[];
+  penalty?: Penalty;
+  review?: CaseReview;
+  createdBy: Actor;
+}

@@ -1,0 +1,86 @@
+import type { Period } from './periods';
+import type { Stage } from './stages';
+import type { SlaKey } from './sla';
+
+/** Who must act before a deadline. Agency, county, police and court deadlines escalate on breach;
+ * a party's deadline (hearing request, payment, appeal windows) lapses and moves the case on. */
+export type DeadlineHolder = 'agency' | 'county' | 'police' | 'court' | 'party';
+
+export type StatutoryDeadlineKind =
+  | 'filing'
+  | 'decision'
+  | 'hearing-request'
+  | 'service'
+  | 'payment'
+  | 'head-approval'
+  | 'handover'
+  | 'police-decision'
+  | 'reconsideration-request'
+  | 'reconsideration-answer'
+  | 'reconsideration-window'
+  | 'litigation-window'
+  | 'reminder'
+  | 'court-application'
+  | 'court-acceptance'
+  | 'court-ruling';
+
+export type DeadlineKind = SlaKey | StatutoryDeadlineKind;
+
+export interface StatutoryDeadline {
+  period: Period;
+  holder: DeadlineHolder;
+  label: string;
+  source: string;
+}
+
+/** Statutory deadlines of deadlines.md with their legal sources. */
+export const STATUTORY_DEADLINES: Record<StatutoryDeadlineKind, StatutoryDeadline> = {
+  filing: { period: { workingDays: 15 }, holder: 'agency', label: '立案审查', source: '市场监督管理行政处罚程序规定 Art 18' },
+  decision: { period: { days: 90 }, holder: 'agency', label: '立案后作出决定', source: '行政处罚法 Art 60' },
+  'hearing-request': { period: { workingDays: 5 }, holder: 'party', label: '当事人申请听证', source: '行政处罚法 Arts 64, 85' },
+  service: { period: { workingDays: 7 }, holder: 'agency', label: '送达处罚决定书', source: '行政处罚法 Arts 61, 85' },
+  payment: { period: { days: 15 }, holder: 'party', label: '缴纳罚款', source: '行政处罚法 Art 67' },
+  'head-approval': { period: { days: 3 }, holder: 'agency', label: '负责人批准移送', source: '国务院令第310号 Art 5' },
+  handover: { period: { duration: 'PT24H' }, holder: 'agency', label: '移送公安机关', source: '国务院令第310号 Art 5' },
+  'police-decision': { period: { days: 3 }, holder: 'police', label: '公安机关决定是否立案', source: '国务院令第310号 Art 8' },
+  'reconsideration-request': { period: { days: 3 }, holder: 'agency', label: '提请复议', source: '国务院令第310号 Art 9' },
+  'reconsideration-answer': { period: { days: 3 }, holder: 'police', label: '公安机关复议决定', source: '国务院令第310号 Art 9' },
+  'reconsideration-window': { period: { days: 60 }, holder: 'party', label: '申请行政复议期限', source: '行政复议法 Art 20' },
+  'litigation-window': { period: { months: 6 }, holder: 'party', label: '提起行政诉讼期限', source: '行政诉讼法 Art 46' },
+  reminder: { period: { workingDays: 10 }, holder: 'party', label: '催告后履行期限', source: '行政强制法 Arts 54, 69' },
+  'court-application': { period: { months: 3 }, holder: 'agency', label: '申请法院强制执行', source: '行政强制法 Art 53' },
+  'court-acceptance': { period: { workingDays: 5 }, holder: 'court', label: '法院受理申请', source: '行政强制法 Art 56' },
+  'court-ruling': { period: { workingDays: 7 }, holder: 'court', label: '法院作出裁定', source: '行政强制法 Arts 57, 58' },
+};
+
+/** A deadline as the case shows it (api.md `deadlines[]`, extended). */
+export interface Deadline {
+  id: string;
+  kind: DeadlineKind;
+  stage: Stage;
+  holder: DeadlineHolder;
+  startedAt: string;
+  dueAt: string;
+  /** Level 2 escalation: twice the period after the start. Absent for party deadlines. */
+  escalateAt?: string;
+  status: 'running' | 'met' | 'lapsed' | 'cancelled';
+  closedAt?: string;
+  overdue: boolean;
+  escalationLevel: 0 | 1 | 2;
+  calendarEstimated?: boolean;
+  /** The SLA policy version or legal source behind the period. */
+  basis: string;
+}
+
+/** Request to the deadline activity: compute when a period that starts at `from` ends. */
+export interface DeadlineRequest {
+  from: string;
+  period: Period;
+  /** Also compute the level-2 escalation instant (twice the period). */
+  withEscalation: boolean;
+}
+export interface DeadlineAnswer {
+  dueAt: string;
+  escalateAt?: string;
+  calendarEstimated: boolean;
+}

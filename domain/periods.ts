@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { parse as parseIsoDuration, toSeconds } from 'iso8601-duration';
+
+/**
+ * A period as the law or a local policy states it. Working days follow the State Council
+ * holiday schedule with its make-up days (调休); natural days and months follow 民事诉讼法 Art 85
+ * (the starting day is not counted; a last day that is a holiday moves to the next working day).
+ */
+export const periodSchema = z.union([
+  z.object({ duration: z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as PT30M or PT2H') }).strict(),
+  z.object({ workingDays: z.number().int().positive().max(365) }).strict(),
+  z.object({ days: z.number().int().positive().max(3650) }).strict(),
+  z.object({ months: z.number().int().positive().max(120) }).strict(),
+]);
+export type Period = z.infer<typeof periodSchema>;
+
+function isIsoDuration(value: string): boolean {
+  if (!/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/.test(value)) return false;
+  return durationMs(value) > 0;
+}
+
+/** Milliseconds of an ISO 8601 duration with no calendar parts (PnDTnHnMnS). */
+export function durationMs(iso: string): number {
+  return toSeconds(parseIsoDuration(iso)) * 1000;
+}
+
+/** Doubles a period: level 2 escalation falls due at twice the SLA (deadlines.md). */
+export function doublePeriod(period: Period): Period {
+  if ('duration' in period) return { duration: `PT${(durationMs(period.duration) * 2) / 1000}S` };
+  if ('workingDays' in period) return { workingDays: period.workingDays * 2 };
+  if ('days' in period) return { days: period.days * 2 };
+  return { months: period.months * 2 };
+}
+
+export function describePeriod(period: Period): string {
+  if ('duration' in period) return period.duration;
+  if ('workingDays' in period) return `${period.workingDays} working day(s)`;
+  if ('days' in period) return `${period.days} day(s)`;
+  return `${period.months} month(s)`;
+}

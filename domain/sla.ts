@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { periodSchema, type Period } from './periods';
+
+/**
+ * Service-level deadlines are local policy, versioned: a running case keeps the version it started
+ * with. Keys are stages plus `county-response` (乡呼县应: how fast a county department answers).
+ */
+export const SLA_KEYS = [
+  'patrol',
+  'discovery',
+  'capture',
+  'assignment',
+  'county-response',
+  'handling',
+  'verification',
+] as const;
+export type SlaKey = (typeof SLA_KEYS)[number];
+
+const slaMapSchema = z.object(
+  Object.fromEntries(SLA_KEYS.map((k) => [k, periodSchema.optional()])) as Record<SlaKey, z.ZodOptional<typeof periodSchema>>,
+).strict();
+
+/** Body of `PUT /v1/admin/sla-policy`: stages left out keep the current value. */
+export const slaPolicyChangeSchema = z
+  .object({ slas: slaMapSchema.default({}), urgent: slaMapSchema.optional() })
+  .strict();
+export type SlaPolicyChange = z.infer<typeof slaPolicyChangeSchema>;
+
+export interface SlaPolicy {
+  version: number;
+  slas: Record<SlaKey, Period>;
+  /** Tighter limits for urgent cases; keys left out use `slas`. */
+  urgent: Partial<Record<SlaKey, Period>>;
+}
+
+/** The starting policy of deadlines.md ("Local SLA defaults"). */
+export const DEFAULT_SLA_POLICY: SlaPolicy = {
+  version: 1,
+  slas: {
+    patrol: { workingDays: 1 },
+    discovery: { workingDays: 1 },
+    capture: { workingDays: 1 },
+    assignment: { duration: 'PT30M' },
+    'county-response': { workingDays: 1 },
+    handling: { workingDays: 5 },
+    verification: { workingDays: 1 },
+  },
+  urgent: {
+    patrol: { duration: 'PT2H' },
+    assignment: { duration: 'PT10M' },
+  },
+};
+
+export function slaFor(policy: SlaPolicy, key: SlaKey, urgent: boolean): Period {
+  return (urgent ? policy.urgent[key] : undefined) ?? policy.slas[key];
+}
+
+/** Applies a change to a policy; the caller stores it as the next version. */
+export function applySlaChange(current: SlaPolicy, change: SlaPolicyChange): Omit<SlaPolicy, 'version'> {
+  const slas = { ...current.slas };
+  for (const [k, v] of Object.entries(change.slas ?? {})) if (v) slas[k as SlaKey] = v;
+  const urgent = { ...current.urgent };
+  for (const [k, v] of Object.entries(change.urgent ?? {})) if (v) urgent[k as SlaKey] = v;
+  return { slas, urgent };
+}

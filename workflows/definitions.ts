@@ -1,0 +1,50 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ActionRequest, CountyResponse, CourtEvent, JudicialEvent } from '../domain/actions';
+import type { Actor, CaseView, ChildKind, TimelineEntry } from '../domain/case';
+import type { Deadline } from '../domain/deadlines';
+import type { Notification } from '../activities/contract';
+
+/** Default task queue of the worker and the API. */
+export const DEFAULT_TASK_QUEUE = 'enforcement-cases';
+
+/** A human step (patrol report, confirm, capture, assign, …); returns the updated case. */
+export const actionUpdate = defineUpdate<CaseView, [ActionRequest]>('action');
+
+/** 乡呼县应: a county department answers a transfer. */
+export interface CountyResponseSignal extends CountyResponse {
+  departmentCode: string;
+  actor: Actor;
+}
+export const countyResponseSignal = defineSignal<[CountyResponseSignal]>('countyResponse');
+
+/** Events of the judicial transfer and court enforcement, forwarded by the case to its child. */
+export const judicialEventSignal = defineSignal<[JudicialEvent]>('judicialEvent');
+export const courtEventSignal = defineSignal<[CourtEvent]>('courtEvent');
+export const paymentSignal = defineSignal<[{ amount: number; at: string; actor: Actor }]>('payment');
+
+/** A child reports a step to its case, which records it in the timeline and the read model. */
+export interface ChildProgress {
+  kind: ChildKind;
+  /** Unique per child step; the case ignores a report it has seen (signals may be redelivered on retry). */
+  stepId: string;
+  type: string;
+  at: string;
+  actor: Actor;
+  step?: string;
+  data?: Record<string, unknown>;
+  deadline?: Deadline;
+  notifications?: Notification[];
+}
+export const childProgressSignal = defineSignal<[ChildProgress]>('childProgress');
+
+/** The whole case in the shape of api.md's case object. */
+export const caseQuery = defineQuery<CaseView>('case');
+
+export type { TimelineEntry };
+
+export function judicialTransferWorkflowId(caseId: string): string {
+  return `${caseId}/judicial-transfer`;
+}
+export function courtEnforcementWorkflowId(caseId: string): string {
+  return `${caseId}/court-enforcement`;
+}
