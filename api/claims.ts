@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import '@fastify/jwt';
 
 /** JWT claims (api.md "Auth"). Which codes a role needs: township → countyCode + townshipCode;
  * county → countyCode + departmentCode; supervisor → countyCode (absent for a city supervisor); upstream → countyCode
