@@ -19,6 +19,13 @@ const envSchema = z.object({
 });
 export type ServiceConfig = z.infer<typeof envSchema> & { DATA_DIR: string };
 
+/**
+ * The JWT secret `npm start` and `npm run token` use when JWT_SECRET is unset. For local development
+ * only: docker-compose.yml and any deployment set JWT_SECRET (the worker/api processes started on their
+ * own refuse to run without it).
+ */
+export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-do-not-deploy';
+
 /** The variables the code reads; docker-compose.yml is checked against this list. */
 export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as (keyof z.infer<typeof envSchema>)[];
 
