@@ -21,8 +21,7 @@ export type ServiceConfig = z.infer<typeof envSchema> & { DATA_DIR: string };
 
 /**
  * The JWT secret `npm start` and `npm run token` use when JWT_SECRET is unset. For local development
- * only: docker-compose.yml and any deployment set JWT_SECRET (the worker/api processes started on their
- * own refuse to run without it).
+ * only: docker-compose.yml and any deployment set JWT_SECRET.
  */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-do-not-deploy';
 
