@@ -1,0 +1,408 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { computeDueDate } from '../domain/calendar';
+import type { CaseView } from '../domain/case';
+import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
+import { REFUSAL } from '../domain/errors';
+import { doublePeriod } from '../domain/periods';
+import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
+import { withTransaction } from '../db/pool';
+import type {
+  CaseActivities,
+  DepartmentLookup,
+  MatterLookup,
+  MatterRoute,
+  OfficerCheck,
+  OfficerCheckRequest,
+  ReviewRecord,
+  TransitionRecord,
+} from './contract';
+
+export type { CaseActivities } from './contract';
+
+/**
+ * The case workflows' activities on Postgres. Every one is idempotent (a retry writes nothing twice)
+ * and lets database errors propagate, so Temporal retries them. Input that can never succeed (an
+ * unparsable instant) fails with a non-retryable ApplicationFailure of type InvalidInput.
+ */
+export function createActivities(pool: Pool): CaseActivities {
+  return {
+    loadSlaPolicy: () => loadSlaPolicy(pool),
+    computeDeadlines: async (requests) => computeDeadlines(requests),
+    lookupMatter: (input) => lookupMatter(pool, input),
+    lookupDepartment: (input) => lookupDepartment(pool, input),
+    checkOfficers: (input) => checkOfficers(pool, input),
+    recordTransition: (input) => recordTransition(pool, input),
+    recordReview: (input) => recordReview(pool, input),
+  };
+}
+
+/* ---------- SLA policy ---------- */
+
+interface SlaPolicyRow {
+  version: number;
+  slas: SlaPolicy['slas'];
+  urgent: SlaPolicy['urgent'] | null;
+}
+
+async function latestSlaPolicy(pool: Pool): Promise<SlaPolicy | undefined> {
+  const { rows } = await pool.query<SlaPolicyRow>(
+    'SELECT version, slas, urgent FROM sla_policies ORDER BY version DESC LIMIT 1',
+  );
+  const row = rows[0];
+  return row ? { version: row.version, slas: row.slas, urgent: row.urgent ?? {} } : undefined;
+}
+
+export async function loadSlaPolicy(pool: Pool): Promise<SlaPolicy> {
+  const found = await latestSlaPolicy(pool);
+  if (found) return found;
+  // An empty table (fresh database without the seed): publish the default as version 1.
+  await pool.query(
+    `INSERT INTO sla_policies (version, slas, urgent, published_by) VALUES ($1, $2::jsonb, $3::jsonb, 'default')
+     ON CONFLICT (version) DO NOTHING`,
+    [DEFAULT_SLA_POLICY.version, JSON.stringify(DEFAULT_SLA_POLICY.slas), JSON.stringify(DEFAULT_SLA_POLICY.urgent)],
+  );
+  const stored = await latestSlaPolicy(pool);
+  if (!stored) throw new Error('sla_policies is still empty after inserting the default policy');
+  return stored;
+}
+
+/* ---------- deadlines on the working-day calendar ---------- */
+
+export function computeDeadlines(requests: DeadlineRequest[]): DeadlineAnswer[] {
+  return requests.map((request) => {
+    try {
+      const due = computeDueDate(request.period, request.from);
+      if (!request.withEscalation) return { dueAt: due.dueAt, calendarEstimated: due.calendarEstimated };
+      const escalation = computeDueDate(doublePeriod(request.period), request.from);
+      return {
+        dueAt: due.dueAt,
+        escalateAt: escalation.dueAt,
+        calendarEstimated: due.calendarEstimated || escalation.calendarEstimated,
+      };
+    } catch (err) {
+      if (err instanceof RangeError) {
+        throw ApplicationFailure.create({
+          type: REFUSAL.invalidInput,
+          message: `cannot compute a deadline: ${err.message}`,
+          nonRetryable: true,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  });
+}
+
+/* ---------- catalog: matters and departments ---------- */
+
+interface MatterRow {
+  code: string;
+  name: string;
+  category: MatterRoute['category'];
+  level: MatterRoute['level'];
+  domain: string;
+  legal_basis: string;
+  department_code: string | null;
+  county_exists: boolean;
+}
+
+export async function lookupMatter(
+  pool: Pool,
+  input: { matterCode: string; countyCode: string },
+): Promise<MatterLookup> {
+  const { rows } = await pool.query<MatterRow>(
+    `SELECT m.code, m.name, m.category, m.level, m.domain, m.legal_basis, d.code AS department_code,
+            EXISTS (SELECT 1 FROM counties c WHERE c.code = $2) AS county_exists
+       FROM matters m
+       LEFT JOIN departments d ON m.level = 'county' AND d.county_code = $2 AND d.domain = m.domain
+      WHERE m.code = $1`,
+    [input.matterCode, input.countyCode],
+  );
+  const row = rows[0];
+  if (!row) return { found: false, reason: `unknown matter code ${input.matterCode}` };
+  if (!row.county_exists) return { found: false, reason: `unknown county ${input.countyCode}` };
+  const matter: MatterRoute = {
+    code: row.code,
+    name: row.name,
+    category: row.category,
+    level: row.level,
+    domain: row.domain,
+    legalBasis: row.legal_basis,
+  };
+  if (row.level === 'county') {
+    if (!row.department_code) {
+      return {
+        found: false,
+        reason: `county-level matter ${row.code} (${row.domain}) has no ${row.domain} department in county ${input.countyCode}`,
+      };
+    }
+    matter.departmentCode = row.department_code;
+  }
+  return { found: true, matter };
+}
+
+export async function lookupDepartment(
+  pool: Pool,
+  input: { departmentCode: string; countyCode: string },
+): Promise<DepartmentLookup> {
+  const { rows } = await pool.query<{ name: string; domain: string; county_code: string }>(
+    'SELECT name, domain, county_code FROM departments WHERE code = $1',
+    [input.departmentCode],
+  );
+  const row = rows[0];
+  if (!row) return { found: false, reason: `unknown department ${input.departmentCode}` };
+  if (row.county_code !== input.countyCode) {
+    return {
+      found: false,
+      reason: `department ${input.departmentCode} belongs to county ${row.county_code}, not ${input.countyCode}`,
+    };
+  }
+  return { found: true, name: row.name, domain: row.domain };
+}
+
+/* ---------- 执法人员: certificates ---------- */
+
+const SHANGHAI_OFFSET_MS = 8 * 3600_000;
+
+/** The Asia/Shanghai calendar date (YYYY-MM-DD) of an instant. */
+export function shanghaiDate(instant: string): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) {
+    throw ApplicationFailure.create({
+      type: REFUSAL.invalidInput,
+      message: `invalid instant: ${instant}`,
+      nonRetryable: true,
+    });
+  }
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+interface OfficerRow {
+  id: string;
+  township_code: string | null;
+  department_code: string | null;
+  certificate_valid_from: string | null; // `date` comes back as YYYY-MM-DD (db/pool.ts)
+  certificate_valid_until: string | null;
+  active: boolean;
+}
+
+export async function checkOfficers(pool: Pool, input: OfficerCheckRequest): Promise<OfficerCheck> {
+  const day = shanghaiDate(input.at);
+  const { rows } = await pool.query<OfficerRow>(
+    `SELECT id, township_code, department_code, certificate_valid_from::text AS certificate_valid_from,
+            certificate_valid_until::text AS certificate_valid_until, active
+       FROM officers WHERE id = ANY($1::text[])`,
+    [input.officerIds],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const units = [
+    input.townshipCode !== undefined ? `brigade ${input.townshipCode}` : undefined,
+    input.departmentCode !== undefined ? `department ${input.departmentCode}` : undefined,
+  ].filter((u): u is string => u !== undefined);
+
+  const certified: string[] = [];
+  const refused: OfficerCheck['refused'] = [];
+  const seen = new Set<string>();
+  for (const officerId of input.officerIds) {
+    if (seen.has(officerId)) {
+      refused.push({ officerId, reason: 'listed twice' });
+      continue;
+    }
+    seen.add(officerId);
+    const reason = officerRefusal(byId.get(officerId), input, units, day);
+    if (reason) refused.push({ officerId, reason });
+    else certified.push(officerId);
+  }
+  return { certified, refused };
+}
+
+function officerRefusal(
+  officer: OfficerRow | undefined,
+  input: OfficerCheckRequest,
+  units: string[],
+  day: string,
+): string | undefined {
+  if (!officer) return 'unknown officer';
+  if (units.length === 0) return 'no acting brigade or department given';
+  const member =
+    (input.townshipCode !== undefined && officer.township_code === input.townshipCode) ||
+    (input.departmentCode !== undefined && officer.department_code === input.departmentCode);
+  if (!member) return `not a member of ${units.join(' or ')}`;
+  if (!officer.active) return 'officer is not active';
+  const from = officer.certificate_valid_from;
+  const until = officer.certificate_valid_until;
+  if (!from && !until) return 'no enforcement certificate on record';
+  // YYYY-MM-DD strings compare in date order.
+  if (from && day < from) return `certificate not valid before ${from}`;
+  if (until && day > until) return `certificate expired on ${until}`;
+  return undefined;
+}
+
+/* ---------- 案件处理库: projection of transitions ---------- */
+
+/** Deadlines whose breach makes the case overdue: running, not a party's (a party's window lapses). */
+function escalating(d: Deadline): boolean {
+  return d.status === 'running' && d.holder !== 'party' && !('onExpiry' in d && d.onExpiry === 'lapse');
+}
+
+export interface DerivedCaseColumns {
+  currentDeadlineKind: string | null;
+  currentDueAt: string | null;
+  overdue: boolean;
+  escalationLevel: number;
+  everOverdue: boolean;
+}
+
+/** Columns of the `cases` row that summarise the snapshot's deadlines. */
+export function deriveCaseColumns(snapshot: CaseView): DerivedCaseColumns {
+  const deadlines = snapshot.deadlines ?? [];
+  let current: Deadline | undefined;
+  for (const d of deadlines) {
+    if (!escalating(d)) continue;
+    if (!current || Date.parse(d.dueAt) < Date.parse(current.dueAt)) current = d;
+  }
+  const running = deadlines.filter((d) => d.status === 'running');
+  return {
+    currentDeadlineKind: current?.kind ?? null,
+    currentDueAt: current?.dueAt ?? null,
+    overdue: deadlines.some((d) => escalating(d) && d.overdue),
+    escalationLevel: running.reduce((max, d) => Math.max(max, d.escalationLevel ?? 0), 0),
+    everOverdue: deadlines.some((d) => d.overdue),
+  };
+}
+
+export async function recordTransition(pool: Pool, input: TransitionRecord): Promise<void> {
+  const s = input.snapshot;
+  const caseId = s.caseId;
+  const derived = deriveCaseColumns(s);
+  await withTransaction(pool, async (client) => {
+    if (input.events.length > 0) {
+      await client.query(
+        `INSERT INTO case_events (case_id, seq, at, type, stage, actor, data)
+         SELECT $1, e.seq, e.at, e.type, e.stage, e.actor, e.data
+           FROM jsonb_to_recordset($2::jsonb) AS e(seq integer, at timestamptz, type text, stage text, actor jsonb, data jsonb)
+         ON CONFLICT (case_id, seq) DO NOTHING`,
+        [caseId, JSON.stringify(input.events)],
+      );
+    }
+    if (input.notifications.length > 0) {
+      await client.query(
+        `INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload)
+         SELECT n."dedupeKey", $1, n.channel, n.recipient, n.subject, n.payload
+           FROM jsonb_to_recordset($2::jsonb) AS n("dedupeKey" text, channel text, recipient text, subject text, payload jsonb)
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+        [caseId, JSON.stringify(input.notifications)],
+      );
+    }
+    // Forward by seq only: a late retry of an older transition never moves the case back.
+    await client.query(
+      `INSERT INTO cases (
+         case_id, workflow_id, external_ref, source, county_code, township_code, grid_code, matter_code,
+         status, stage, resolution, urgent, handler_level, handler_department_code, handler_officer_ids,
+         current_deadline_kind, current_due_at, overdue, ever_overdue, escalation_level, rework_count,
+         created_by, opened_at, updated_at, closed_at, seq, snapshot)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text[],
+               $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27::jsonb)
+       ON CONFLICT (case_id) DO UPDATE SET
+         workflow_id = EXCLUDED.workflow_id,
+         external_ref = EXCLUDED.external_ref,
+         source = EXCLUDED.source,
+         county_code = EXCLUDED.county_code,
+         township_code = EXCLUDED.township_code,
+         grid_code = EXCLUDED.grid_code,
+         matter_code = EXCLUDED.matter_code,
+         status = EXCLUDED.status,
+         stage = EXCLUDED.stage,
+         resolution = EXCLUDED.resolution,
+         urgent = EXCLUDED.urgent,
+         handler_level = EXCLUDED.handler_level,
+         handler_department_code = EXCLUDED.handler_department_code,
+         handler_officer_ids = EXCLUDED.handler_officer_ids,
+         current_deadline_kind = EXCLUDED.current_deadline_kind,
+         current_due_at = EXCLUDED.current_due_at,
+         overdue = EXCLUDED.overdue,
+         ever_overdue = cases.ever_overdue OR EXCLUDED.ever_overdue,
+         escalation_level = EXCLUDED.escalation_level,
+         rework_count = EXCLUDED.rework_count,
+         created_by = EXCLUDED.created_by,
+         opened_at = EXCLUDED.opened_at,
+         updated_at = EXCLUDED.updated_at,
+         closed_at = EXCLUDED.closed_at,
+         seq = EXCLUDED.seq,
+         snapshot = EXCLUDED.snapshot
+       WHERE cases.seq < EXCLUDED.seq`,
+      [
+        caseId,
+        input.workflowId,
+        s.externalRef ?? null,
+        s.source,
+        s.countyCode,
+        s.townshipCode,
+        s.gridCode ?? null,
+        s.matterCode ?? null,
+        s.status,
+        s.stage,
+        s.resolution ?? null,
+        s.urgent,
+        s.handler.level,
+        s.handler.departmentCode ?? null,
+        s.handler.officerIds ?? null,
+        derived.currentDeadlineKind,
+        derived.currentDueAt,
+        derived.overdue,
+        derived.everOverdue,
+        derived.escalationLevel,
+        s.reworkCount,
+        s.createdBy.sub,
+        s.openedAt,
+        s.updatedAt,
+        s.closedAt ?? null,
+        input.seq,
+        JSON.stringify(s),
+      ],
+    );
+  });
+}
+
+/* ---------- 效能监督: reviews ---------- */
+
+export async function recordReview(pool: Pool, input: ReviewRecord): Promise<void> {
+  const { snapshot: s, review } = input;
+  await withTransaction(pool, async (client) => {
+    await client.query(
+      `INSERT INTO case_reviews (
+         case_id, county_code, township_code, department_code, source, resolution, opened_at, closed_at,
+         total_duration_seconds, on_time, rework_count, escalations, breached_deadlines, sla_policy_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (case_id) DO NOTHING`,
+      [
+        input.caseId,
+        s.countyCode,
+        s.townshipCode,
+        s.handler.departmentCode ?? null,
+        s.source,
+        s.resolution ?? null,
+        s.openedAt,
+        review.closedAt,
+        Math.round(review.totalDurationSeconds),
+        review.onTime,
+        review.reworkCount,
+        review.escalations,
+        review.breachedDeadlines,
+        s.slaPolicyVersion,
+      ],
+    );
+    if (review.stages.length > 0) {
+      await client.query(
+        `INSERT INTO case_review_stages (case_id, stage, visit, entered_at, left_at, duration_seconds, due_at, on_time)
+         SELECT $1, r.stage, r.visit, r."enteredAt", r."leftAt", round(r."durationSeconds")::bigint, r."dueAt", r."onTime"
+           FROM jsonb_to_recordset($2::jsonb)
+             AS r(stage text, visit integer, "enteredAt" timestamptz, "leftAt" timestamptz, "durationSeconds" numeric,
+                  "dueAt" timestamptz, "onTime" boolean)
+         ON CONFLICT (case_id, stage, visit) DO NOTHING`,
+        [input.caseId, JSON.stringify(review.stages)],
+      );
+    }
+  });
+}
