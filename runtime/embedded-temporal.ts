@@ -1,0 +1,185 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { pickPort } from './ports';
+
+/**
+ * The Temporal dev server for `npm start`: `temporal server start-dev`, persisted to
+ * DATA_DIR/temporal.sqlite, with its Web UI. It runs in its own process group, so a Ctrl-C in the
+ * terminal reaches only the service, which stops the server last (after the worker has drained).
+ */
+export interface EmbeddedTemporal {
+  address: string;
+  uiUrl?: string;
+  /** What started it: the CLI at TEMPORAL_CLI_PATH, or the SDK's downloaded CLI. */
+  kind: 'cli' | 'sdk-download';
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedTemporalOptions {
+  dataDir: string;
+  namespace: string;
+  /** The `temporal` CLI; when absent, @temporalio/testing downloads one (needs internet). */
+  cliPath?: string;
+  /** Custom search attributes to register, name → type (Keyword, Text, Int, Datetime, …). */
+  searchAttributes?: Record<string, string>;
+  log?: (message: string) => void;
+  /** Startup bound; default 60 s. */
+  startTimeoutMs?: number;
+}
+
+const DEFAULT_PORT = 7233;
+const DEFAULT_UI_PORT = 8233;
+const HOST = '127.0.0.1';
+
+interface SavedPorts {
+  port: number;
+  uiPort: number;
+}
+
+function readSavedPorts(file: string): Partial<SavedPorts> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SavedPorts>;
+  } catch {
+    return {};
+  }
+}
+
+async function choosePorts(dataDir: string): Promise<SavedPorts> {
+  const file = path.join(dataDir, 'temporal-ports.json');
+  const saved = readSavedPorts(file);
+  // Prefer the ports of the last run (bookmarks keep working), then the usual defaults, then any free ones.
+  const port = await pickPort([saved.port, DEFAULT_PORT], HOST);
+  const uiPort = await pickPort([saved.uiPort, DEFAULT_UI_PORT, port + 1000], HOST, [port]);
+  fs.writeFileSync(file, JSON.stringify({ port, uiPort }));
+  return { port, uiPort };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Polls until the frontend answers for `namespace` (the dev server creates it at launch). */
+async function waitUntilServing(address: string, namespace: string, deadline: number, child?: ChildProcess): Promise<void> {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`temporal dev server exited early (code ${child.exitCode ?? child.signalCode})`);
+    }
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+  }
+  throw new Error(`temporal dev server at ${address} not serving in time: ${String(lastError)}`);
+}
+
+export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): Promise<EmbeddedTemporal> {
+  const log = options.log ?? (() => undefined);
+  const dbFilename = path.join(options.dataDir, 'temporal.sqlite');
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  const { port, uiPort } = await choosePorts(options.dataDir);
+  const searchAttributes = Object.entries(options.searchAttributes ?? {});
+
+  if (!options.cliPath) {
+    // No local CLI: let the SDK download the dev server (developer laptops with internet).
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const { defineSearchAttributeKey } = await import('@temporalio/common');
+    log('TEMPORAL_CLI_PATH unset: starting the SDK-downloaded Temporal dev server');
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        dbFilename,
+        ip: HOST,
+        port,
+        ui: true,
+        uiPort,
+        namespace: options.namespace,
+        searchAttributes: searchAttributes.map(([name, type]) =>
+          defineSearchAttributeKey(name, type.toUpperCase() as Parameters<typeof defineSearchAttributeKey>[1]),
+        ),
+      },
+    });
+    return {
+      address: env.address,
+      uiUrl: `http://${HOST}:${uiPort}`,
+      kind: 'sdk-download',
+      stop: () => env.teardown(),
+    };
+  }
+
+  const logFile = path.join(options.dataDir, 'temporal.log');
+  const out = fs.openSync(logFile, 'a');
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    dbFilename,
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--ui-disable-news-fetch',
+    '--log-level',
+    'warn',
+    ...(options.namespace === 'default' ? [] : ['--namespace', options.namespace]),
+    ...searchAttributes.flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+  ];
+  log(`starting ${options.cliPath} ${args.join(' ')} (log: ${logFile})`);
+  const child = spawn(options.cliPath, args, { detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  // Whatever happens to this process short of SIGKILL, do not leave the server behind.
+  const killOnExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+
+  const address = `${HOST}:${port}`;
+  try {
+    await Promise.race([waitUntilServing(address, options.namespace, deadline, child), spawnError]);
+  } catch (err) {
+    killGroup(child, 'SIGKILL');
+    process.removeListener('exit', killOnExit);
+    throw err;
+  }
+
+  return {
+    address,
+    uiUrl: `http://${HOST}:${uiPort}`,
+    kind: 'cli',
+    async stop() {
+      killGroup(child, 'SIGTERM');
+      const stopped = await Promise.race([exited(child).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
+      if (!stopped) {
+        log('temporal dev server did not stop within 10 s: killing it');
+        killGroup(child, 'SIGKILL');
+        await exited(child);
+      }
+      process.removeListener('exit', killOnExit);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The worker process (`npm run worker`): polls TEMPORAL_TASK_QUEUE for the case workflows and their
+ * activities. It only connects; the schema comes from `npm run migrate`.
+ *
+ * Environment (runtime/config.ts): DATABASE_URL and TEMPORAL_ADDRESS (both required here),
+ * TEMPORAL_NAMESPACE (default "default"), TEMPORAL_TASK_QUEUE (default "enforcement-cases"), LOG_LEVEL.
+ * SIGINT/SIGTERM: the worker drains (running activities get a grace period), then the pool and the
+ * Temporal connection close, and the process exits 0.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import { createActivities } from '../activities';
+import { createPool } from '../db/pool';
+import { loadConfig } from '../runtime/config';
+import { bundleCaseWorkflows, createCaseWorker, installTemporalRuntime, runUntil } from './create-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } });
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    throw new Error('the worker needs DATABASE_URL and TEMPORAL_ADDRESS (or use `npm start` for the embedded setup)');
+  }
+
+  let stop!: (signal: NodeJS.Signals) => void;
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the worker to drain');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'shutting down');
+    stop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  installTemporalRuntime(logger);
+  const [connection, workflowBundle] = await Promise.all([
+    NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
+    bundleCaseWorkflows(),
+  ]);
+  const pool = createPool(config.DATABASE_URL, { applicationName: 'enforcement-worker' });
+  try {
+    const worker = await createCaseWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities: createActivities(pool),
+      workflowBundle,
+    });
+    logger.info(
+      { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+      'worker running',
+    );
+    await runUntil(worker, stopRequested);
+    logger.info('worker stopped');
+  } finally {
+    await pool.end();
+    await connection.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    // pino may not exist yet (bad configuration): write plainly.
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
