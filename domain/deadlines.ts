@@ -64,6 +64,11 @@ export interface Deadline {
   /** Level 2 escalation: twice the period after the start. Absent for party deadlines. */
   escalateAt?: string;
   status: 'running' | 'met' | 'lapsed' | 'cancelled';
+  /** escalate: breach makes the case overdue (level 1 at due, 2 at escalateAt); lapse: the right or
+   * window simply ends at due (a party's deadline) and the process moves on. */
+  onExpiry: 'escalate' | 'lapse';
+  /** Workflow ID of the child process that runs this deadline's timer; absent for the case's own. */
+  owner?: string;
   closedAt?: string;
   overdue: boolean;
   escalationLevel: 0 | 1 | 2;

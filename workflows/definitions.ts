@@ -32,7 +32,8 @@ export interface ChildProgress {
   actor: Actor;
   step?: string;
   data?: Record<string, unknown>;
-  deadline?: Deadline;
+  /** Deadlines the child started or changed with this step (the case shows them in its list). */
+  deadlines?: Deadline[];
   notifications?: Notification[];
 }
 export const childProgressSignal = defineSignal<[ChildProgress]>('childProgress');
@@ -41,6 +42,24 @@ export const childProgressSignal = defineSignal<[ChildProgress]>('childProgress'
 export const caseQuery = defineQuery<CaseView>('case');
 
 export type { TimelineEntry };
+
+/** Input of both child processes. */
+export interface ChildInput {
+  caseId: string;
+  parentWorkflowId: string;
+  /** 1 for the first transfer of this kind in the case, 2 for a second, …: keeps step ids unique. */
+  attempt: number;
+  countyCode: string;
+  townshipCode: string;
+}
+export type JudicialTransferOutcome = 'accepted' | 'refused';
+export interface CourtEnforcementInput extends ChildInput {
+  fine: number;
+  paidAmount: number;
+  /** When the party received the decision: the appeal windows run from here. */
+  servedAt: string;
+}
+export type CourtEnforcementOutcome = 'paid' | 'executed' | 'refused';
 
 export function judicialTransferWorkflowId(caseId: string): string {
   return `${caseId}/judicial-transfer`;

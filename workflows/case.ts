@@ -1,0 +1,635 @@
+import * as wf from '@temporalio/workflow';
+import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
+import { actionBodySchemas, type ActionRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
+import { SYSTEM_ACTOR, type Actor, type CaseView, type ChildKind, type StageVisit, type TimelineEntry } from '../domain/case';
+import { STATUTORY_DEADLINES as LAW, type Deadline, type StatutoryDeadlineKind } from '../domain/deadlines';
+import { REFUSAL } from '../domain/errors';
+import { checkAction, type CaseProgress, type Refusal } from '../domain/procedure';
+import { reviewCase } from '../domain/review';
+import { slaFor, type SlaKey, type SlaPolicy } from '../domain/sla';
+import type { Resolution, Stage } from '../domain/stages';
+import { DeadlineBook, type DeadlineExpiry } from './deadline-book';
+import {
+  actionUpdate,
+  caseQuery,
+  childProgressSignal,
+  countyResponseSignal,
+  courtEnforcementWorkflowId,
+  courtEventSignal,
+  judicialEventSignal,
+  judicialTransferWorkflowId,
+  paymentSignal,
+  type ChildProgress,
+  type CountyResponseSignal,
+  type CourtEnforcementOutcome,
+  type JudicialTransferOutcome,
+} from './definitions';
+import { activityOptions } from './options';
+import { courtEnforcementWorkflow } from './court-enforcement';
+import { judicialTransferWorkflow } from './judicial-transfer';
+import type { CaseWorkflowInput } from '../domain/case';
+
+const acts = proxyCaseActivities();
+function proxyCaseActivities() {
+  return wf.proxyActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
+}
+
+/** Stages with a service-level deadline of their own. */
+const STAGE_SLA: Partial<Record<Stage, SlaKey>> = {
+  patrol: 'patrol',
+  discovery: 'discovery',
+  capture: 'capture',
+  assignment: 'assignment',
+  handling: 'handling',
+  verification: 'verification',
+};
+
+type InboxItem =
+  | { kind: 'county-response'; signal: CountyResponseSignal }
+  | { kind: 'judicial-event'; event: JudicialEvent }
+  | { kind: 'court-event'; event: CourtEvent }
+  | { kind: 'child-progress'; progress: ChildProgress }
+  | { kind: 'child-result'; child: ChildKind; outcome: string };
+
+export interface CaseOutcome {
+  caseId: string;
+  resolution?: Resolution;
+  closedAt?: string;
+}
+
+function refuse(r: Refusal): never {
+  throw wf.ApplicationFailure.create({ type: r.type, message: r.message, details: [r.details], nonRetryable: true });
+}
+
+const nowIso = () => new Date(Date.now()).toISOString();
+
+/**
+ * One enforcement case through the closed loop (domain.md). Human steps are Updates (validated
+ * synchronously: wrong stage → WrongStage; rules → BusinessRuleViolation), county departments and the
+ * judicial/court processes answer by Signal, and `caseQuery` returns the case object of api.md.
+ * Every transition is projected to Postgres by an idempotent activity before the step returns.
+ */
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseOutcome> {
+  return new CaseRun(input).run();
+}
+
+class CaseRun {
+  private readonly view: CaseView;
+  private readonly progress: CaseProgress = { transferReturned: false };
+  private readonly book: DeadlineBook;
+  private readonly visits: StageVisit[] = [];
+  private readonly inbox: InboxItem[] = [];
+  private readonly seenChildSteps = new Set<string>();
+  private readonly childHandles = new Map<ChildKind, wf.ChildWorkflowHandle<typeof judicialTransferWorkflow | typeof courtEnforcementWorkflow>>();
+  private policy!: SlaPolicy;
+  private escalations = 0;
+  private seq = 0;
+  private unflushed: TimelineEntry[] = [];
+  private notifications: Notification[] = [];
+  private busy = false;
+
+  constructor(private readonly input: CaseWorkflowInput) {
+    const openedAt = nowIso();
+    this.view = {
+      caseId: input.caseId,
+      ...(input.externalRef ? { externalRef: input.externalRef } : {}),
+      source: input.source,
+      status: 'open',
+      stage: input.source === 'patrol' ? 'discovery' : 'patrol',
+      countyCode: input.countyCode,
+      townshipCode: input.townshipCode,
+      ...(input.gridCode ? { gridCode: input.gridCode } : {}),
+      location: input.location,
+      description: input.description,
+      urgent: input.urgent ?? false,
+      ...(input.reporter ? { reporter: input.reporter } : {}),
+      handler: { level: 'township' },
+      openedAt,
+      updatedAt: openedAt,
+      slaPolicyVersion: 0,
+      reworkCount: 0,
+      deadlines: [],
+      timeline: [],
+      children: [],
+      createdBy: input.createdBy,
+    };
+    this.book = new DeadlineBook(this.view.deadlines);
+    wf.setHandler(caseQuery, () => this.view);
+    wf.setHandler(actionUpdate, (req) => this.exclusive(() => this.act(req)), { validator: (req) => this.validate(req) });
+    wf.setHandler(countyResponseSignal, (signal) => void this.inbox.push({ kind: 'county-response', signal }));
+    wf.setHandler(judicialEventSignal, (event) => void this.inbox.push({ kind: 'judicial-event', event }));
+    wf.setHandler(courtEventSignal, (event) => void this.inbox.push({ kind: 'court-event', event }));
+    wf.setHandler(childProgressSignal, (progress) => void this.inbox.push({ kind: 'child-progress', progress }));
+  }
+
+  async run(): Promise<CaseOutcome> {
+    await this.exclusive(() => this.open());
+    while (this.view.status === 'open') {
+      const wake = this.book.nextWakeUp();
+      const woken = () => this.inbox.length > 0 || this.view.status !== 'open' || this.book.nextWakeUp() !== wake;
+      if (wake === undefined) await wf.condition(woken);
+      else await wf.condition(woken, Math.max(1, wake - Date.now()));
+      if (this.view.status !== 'open') break;
+      await this.exclusive(async () => {
+        for (const expiry of this.book.expire(Date.now())) await this.onExpiry(expiry);
+        while (this.inbox.length > 0) await this.receive(this.inbox.shift()!);
+        await this.flush();
+      });
+    }
+    await wf.condition(wf.allHandlersFinished);
+    return { caseId: this.view.caseId, ...(this.view.resolution ? { resolution: this.view.resolution } : {}), ...(this.view.closedAt ? { closedAt: this.view.closedAt } : {}) };
+  }
+
+  /** One mutation at a time: updates, signals and timers interleave only between whole steps. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    await wf.condition(() => !this.busy);
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  // ---- recording -------------------------------------------------------------------------------
+
+  private record(type: string, actor: Actor, data?: Record<string, unknown>, at = nowIso()): TimelineEntry {
+    this.seq += 1;
+    const entry: TimelineEntry = { seq: this.seq, at, type, stage: this.view.stage, actor, ...(data ? { data } : {}) };
+    this.view.timeline.push(entry);
+    this.unflushed.push(entry);
+    this.view.updatedAt = at;
+    return entry;
+  }
+
+  private notify(key: string, n: Omit<Notification, 'dedupeKey'>): void {
+    this.notifications.push({ dedupeKey: `${this.view.caseId}:${key}`, ...n });
+  }
+
+  /** Projects what happened since the last flush: timeline, case row, outbox. */
+  private async flush(): Promise<void> {
+    if (this.unflushed.length === 0 && this.notifications.length === 0) return;
+    const events = this.unflushed;
+    const notifications = this.notifications;
+    this.unflushed = [];
+    this.notifications = [];
+    await acts.recordTransition({ workflowId: wf.workflowInfo().workflowId, snapshot: this.view, seq: this.seq, events, notifications });
+  }
+
+  // ---- stages and deadlines --------------------------------------------------------------------
+
+  private async enterStage(stage: Stage): Promise<void> {
+    const at = nowIso();
+    const current = this.visits.at(-1);
+    if (current && !current.leftAt) current.leftAt = at;
+    const leaving = this.view.stage;
+    const sla = STAGE_SLA[leaving];
+    if (sla) this.book.close(sla, 'met', at);
+    this.view.stage = stage;
+    this.visits.push({ stage, enteredAt: at });
+    const next = STAGE_SLA[stage];
+    if (next) await this.startSla(next, stage);
+  }
+
+  private startSla(key: SlaKey, stage: Stage): Promise<Deadline[]> {
+    return this.book.start([
+      { kind: key, stage, holder: key === 'county-response' ? 'county' : 'agency', period: slaFor(this.policy, key, this.view.urgent), basis: `SLA policy v${this.policy.version}` },
+    ]);
+  }
+
+  private startStatutory(kind: StatutoryDeadlineKind, from?: string): Promise<Deadline[]> {
+    const law = LAW[kind];
+    return this.book.start([
+      { kind, stage: this.view.stage, holder: law.holder, period: law.period, basis: law.source, onExpiry: law.holder === 'party' ? 'lapse' : 'escalate', ...(from ? { from } : {}) },
+    ]);
+  }
+
+  private async onExpiry(e: DeadlineExpiry): Promise<void> {
+    const d = e.deadline;
+    if (e.outcome === 'lapsed') {
+      this.record(`${d.kind.replace(/-/g, '_')}_window_closed`, SYSTEM_ACTOR, { deadlineId: d.id, kind: d.kind, dueAt: d.dueAt }, e.at);
+      if (d.kind === 'payment' && this.outstanding() > 0) await this.startCourtEnforcement();
+      return;
+    }
+    this.breach(d, e.outcome, e.at);
+  }
+
+  /** A deadline passed: the case is overdue and escalates (level 1 township leader, level 2 county supervisor). */
+  private breach(d: Deadline, level: 1 | 2, at: string): void {
+    this.escalations += 1;
+    this.record('deadline_breached', SYSTEM_ACTOR, { deadlineId: d.id, kind: d.kind, level, dueAt: d.dueAt, holder: d.holder }, at);
+    const recipient = level === 1 ? `township-leader:${this.view.townshipCode}` : `county-supervisor:${this.view.countyCode}`;
+    const payload = { caseId: this.view.caseId, deadline: d.kind, stage: d.stage, dueAt: d.dueAt, level, holder: d.holder };
+    const subject = `超期预警 level ${level}: ${d.kind} of case ${this.view.caseId} was due ${d.dueAt}`;
+    this.notify(`${d.id}:L${level}`, { channel: 'escalation', recipient, subject, payload });
+    if (level === 1 && d.holder === 'county' && this.view.handler.departmentCode) {
+      this.notify(`${d.id}:L1:department`, { channel: 'escalation', recipient: `department:${this.view.handler.departmentCode}`, subject, payload });
+    }
+  }
+
+  private outstanding(): number {
+    const p = this.view.penalty;
+    return Math.max(0, (p?.fine ?? 0) - (p?.paidAmount ?? 0));
+  }
+
+  // ---- opening ---------------------------------------------------------------------------------
+
+  private async open(): Promise<void> {
+    this.policy = this.input.slaPolicy ?? (await acts.loadSlaPolicy());
+    this.view.slaPolicyVersion = this.policy.version;
+    const { caseId: _id, createdBy, slaPolicy: _p, patrol, ...request } = this.input;
+    this.record('case_opened', createdBy, { request }, this.view.openedAt);
+    if (patrol) {
+      this.view.stage = 'patrol';
+      this.record('patrol_reported', { sub: patrol.gridMemberId, role: 'township', unit: this.view.townshipCode }, { report: patrol }, this.view.openedAt);
+      this.view.stage = 'discovery';
+    }
+    this.visits.push({ stage: this.view.stage, enteredAt: this.view.openedAt });
+    await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
+    await this.flush();
+  }
+
+  // ---- human steps (Updates) -------------------------------------------------------------------
+
+  private validate(req: ActionRequest): void {
+    const schema = actionBodySchemas[req.action];
+    if (!schema) refuse({ type: REFUSAL.invalidInput, message: `unknown action "${String(req.action)}"`, details: { field: 'action' } });
+    const parsed = schema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      refuse({ type: REFUSAL.invalidInput, message: `invalid body: ${issue.path.join('.') || '(body)'}: ${issue.message}`, details: { field: issue.path.join('.'), issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } });
+    }
+    const refusal = checkAction(this.view, this.progress, req);
+    if (refusal) refuse(refusal);
+  }
+
+  private async act(req: ActionRequest): Promise<CaseView> {
+    this.validate(req); // the case may have moved while this update waited for its turn
+    const a = req.actor;
+    switch (req.action) {
+      case 'patrol-report':
+        this.record('patrol_reported', a, { report: req.body });
+        await this.enterStage('discovery');
+        break;
+      case 'confirm':
+        if (req.body.confirmed) {
+          this.record('source_confirmed', a, req.body.reason ? { reason: req.body.reason } : undefined);
+          await this.enterStage('capture');
+        } else {
+          this.record('found_unfounded', a, { reason: req.body.reason ?? null });
+          this.view.resolution = 'unfounded';
+          this.feedbackToReporter('unfounded', req.body.reason ?? '经核实，反映问题不属实 the reported problem was not found');
+          await this.closeCase();
+        }
+        break;
+      case 'capture': {
+        const found = await acts.lookupMatter({ matterCode: req.body.matterCode, countyCode: this.view.countyCode });
+        if (!found.found) refuse({ type: REFUSAL.businessRule, message: found.reason, details: { field: 'matterCode' } });
+        const matter: MatterRoute = found.matter;
+        this.view.matterCode = matter.code;
+        this.view.party = req.body.party;
+        if (req.body.urgent !== undefined) this.view.urgent = req.body.urgent;
+        this.progress.matterLevel = matter.level;
+        if (matter.departmentCode) this.progress.matterDepartmentCode = matter.departmentCode;
+        this.record('information_captured', a, {
+          matter: { code: matter.code, name: matter.name, category: matter.category, level: matter.level, departmentCode: matter.departmentCode ?? null },
+          party: req.body.party,
+          evidenceCount: req.body.evidence?.length ?? 0,
+        });
+        await this.enterStage('assignment');
+        break;
+      }
+      case 'assign':
+        if (req.body.level === 'township') {
+          const check = await acts.checkOfficers({ officerIds: req.body.officerIds, townshipCode: this.view.townshipCode, at: nowIso() });
+          if (check.certified.length < 2) {
+            refuse({
+              type: REFUSAL.businessRule,
+              message: `at least 2 certified officers of brigade ${this.view.townshipCode} must act (行政处罚法 Art 42); certified: ${check.certified.length}; ${check.refused.map((r) => `${r.officerId}: ${r.reason}`).join('; ')}`,
+              details: { field: 'officerIds', refused: check.refused },
+            });
+          }
+          this.view.handler = { level: 'township', officerIds: check.certified };
+          this.record('assigned_to_brigade', a, { officerIds: check.certified, refused: check.refused });
+          this.book.close('county-response', 'cancelled', nowIso());
+          await this.enterStage('handling');
+        } else {
+          const dept = await acts.lookupDepartment({ departmentCode: req.body.departmentCode, countyCode: this.view.countyCode });
+          if (!dept.found) refuse({ type: REFUSAL.businessRule, message: dept.reason, details: { field: 'departmentCode' } });
+          this.view.handler = { level: 'county', departmentCode: req.body.departmentCode };
+          this.progress.awaiting = 'county-response';
+          this.book.close('assignment', 'met', nowIso());
+          const [due] = await this.startSla('county-response', 'assignment');
+          this.record('transferred_to_county', a, { departmentCode: req.body.departmentCode, department: dept.name, dueAt: due?.dueAt });
+          this.notify(`transfer-${this.seq}`, {
+            channel: 'county-transfer',
+            recipient: `department:${req.body.departmentCode}`,
+            subject: `乡呼县应: case ${this.view.caseId} transferred by ${this.view.townshipCode}`,
+            payload: { caseId: this.view.caseId, matterCode: this.view.matterCode ?? null, dueAt: due?.dueAt },
+          });
+        }
+        break;
+      case 'handle':
+        await this.handle(req.body.outcome, a, req.body.notes);
+        break;
+      case 'file': {
+        const filedAt = req.body.filedAt ?? nowIso();
+        this.penalty().filedAt = filedAt;
+        this.book.close('filing', 'met', nowIso());
+        this.record('case_filed', a, { filedAt });
+        await this.startStatutory('decision', filedAt);
+        break;
+      }
+      case 'notify-rights': {
+        const p = this.penalty();
+        p.rightsNotifiedAt = nowIso();
+        if (req.body.proposedFine !== undefined) p.proposedFine = req.body.proposedFine;
+        const [window] = await this.startStatutory('hearing-request');
+        this.record('rights_notified', a, { proposedFine: req.body.proposedFine ?? null, hearingWindowEnds: window?.dueAt });
+        break;
+      }
+      case 'hearing-request':
+        this.penalty().hearingRequested = true;
+        this.book.close('hearing-request', 'met', nowIso());
+        this.record('hearing_requested', a);
+        break;
+      case 'hearing-held':
+        this.penalty().hearingHeld = true;
+        this.record('hearing_held', a, req.body.notes ? { notes: req.body.notes } : undefined);
+        break;
+      case 'decide':
+        await this.decide(req.body, a);
+        break;
+      case 'serve': {
+        const servedAt = req.body.servedAt ?? nowIso();
+        this.penalty().servedAt = servedAt;
+        this.book.close('service', 'met', nowIso());
+        const [pay] = await this.startStatutory('payment', servedAt);
+        this.record('decision_served', a, { servedAt, paymentDueAt: pay?.dueAt });
+        break;
+      }
+      case 'record-payment': {
+        const p = this.penalty();
+        p.paidAmount += req.body.amount;
+        p.paidAt = req.body.paidAt ?? nowIso();
+        this.record('payment_recorded', a, { amount: req.body.amount, paidAmount: p.paidAmount, outstanding: this.outstanding() });
+        const enforcement = this.childHandles.get('court-enforcement');
+        if (this.progress.awaiting === 'court-enforcement' && enforcement) {
+          await enforcement.signal(paymentSignal, { amount: req.body.amount, at: p.paidAt, actor: a });
+        } else if (this.outstanding() === 0) {
+          this.book.close('payment', 'met', nowIso());
+          this.view.resolution = 'penalty_paid';
+          await this.enterStage('verification');
+        }
+        break;
+      }
+      case 'verify':
+        if (req.body.passed) {
+          this.record('verified', a, req.body.notes ? { notes: req.body.notes } : undefined);
+          this.view.resolution ??= 'resolved';
+          this.feedbackToReporter('handled', req.body.notes ?? '问题已处理并核查通过 handled and verified on site');
+          await this.closeCase();
+        } else {
+          this.view.reworkCount += 1;
+          this.record('verification_failed', a, { notes: req.body.notes ?? null, reworkCount: this.view.reworkCount });
+          delete this.view.resolution;
+          await this.enterStage('handling');
+        }
+        break;
+    }
+    await this.flush();
+    return this.view;
+  }
+
+  private penalty() {
+    return (this.view.penalty ??= { paidAmount: 0 });
+  }
+
+  private async handle(outcome: 'corrected' | 'case_required' | 'suspected_crime' | 'obstruction', a: Actor, notes?: string): Promise<void> {
+    const data = notes ? { notes } : undefined;
+    switch (outcome) {
+      case 'corrected':
+        this.record('corrected_on_site', a, data);
+        await this.enterStage('verification');
+        return;
+      case 'case_required':
+        this.record('formal_case_required', a, data);
+        await this.enterStage('processing');
+        await this.startStatutory('filing');
+        return;
+      case 'suspected_crime':
+        this.record('suspected_crime', a, data);
+        this.book.close('handling', 'met', nowIso());
+        await this.startJudicialTransfer();
+        return;
+      case 'obstruction':
+        // 暴力抗法: public security is notified at once; handling goes on.
+        this.record('obstruction_reported', a, data);
+        this.notify(`obstruction-${this.seq}`, {
+          channel: 'public-security',
+          recipient: `public-security:${this.view.countyCode}`,
+          subject: `妨碍执法 officers obstructed on case ${this.view.caseId}`,
+          payload: { caseId: this.view.caseId, location: this.view.location, townshipCode: this.view.townshipCode, notes: notes ?? null },
+        });
+        return;
+    }
+  }
+
+  private async decide(body: { kind: 'penalty' | 'no_penalty'; fine?: number | undefined; summary?: boolean | undefined }, a: Actor): Promise<void> {
+    const p = this.penalty();
+    const at = nowIso();
+    p.kind = body.kind;
+    p.decidedAt = at;
+    if (body.fine !== undefined) p.fine = body.fine;
+    if (body.summary) p.summary = true;
+    this.book.close('decision', 'met', at);
+    this.book.close('filing', body.summary ? 'met' : 'cancelled', at);
+    this.book.close('hearing-request', 'cancelled', at);
+    this.record('decided', a, { kind: body.kind, fine: body.fine ?? null, summary: body.summary ?? false });
+    if (body.kind === 'no_penalty' || !(body.fine && body.fine > 0)) {
+      this.view.resolution = body.kind === 'no_penalty' ? 'no_penalty' : 'resolved';
+      await this.enterStage('verification');
+    } else if (body.summary) {
+      // 当场处罚决定书当场交付 (行政处罚法 Art 52): served on the spot.
+      p.servedAt = at;
+      const [pay] = await this.startStatutory('payment', at);
+      this.record('decision_served', a, { servedAt: at, onTheSpot: true, paymentDueAt: pay?.dueAt });
+    } else {
+      await this.startStatutory('service');
+    }
+  }
+
+  private feedbackToReporter(kind: string, message: string): void {
+    if (this.view.source === 'patrol' || this.view.source === 'inspection') return;
+    this.notify(`feedback-${kind}-${this.seq}`, {
+      channel: 'reporter-feedback',
+      recipient: this.view.reporter?.phone ? `phone:${this.view.reporter.phone}` : `upstream:${this.view.createdBy.sub}`,
+      subject: `办理结果反馈 case ${this.view.caseId}${this.view.externalRef ? ` (${this.view.externalRef})` : ''}`,
+      payload: { caseId: this.view.caseId, externalRef: this.view.externalRef ?? null, outcome: kind, message },
+    });
+  }
+
+  private async closeCase(): Promise<void> {
+    await this.enterStage('review');
+    const at = nowIso();
+    this.book.closeAll('cancelled', at);
+    this.visits.at(-1)!.leftAt = at;
+    const review = reviewCase(this.view, this.visits, at, this.escalations);
+    this.view.review = review;
+    this.view.status = 'closed';
+    this.view.closedAt = at;
+    this.record('case_closed', SYSTEM_ACTOR, { resolution: this.view.resolution ?? null, onTime: review.onTime, reworkCount: review.reworkCount, escalations: review.escalations });
+    await this.flush();
+    await acts.recordReview({ caseId: this.view.caseId, snapshot: this.view, review });
+  }
+
+  // ---- signals and children --------------------------------------------------------------------
+
+  private async receive(item: InboxItem): Promise<void> {
+    switch (item.kind) {
+      case 'county-response':
+        return this.countyResponse(item.signal);
+      case 'judicial-event':
+        return this.forward('judicial-transfer', (h) => h.signal(judicialEventSignal, item.event));
+      case 'court-event':
+        return this.forward('court-enforcement', (h) => h.signal(courtEventSignal, item.event));
+      case 'child-progress':
+        return this.childProgress(item.progress);
+      case 'child-result':
+        return this.childResult(item.child, item.outcome);
+    }
+  }
+
+  private async countyResponse(s: CountyResponseSignal): Promise<void> {
+    if (this.progress.awaiting !== 'county-response' || s.departmentCode !== this.view.handler.departmentCode) {
+      wf.log.warn('county response ignored: no transfer to that department is awaiting an answer', { departmentCode: s.departmentCode });
+      return;
+    }
+    delete this.progress.awaiting;
+    this.book.close('county-response', 'met', nowIso());
+    if (s.decision === 'return') {
+      this.progress.transferReturned = true;
+      this.view.handler = { level: 'township' };
+      this.record('transfer_returned', s.actor, { departmentCode: s.departmentCode, reason: s.reason ?? null });
+      this.notify(`returned-${this.seq}`, {
+        channel: 'county-transfer',
+        recipient: `brigade:${this.view.townshipCode}`,
+        subject: `县级部门退回 case ${this.view.caseId} returned by ${s.departmentCode}`,
+        payload: { caseId: this.view.caseId, reason: s.reason ?? null },
+      });
+      await this.startSla('assignment', 'assignment');
+      return;
+    }
+    const joint = s.decision === 'joint';
+    this.view.handler = { level: 'county', departmentCode: s.departmentCode, ...(joint ? { joint: true } : {}) };
+    this.record(joint ? 'joint_enforcement_agreed' : 'transfer_accepted', s.actor, { departmentCode: s.departmentCode, reason: s.reason ?? null });
+    await this.enterStage('handling');
+  }
+
+  private async forward(kind: ChildKind, send: (h: wf.ChildWorkflowHandle<never>) => Promise<void>): Promise<void> {
+    const handle = this.childHandles.get(kind);
+    if (!handle || this.progress.awaiting !== kind) {
+      wf.log.warn('event ignored: no such child process is running', { kind });
+      return;
+    }
+    await send(handle as wf.ChildWorkflowHandle<never>);
+  }
+
+  private async childProgress(p: ChildProgress): Promise<void> {
+    if (this.seenChildSteps.has(p.stepId)) return;
+    this.seenChildSteps.add(p.stepId);
+    for (const d of p.deadlines ?? []) {
+      const i = this.view.deadlines.findIndex((x) => x.id === d.id);
+      if (i >= 0) this.view.deadlines[i] = d;
+      else this.view.deadlines.push(d);
+    }
+    const child = this.view.children.find((c) => c.kind === p.kind && c.status === 'running');
+    if (child && p.step) child.step = p.step;
+    if (p.type === 'deadline_breached') {
+      const d = p.deadlines?.[0];
+      if (d) this.breach(d, d.escalationLevel === 2 ? 2 : 1, p.at);
+    } else {
+      this.record(p.type, p.actor, { child: p.kind, ...(p.data ?? {}) }, p.at);
+    }
+    this.notifications.push(...(p.notifications ?? []));
+  }
+
+  private async startJudicialTransfer(): Promise<void> {
+    const workflowId = judicialTransferWorkflowId(this.view.caseId);
+    const attempt = this.view.children.filter((c) => c.kind === 'judicial-transfer').length + 1;
+    const handle = await wf.startChild(judicialTransferWorkflow, {
+      workflowId: attempt === 1 ? workflowId : `${workflowId}-${attempt}`,
+      args: [{ caseId: this.view.caseId, parentWorkflowId: wf.workflowInfo().workflowId, attempt, countyCode: this.view.countyCode, townshipCode: this.view.townshipCode }],
+      parentClosePolicy: wf.ParentClosePolicy.TERMINATE,
+    });
+    this.track('judicial-transfer', handle, 'judicial');
+  }
+
+  private async startCourtEnforcement(): Promise<void> {
+    const p = this.penalty();
+    const workflowId = courtEnforcementWorkflowId(this.view.caseId);
+    const attempt = this.view.children.filter((c) => c.kind === 'court-enforcement').length + 1;
+    const handle = await wf.startChild(courtEnforcementWorkflow, {
+      workflowId: attempt === 1 ? workflowId : `${workflowId}-${attempt}`,
+      args: [
+        {
+          caseId: this.view.caseId,
+          parentWorkflowId: wf.workflowInfo().workflowId,
+          attempt,
+          countyCode: this.view.countyCode,
+          townshipCode: this.view.townshipCode,
+          fine: p.fine ?? 0,
+          paidAmount: p.paidAmount,
+          servedAt: p.servedAt ?? nowIso(),
+        },
+      ],
+      parentClosePolicy: wf.ParentClosePolicy.TERMINATE,
+    });
+    this.track('court-enforcement', handle, 'court');
+  }
+
+  private track(kind: ChildKind, handle: wf.ChildWorkflowHandle<typeof judicialTransferWorkflow | typeof courtEnforcementWorkflow>, level: 'judicial' | 'court'): void {
+    this.childHandles.set(kind, handle);
+    this.progress.awaiting = kind;
+    this.view.handler = { ...this.view.handler, level };
+    this.view.children.push({ kind, workflowId: handle.workflowId, status: 'running' });
+    this.record(kind === 'judicial-transfer' ? 'judicial_transfer_opened' : 'court_enforcement_opened', SYSTEM_ACTOR, { workflowId: handle.workflowId });
+    handle.result().then(
+      (outcome) => void this.inbox.push({ kind: 'child-result', child: kind, outcome }),
+      (err: unknown) => void this.inbox.push({ kind: 'child-result', child: kind, outcome: `failed: ${err instanceof Error ? err.message : String(err)}` }),
+    );
+  }
+
+  private async childResult(kind: ChildKind, outcome: string): Promise<void> {
+    const child = this.view.children.find((c) => c.kind === kind && c.status === 'running');
+    if (child) {
+      child.status = 'completed';
+      child.outcome = outcome;
+      delete child.step;
+    }
+    this.childHandles.delete(kind);
+    delete this.progress.awaiting;
+    this.view.handler = { ...this.view.handler, level: this.view.handler.departmentCode ? 'county' : 'township' };
+    if (kind === 'judicial-transfer') {
+      const result = outcome as JudicialTransferOutcome;
+      if (result === 'accepted') {
+        this.view.resolution = 'transferred_judicial';
+        this.record('judicial_transfer_completed', SYSTEM_ACTOR, { outcome });
+        await this.closeCase();
+      } else {
+        // Refused for good (or the child failed): back to administrative processing.
+        this.record('judicial_transfer_completed', SYSTEM_ACTOR, { outcome });
+        await this.enterStage('processing');
+        await this.startStatutory('filing');
+      }
+      return;
+    }
+    const result = outcome as CourtEnforcementOutcome;
+    this.record('court_enforcement_completed', SYSTEM_ACTOR, { outcome });
+    if (result === 'paid' || result === 'executed' || result === 'refused') {
+      this.view.resolution = result === 'paid' ? 'penalty_paid' : result === 'executed' ? 'enforced' : 'enforcement_refused';
+      await this.enterStage('verification');
+    }
+    // A failed child leaves the case in processing with payment open for a person to act on.
+  }
+}

@@ -1,0 +1,97 @@
+import { setHandler } from '@temporalio/workflow';
+import type { CourtEvent, CourtEventName } from '../domain/actions';
+import { STATUTORY_DEADLINES as LAW } from '../domain/deadlines';
+import { ChildRun } from './child-run';
+import { courtEventSignal, paymentSignal, type CourtEnforcementInput, type CourtEnforcementOutcome } from './definitions';
+
+/**
+ * 申请人民法院强制执行 (行政强制法 Arts 53–58): when a served fine is unpaid, wait out the party's
+ * reconsideration (60 days) and litigation (6 months) windows; then serve a reminder (催告) and give
+ * 10 working days; apply to the court (within 3 months after the windows end); the court accepts
+ * within 5 working days and rules within 7; the ruling is executed or refused. A payment in full at
+ * any point ends the process.
+ */
+export async function courtEnforcementWorkflow(input: CourtEnforcementInput): Promise<CourtEnforcementOutcome> {
+  const events: CourtEvent[] = [];
+  let paid = input.paidAmount;
+  setHandler(courtEventSignal, (e) => void events.push(e));
+  setHandler(paymentSignal, (p) => void (paid += p.amount));
+  const run = new ChildRun('court-enforcement', input);
+  const paidInFull = () => paid >= input.fine;
+  const take = (name: CourtEventName) => {
+    const i = events.findIndex((e) => e.event === name);
+    return i < 0 ? undefined : events.splice(i, 1)[0];
+  };
+  const law = (kind: keyof typeof LAW) => ({ period: LAW[kind].period, holder: LAW[kind].holder, basis: LAW[kind].source });
+  const endPaid = async (): Promise<CourtEnforcementOutcome> => {
+    await run.finish('enforcement_ended_paid', { outcome: 'paid', paid, fine: input.fine });
+    return 'paid';
+  };
+
+  const windows = await run.start([
+    { kind: 'reconsideration-window', stage: 'processing', ...law('reconsideration-window'), from: input.servedAt, onExpiry: 'lapse' },
+    { kind: 'litigation-window', stage: 'processing', ...law('litigation-window'), from: input.servedAt, onExpiry: 'lapse' },
+  ]);
+  await run.report('court_enforcement_started', { step: 'appeal-windows', data: { fine: input.fine, paid }, deadlines: windows });
+  await run.waitUntil(() => paidInFull() || (!run.book.running('reconsideration-window') && !run.book.running('litigation-window')));
+  if (paidInFull()) return endPaid();
+  const windowsEnd = windows[1]!.dueAt;
+
+  // 催告: the agency reminds the party in writing; 10 working days to perform (行政强制法 Arts 54, 69).
+  const reminder = await run.start([{ kind: 'reminder', stage: 'processing', ...law('reminder'), onExpiry: 'lapse' }]);
+  await run.report('reminder_served', {
+    step: 'reminder',
+    deadlines: reminder,
+    notifications: [
+      run.notification('reminder', {
+        channel: 'party',
+        recipient: `party:${input.caseId}`,
+        subject: '催告书 reminder to pay the fine before compulsory enforcement',
+        payload: { caseId: input.caseId, outstanding: input.fine - paid, dueAt: reminder[0]?.dueAt },
+      }),
+    ],
+  });
+  await run.waitUntil(() => paidInFull() || !run.book.running('reminder'));
+  if (paidInFull()) return endPaid();
+
+  // The application to court is filed now, well within 3 months after the windows ended.
+  const application = await run.start([{ kind: 'court-application', stage: 'processing', ...law('court-application'), from: windowsEnd }]);
+  const filed = run.close('court-application');
+  const acceptance = await run.start([{ kind: 'court-acceptance', stage: 'processing', ...law('court-acceptance') }]);
+  await run.report('court_application_filed', {
+    step: 'court-acceptance',
+    deadlines: [...(filed.length ? filed : application), ...acceptance],
+    notifications: [
+      run.notification('application', {
+        channel: 'court',
+        recipient: `court:${input.countyCode}`,
+        subject: '强制执行申请书 application for compulsory enforcement of an administrative penalty',
+        payload: { caseId: input.caseId, outstanding: input.fine - paid },
+      }),
+    ],
+  });
+
+  let accepted: CourtEvent | undefined;
+  await run.waitUntil(() => paidInFull() || (accepted ??= take('court-accepted')) !== undefined);
+  if (paidInFull()) return endPaid();
+  const acceptedMet = run.close('court-acceptance');
+  const ruling = await run.start([{ kind: 'court-ruling', stage: 'processing', ...law('court-ruling') }]);
+  await run.report('court_accepted', { step: 'court-ruling', actor: accepted!.actor, deadlines: [...acceptedMet, ...ruling] });
+
+  let ruled: CourtEvent | undefined;
+  await run.waitUntil(() => paidInFull() || (ruled ??= take('court-ruling')) !== undefined);
+  if (paidInFull()) return endPaid();
+  const ruledMet = run.close('court-ruling');
+  if (!ruled!.granted) {
+    await run.report('court_ruled', { step: 'done', actor: ruled!.actor, data: { granted: false }, deadlines: ruledMet });
+    await run.finish('enforcement_refused_by_court', { outcome: 'refused' });
+    return 'refused';
+  }
+  await run.report('court_ruled', { step: 'execution', actor: ruled!.actor, data: { granted: true }, deadlines: ruledMet });
+
+  let executed: CourtEvent | undefined;
+  await run.waitUntil(() => paidInFull() || (executed ??= take('executed')) !== undefined);
+  if (paidInFull()) return endPaid();
+  await run.finish('enforcement_executed', { outcome: 'executed' }, executed!.actor);
+  return 'executed';
+}

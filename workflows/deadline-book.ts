@@ -1,0 +1,134 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { CaseActivities } from '../activities/contract';
+import type { Deadline, DeadlineHolder, DeadlineKind } from '../domain/deadlines';
+import type { Period } from '../domain/periods';
+import type { Stage } from '../domain/stages';
+import { activityOptions } from './options';
+
+const { computeDeadlines } = proxyActivities<Pick<CaseActivities, 'computeDeadlines'>>(activityOptions);
+
+export interface DeadlineSpec {
+  kind: DeadlineKind;
+  stage: Stage;
+  holder: DeadlineHolder;
+  period: Period;
+  basis: string;
+  /** When the period starts; default now (workflow time). */
+  from?: string;
+  onExpiry?: 'escalate' | 'lapse';
+}
+
+/** Something that happened to a deadline when its time came. */
+export interface DeadlineExpiry {
+  deadline: Deadline;
+  /** 1 or 2 for an escalation, 'lapsed' for a window that ended. */
+  outcome: 1 | 2 | 'lapsed';
+  /** The exact instant it happened: the due time (or level-2 time), not the timer's wake-up. */
+  at: string;
+}
+
+/**
+ * The deadlines one workflow runs. Due dates come from an activity, so they are recorded in history
+ * and a calendar or policy update never changes a running case on replay. The book only says when
+ * the next timer should fire and what expired; the workflow decides what each expiry means.
+ */
+export class DeadlineBook {
+  private counter = 0;
+
+  constructor(
+    /** The case's (or child's) deadline list; the book appends to it and updates entries in place. */
+    private readonly deadlines: Deadline[],
+    private readonly owner?: string,
+    private readonly idPrefix = '',
+  ) {}
+
+  async start(specs: DeadlineSpec[]): Promise<Deadline[]> {
+    if (specs.length === 0) return [];
+    const now = new Date(Date.now()).toISOString();
+    const answers = await computeDeadlines(
+      specs.map((s) => ({ from: s.from ?? now, period: s.period, withEscalation: (s.onExpiry ?? 'escalate') === 'escalate' })),
+    );
+    return specs.map((s, i) => {
+      const a = answers[i];
+      if (!a) throw new Error('computeDeadlines answered fewer due dates than asked');
+      this.counter += 1;
+      const d: Deadline = {
+        id: `${this.idPrefix}${s.kind}-${this.counter}`,
+        kind: s.kind,
+        stage: s.stage,
+        holder: s.holder,
+        startedAt: s.from ?? now,
+        dueAt: a.dueAt,
+        ...(a.escalateAt ? { escalateAt: a.escalateAt } : {}),
+        status: 'running',
+        onExpiry: s.onExpiry ?? 'escalate',
+        overdue: false,
+        escalationLevel: 0,
+        ...(a.calendarEstimated ? { calendarEstimated: true } : {}),
+        basis: s.basis,
+        ...(this.owner ? { owner: this.owner } : {}),
+      };
+      this.deadlines.push(d);
+      return d;
+    });
+  }
+
+  private mine(): Deadline[] {
+    return this.deadlines.filter((d) => d.status === 'running' && d.owner === this.owner);
+  }
+
+  running(kind: DeadlineKind): Deadline | undefined {
+    return this.mine().find((d) => d.kind === kind);
+  }
+
+  /** Epoch ms of the next expiry or escalation, if any. */
+  nextWakeUp(): number | undefined {
+    let next: number | undefined;
+    for (const d of this.mine()) {
+      const at =
+        d.escalationLevel === 0 ? Date.parse(d.dueAt) : d.escalationLevel === 1 && d.escalateAt ? Date.parse(d.escalateAt) : undefined;
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  }
+
+  /** Applies every expiry due by now, in time order. */
+  expire(nowMs: number): DeadlineExpiry[] {
+    const out: DeadlineExpiry[] = [];
+    for (const d of this.mine()) {
+      if (d.escalationLevel === 0 && Date.parse(d.dueAt) <= nowMs) {
+        if (d.onExpiry === 'lapse') {
+          d.status = 'lapsed';
+          d.closedAt = d.dueAt;
+          out.push({ deadline: d, outcome: 'lapsed', at: d.dueAt });
+          continue;
+        }
+        d.overdue = true;
+        d.escalationLevel = 1;
+        out.push({ deadline: d, outcome: 1, at: d.dueAt });
+      }
+      if (d.escalationLevel === 1 && d.escalateAt && Date.parse(d.escalateAt) <= nowMs) {
+        d.escalationLevel = 2;
+        out.push({ deadline: d, outcome: 2, at: d.escalateAt });
+      }
+    }
+    return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }
+
+  /** Ends a running deadline of this kind (met: the step was done; cancelled: no longer needed). */
+  close(kind: DeadlineKind, status: 'met' | 'cancelled', at: string): Deadline | undefined {
+    const d = this.running(kind);
+    if (d) {
+      d.status = status;
+      d.closedAt = at;
+    }
+    return d;
+  }
+
+  closeAll(status: 'met' | 'cancelled', at: string): void {
+    for (const d of this.mine()) {
+      d.status = status;
+      d.closedAt = at;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/** Workflow entry points bundled for the worker. */
+export { caseWorkflow } from './case';
+export { judicialTransferWorkflow } from './judicial-transfer';
+export { courtEnforcementWorkflow } from './court-enforcement';
