@@ -1,0 +1,246 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from '@fastify/helmet';
+import jwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import client from 'prom-client';
+import { z } from 'zod';
+import { verifyRequest } from './auth';
+import { errorBody, HttpError, type ErrorDetail } from './errors';
+import casesRoutes from './routes/cases';
+import supervisionRoutes from './routes/supervision';
+import referenceRoutes from './routes/reference';
+import adminRoutes from './routes/admin';
+import publicRoutes from './routes/public';
+
+export interface AppDeps {
+  pool: pg.Pool;
+  temporal: { client: Client; taskQueue: string };
+  jwtSecret: string;
+  /** Fastify's logger option: false (default), true, or pino options. */
+  logger?: FastifyServerOptions['logger'];
+  /** Rate limit of POST /v1/cases per caller (token subject, else IP). Default 600 per minute. */
+  caseCreationRateLimit?: { max: number; timeWindow: number | string };
+  /** Largest accepted request body in bytes. Default 256 KiB. */
+  bodyLimit?: number;
+}
+
+const PART_NAMES: Record<string, string> = {
+  body: 'body',
+  querystring: 'querystring',
+  params: 'params',
+  headers: 'headers',
+};
+
+/** `a.b.0.c` under the request part that failed: `body.location.address`, `params.action`. */
+function detailPath(part: string | undefined, instancePath: string): string {
+  const prefix = part ? (PART_NAMES[part] ?? part) : 'body';
+  const rest = instancePath
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return [prefix, ...rest].join('.');
+}
+
+const healthSchema = z.object({ status: z.string() }).describe('liveness');
+const readySchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.object({ postgres: z.string(), temporal: z.string() }),
+  })
+  .describe('readiness');
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+/** Builds the HTTP API (api.md), ready to `listen` or `inject`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    // Ids of our own; Fastify's default counter restarts with every process.
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // ---- metrics (a registry per app so tests can build several apps in one process)
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const httpRequests = new client.Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new client.Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    };
+    httpRequests.inc(labels);
+    httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  // ---- one error shape for everything (api.md "Errors")
+  app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const part = (err as FastifyError).validationContext;
+      const details: ErrorDetail[] = err.validation.map((v) => ({
+        path: detailPath(part, v.instancePath),
+        message: v.message ?? 'invalid',
+      }));
+      return reply.code(400).send(errorBody('invalid_request', `invalid ${part ?? 'request'}`, details));
+    }
+    if (err instanceof HttpError) {
+      return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.details));
+    }
+    if (isResponseSerializationError(err as never) && (err as FastifyError).code === 'FST_ERR_RESPONSE_SERIALIZATION') {
+      request.log.error({ err }, 'response does not match its schema');
+      return reply.code(500).send(errorBody('internal', 'internal error'));
+    }
+    const fe = err as FastifyError;
+    const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: malformed JSON, empty body, unsupported media type, too large, rate limit…
+      const code =
+        status === 429
+          ? 'rate_limited'
+          : status === 413
+            ? 'payload_too_large'
+            : status === 415
+              ? 'unsupported_media_type'
+              : status === 401
+                ? 'unauthorized'
+                : status === 404
+                  ? 'not_found'
+                  : 'bad_request';
+      const part = fe.code?.startsWith('FST_ERR_CTP') ? 'body' : 'request';
+      return reply.code(status).send(errorBody(code, fe.message, [{ path: part, message: fe.message }]));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(status >= 500 && status < 600 ? status : 500).send(errorBody('internal', 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  // ---- external plugins
+  await app.register(helmet, {
+    // swagger-ui's static page brings its own CSP (staticCSP below)
+    contentSecurityPolicy: false,
+  });
+  await app.register(jwt, {
+    secret: deps.jwtSecret,
+    sign: { algorithm: 'HS256' },
+    verify: { algorithms: ['HS256'] },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (request) => {
+      // Bearer token subject when there is one (not verified here; verification follows), else the IP.
+      const auth = request.headers.authorization;
+      if (auth?.startsWith('Bearer ')) {
+        try {
+          const decoded = app.jwt.decode<{ sub?: unknown }>(auth.slice(7));
+          if (decoded && typeof decoded.sub === 'string') return `sub:${decoded.sub}`;
+        } catch {
+          /* fall through */
+        }
+      }
+      return `ip:${request.ip}`;
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Township comprehensive law-enforcement cases (一支队伍管执法)',
+        description: 'Durable case orchestration: the eight-stage closed loop, county transfers, judicial and court children.',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.decorate('authenticate', async (request) => {
+    await verifyRequest(request);
+  });
+
+  // ---- operational endpoints (no auth)
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/healthz',
+    { schema: { tags: ['ops'], summary: 'Liveness', response: { 200: healthSchema } } },
+    async () => ({ status: 'ok' }),
+  );
+  typed.get(
+    '/readyz',
+    { schema: { tags: ['ops'], summary: 'Readiness: Postgres and Temporal reachable', response: { 200: readySchema, 503: readySchema } } },
+    async (_request, reply) => {
+      const [pgCheck, temporalCheck] = await Promise.allSettled([
+        withTimeout(deps.pool.query('select 1'), 3000),
+        deps.temporal.client.withDeadline(Date.now() + 3000, () =>
+          deps.temporal.client.workflowService.getSystemInfo({}),
+        ),
+      ]);
+      const describe = (r: PromiseSettledResult<unknown>) =>
+        r.status === 'fulfilled' ? 'ok' : `unreachable: ${(r.reason as Error)?.message ?? String(r.reason)}`;
+      const checks = { postgres: describe(pgCheck), temporal: describe(temporalCheck) };
+      const ready = pgCheck.status === 'fulfilled' && temporalCheck.status === 'fulfilled';
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    },
+  );
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+
+  // ---- routes
+  await app.register(casesRoutes, {
+    pool: deps.pool,
+    temporal: deps.temporal,
+    rateLimit: deps.caseCreationRateLimit ?? { max: 600, timeWindow: '1 minute' },
+  });
+  await app.register(supervisionRoutes, { pool: deps.pool });
+  await app.register(referenceRoutes, { pool: deps.pool });
+  await app.register(adminRoutes, { pool: deps.pool });
+  await app.register(publicRoutes, { pool: deps.pool });
+
+  await app.ready();
+  return app;
+}

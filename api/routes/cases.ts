@@ -1,0 +1,596 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  ApplicationFailure,
+  isGrpcServiceError,
+  QueryRejectedError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import {
+  actionBodySchemas,
+  COURT_EVENTS,
+  courtEventBodySchemas,
+  countyResponseSchema,
+  JUDICIAL_EVENTS,
+  judicialEventBodySchemas,
+  type ActionRequest,
+  type CourtEvent,
+  type JudicialEvent,
+} from '../../domain/actions';
+import { openCaseSchema, type CaseView, type CaseWorkflowInput, type ChildKind } from '../../domain/case';
+import { REFUSAL } from '../../domain/errors';
+import { ACTIONS, CASE_SOURCES, CASE_STATUSES, STAGES, type ActionName } from '../../domain/stages';
+import {
+  actionUpdate,
+  caseQuery,
+  countyResponseSignal,
+  courtEventSignal,
+  judicialEventSignal,
+} from '../../workflows/definitions';
+import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
+import { forbidden, HttpError, notFound, type ErrorDetail } from '../errors';
+
+/** Workflow type of the case (exported as `caseWorkflow` from workflows/index.ts). */
+export const CASE_WORKFLOW_TYPE = 'caseWorkflow';
+
+export interface CasesRoutesOptions {
+  pool: Pool;
+  temporal: { client: Client; taskQueue: string };
+  /** Rate limit of POST /v1/cases (per caller). */
+  rateLimit?: { max: number; timeWindow: number | string };
+  /** How long one query may take before the read model answers instead. Default 5 s. */
+  queryTimeoutMs?: number;
+  /** How long POST /v1/cases waits for a new case to answer its first query. Default 15 s. */
+  startQueryWaitMs?: number;
+}
+
+// ---------------------------------------------------------------- schemas (OpenAPI)
+
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })),
+    }),
+  })
+  .describe('api.md error body');
+
+const caseIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+  .describe('case id (also the workflow id)');
+const caseParams = z.object({ caseId: caseIdSchema });
+
+const actorSchema = z.looseObject({ sub: z.string(), role: z.string(), unit: z.string().optional() });
+
+/** The case object of api.md: the main fields typed, everything else passed through. */
+export const caseResponseSchema = z
+  .looseObject({
+    caseId: z.string(),
+    externalRef: z.string().optional(),
+    source: z.enum(CASE_SOURCES),
+    status: z.enum(CASE_STATUSES),
+    stage: z.enum(STAGES),
+    resolution: z.string().optional(),
+    countyCode: z.string(),
+    townshipCode: z.string(),
+    gridCode: z.string().optional(),
+    matterCode: z.string().optional(),
+    location: z.looseObject({ address: z.string(), lat: z.number().optional(), lng: z.number().optional() }),
+    description: z.string(),
+    urgent: z.boolean().optional(),
+    handler: z.looseObject({
+      level: z.enum(['township', 'county', 'judicial', 'court']),
+      departmentCode: z.string().optional(),
+      officerIds: z.array(z.string()).optional(),
+    }),
+    openedAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().optional(),
+    deadlines: z.array(
+      z.looseObject({
+        kind: z.string(),
+        stage: z.string(),
+        dueAt: z.string(),
+        overdue: z.boolean(),
+        escalationLevel: z.number(),
+        calendarEstimated: z.boolean().optional(),
+      }),
+    ),
+    timeline: z.array(
+      z.looseObject({
+        seq: z.number(),
+        at: z.string(),
+        type: z.string(),
+        stage: z.string(),
+        actor: actorSchema,
+        data: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+    children: z.array(
+      z.looseObject({
+        kind: z.enum(['judicial-transfer', 'court-enforcement']),
+        workflowId: z.string(),
+        status: z.string(),
+        outcome: z.string().optional(),
+      }),
+    ),
+    penalty: z.looseObject({}).optional(),
+    review: z.looseObject({}).optional(),
+    createdBy: actorSchema.optional(),
+  })
+  .describe('the case object of api.md');
+
+export type CaseResponse = z.output<typeof caseResponseSchema>;
+/** CaseView satisfies the response schema; its nested interfaces just lack the index signature of looseObject. */
+const asResponse = (c: CaseView): CaseResponse => c as unknown as CaseResponse;
+
+const acceptedSchema = z
+  .object({ accepted: z.literal(true), caseId: z.string(), signal: z.string() })
+  .describe('the event was delivered to the case; its effect shows in the case timeline');
+
+const errorResponses = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  403: errorResponseSchema,
+  404: errorResponseSchema,
+  409: errorResponseSchema,
+  422: errorResponseSchema,
+} as const;
+
+const idempotencyHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('retries with the same key (per caller) return the same case; overrides body.externalRef as the key'),
+});
+
+// ---------------------------------------------------------------- helpers
+
+/** Deterministic case id from the caller and its idempotency key: `C` + 20 hex digits of sha256. */
+export function idempotentCaseId(sub: string, key: string): string {
+  return `C${createHash('sha256').update(`${sub}\n${key}`).digest('hex').slice(0, 20)}`;
+}
+export function randomCaseId(): string {
+  return `C${randomBytes(10).toString('hex')}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const REFUSAL_STATUS: Record<string, { status: number; code: string }> = {
+  [REFUSAL.wrongStage]: { status: 409, code: 'wrong_stage' },
+  [REFUSAL.businessRule]: { status: 422, code: 'business_rule' },
+  [REFUSAL.invalidInput]: { status: 400, code: 'invalid_input' },
+  [REFUSAL.notAllowed]: { status: 403, code: 'forbidden' },
+};
+
+/** A refusal's details ({stage, allowedActions, field, …} or a list of {path, message}) in api.md's form. */
+function refusalDetails(details: unknown[] | null | undefined, message: string): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  for (const d of details ?? []) {
+    if (Array.isArray(d)) {
+      out.push(...refusalDetails(d, message));
+      continue;
+    }
+    if (!d || typeof d !== 'object') continue;
+    const rec = d as Record<string, unknown>;
+    if (typeof rec.path === 'string' && typeof rec.message === 'string') {
+      out.push({ path: rec.path, message: rec.message });
+      continue;
+    }
+    for (const [key, value] of Object.entries(rec)) {
+      if (value === undefined) continue;
+      if (key === 'field' && typeof value === 'string') out.push({ path: `body.${value}`, message });
+      else out.push({ path: key, message: Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : JSON.stringify(value) });
+    }
+  }
+  return out;
+}
+
+function isTemporalUnavailable(err: unknown): boolean {
+  return err instanceof ServiceError || isGrpcServiceError(err) || (err instanceof Error && /deadline|unavailable/i.test(err.message));
+}
+
+// ---------------------------------------------------------------- plugin
+
+const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts) => {
+  const { pool } = opts;
+  const { client, taskQueue } = opts.temporal;
+  const queryTimeoutMs = opts.queryTimeoutMs ?? 5000;
+  const startQueryWaitMs = opts.startQueryWaitMs ?? 15_000;
+
+  async function readModelCase(caseId: string): Promise<CaseView | undefined> {
+    const { rows } = await pool.query<{ snapshot: CaseView }>('SELECT snapshot FROM cases WHERE case_id = $1', [caseId]);
+    return rows[0]?.snapshot;
+  }
+
+  async function queryCase(caseId: string): Promise<CaseView> {
+    return client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(caseId).query(caseQuery));
+  }
+
+  /**
+   * The live case from its workflow; the read model's snapshot when the workflow is gone (closed and
+   * past retention) or does not answer. undefined: no such case.
+   */
+  async function loadCase(caseId: string, log: { warn: (o: object, m: string) => void }): Promise<CaseView | undefined> {
+    try {
+      return await queryCase(caseId);
+    } catch (err) {
+      const snapshot = await readModelCase(caseId);
+      if (snapshot) {
+        if (!(err instanceof WorkflowNotFoundError)) log.warn({ err, caseId }, 'case query failed; answering from the read model');
+        return snapshot;
+      }
+      if (err instanceof WorkflowNotFoundError || err instanceof QueryRejectedError) return undefined;
+      if (isTemporalUnavailable(err)) {
+        throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
+      }
+      throw err;
+    }
+  }
+
+  async function loadReadableCase(caseId: string, request: Parameters<typeof claimsOf>[0]): Promise<CaseView> {
+    const claims = claimsOf(request);
+    const c = await loadCase(caseId, request.log);
+    if (!c) throw notFound(`case ${caseId}`);
+    if (!canReadCase(claims, c)) throw forbidden();
+    return c;
+  }
+
+  /** Polls the new (or existing) case until it answers a query. */
+  async function waitForCase(caseId: string): Promise<CaseView> {
+    const until = Date.now() + startQueryWaitMs;
+    let delay = 50;
+    let lastErr: unknown;
+    for (;;) {
+      try {
+        return await queryCase(caseId);
+      } catch (err) {
+        lastErr = err;
+      }
+      if (Date.now() >= until) break;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 500);
+    }
+    const snapshot = await readModelCase(caseId);
+    if (snapshot) return snapshot;
+    throw new HttpError(
+      503,
+      'case_not_ready',
+      `case ${caseId} was accepted but does not answer yet (${(lastErr as Error)?.message ?? 'no answer'}); GET /v1/cases/${caseId} later`,
+      [{ path: 'caseId', message: caseId }],
+    );
+  }
+
+  // ------------------------------------------------------------ POST /v1/cases
+  app.post(
+    '/v1/cases',
+    {
+      onRequest: app.authenticate,
+      config: { rateLimit: opts.rateLimit ?? { max: 600, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['cases'],
+        summary: 'Open a case',
+        description:
+          'Roles upstream (its county, and its townshipCodes when the token lists them), township (its own township), admin. ' +
+          'Idempotent per caller on the `Idempotency-Key` header, else on `externalRef`: a retry returns the existing case with 200 ' +
+          '(even when the retried body differs: the first body wins). Concurrent duplicates create exactly one case.',
+        security: [{ bearerAuth: [] }],
+        headers: idempotencyHeaders,
+        body: openCaseSchema,
+        response: { 200: caseResponseSchema, 201: caseResponseSchema, ...errorResponses, 503: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const claims = claimsOf(request);
+      requireRole(claims, 'upstream', 'township', 'admin');
+      const body = request.body;
+      if (!canOpenCase(claims, body.countyCode, body.townshipCode)) {
+        throw forbidden(`you may not open cases in township ${body.townshipCode} of county ${body.countyCode}`);
+      }
+      const key = request.headers['idempotency-key'] ?? body.externalRef;
+      const caseId = key ? idempotentCaseId(claims.sub, key) : randomCaseId();
+
+      if (key) {
+        // Already known (possibly closed and past the workflow's retention): the same case, 200.
+        const existing = await readModelCase(caseId);
+        if (existing) {
+          const live = await queryCase(caseId).catch(() => existing);
+          return reply.code(200).send(asResponse(live));
+        }
+      }
+
+      const { rows } = await pool.query<{ county_code: string }>('SELECT county_code FROM townships WHERE code = $1', [
+        body.townshipCode,
+      ]);
+      const township = rows[0];
+      if (!township) {
+        throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} does not exist`, [
+          { path: 'body.townshipCode', message: 'unknown township' },
+        ]);
+      }
+      if (township.county_code !== body.countyCode) {
+        throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} is not in county ${body.countyCode}`, [
+          { path: 'body.countyCode', message: `township ${body.townshipCode} belongs to county ${township.county_code}` },
+        ]);
+      }
+
+      const input: CaseWorkflowInput = { ...body, caseId, createdBy: actorFromClaims(claims) };
+      let created = true;
+      try {
+        await client.workflow.start(CASE_WORKFLOW_TYPE, {
+          workflowId: caseId,
+          taskQueue,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+          if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
+          throw err;
+        }
+        created = false;
+      }
+      const c = await waitForCase(caseId);
+      return reply.code(created ? 201 : 200).send(asResponse(c));
+    },
+  );
+
+  // ------------------------------------------------------------ GET /v1/cases/:caseId
+  app.get(
+    '/v1/cases/:caseId',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['cases'],
+        summary: 'The live case',
+        description:
+          'Anyone with jurisdiction: upstream the cases it created, township its own, county cases its department handles or handled, ' +
+          'supervisor its county (city supervisor: all), admin all. Closed cases past retention come from the case library.',
+        security: [{ bearerAuth: [] }],
+        params: caseParams,
+        response: { 200: caseResponseSchema, ...errorResponses, 503: errorResponseSchema },
+      },
+    },
+    async (request) => asResponse(await loadReadableCase(request.params.caseId, request)),
+  );
+
+  // ------------------------------------------------------------ actions
+  async function runAction(
+    request: Parameters<typeof claimsOf>[0] & { log: { warn: (o: object, m: string) => void } },
+    caseId: string,
+    action: ActionName,
+    body: unknown,
+  ): Promise<CaseView> {
+    const claims = claimsOf(request);
+    requireRole(claims, 'township', 'county');
+    const c = await loadCase(caseId, request.log);
+    if (!c) throw notFound(`case ${caseId}`);
+    if (!canActOnCase(claims, c)) {
+      throw forbidden(
+        claims.role === 'county'
+          ? 'a county department acts only on a case it has accepted on transfer'
+          : 'outside your jurisdiction',
+      );
+    }
+    if (c.status === 'closed') {
+      throw new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
+    }
+    const req = { action, body, actor: actorFromClaims(claims) } as ActionRequest;
+    try {
+      return await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const mapped = err.cause.type ? REFUSAL_STATUS[err.cause.type] : undefined;
+        if (mapped) {
+          throw new HttpError(mapped.status, mapped.code, err.cause.message, refusalDetails(err.cause.details, err.cause.message));
+        }
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        throw new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
+      }
+      if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
+      throw err;
+    }
+  }
+
+  for (const action of ACTIONS) {
+    app.post(
+      `/v1/cases/:caseId/actions/${action}`,
+      {
+        onRequest: app.authenticate,
+        schema: {
+          tags: ['actions'],
+          summary: `Action ${action}`,
+          description:
+            'A human step. Roles: township (its own cases), county (a case it accepted on transfer). ' +
+            '409 when the case is in another stage (the message names it and what is allowed); 422 when a business rule refuses.',
+          security: [{ bearerAuth: [] }],
+          params: caseParams,
+          body: actionBodySchemas[action] as z.ZodType<unknown>,
+          response: { 200: caseResponseSchema, ...errorResponses, 503: errorResponseSchema },
+        },
+      },
+      async (request) => asResponse(await runAction(request, request.params.caseId, action, request.body)),
+    );
+  }
+  // Unknown action names: 400 naming params.action (the known ones match the static routes above).
+  app.post(
+    '/v1/cases/:caseId/actions/:action',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        hide: true,
+        params: z.object({ caseId: caseIdSchema, action: z.enum(ACTIONS) }),
+        response: errorResponses,
+      },
+    },
+    async () => {
+      // unreachable: a known action matches its static route first
+      throw new HttpError(404, 'not_found', 'unknown action');
+    },
+  );
+
+  // ------------------------------------------------------------ county response
+  app.post(
+    '/v1/cases/:caseId/county-response',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['actions'],
+        summary: "The county department's answer to a transfer (乡呼县应)",
+        description:
+          'Role county; only the department the case awaits (403 for another department, 409 when the case awaits no answer).',
+        security: [{ bearerAuth: [] }],
+        params: caseParams,
+        body: countyResponseSchema,
+        response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const claims = claimsOf(request);
+      requireRole(claims, 'county');
+      const { caseId } = request.params;
+      const c = await loadCase(caseId, request.log);
+      if (!c) throw notFound(`case ${caseId}`);
+      const addressedToCaller =
+        c.countyCode === claims.countyCode && c.handler.level === 'county' && c.handler.departmentCode === claims.departmentCode;
+      if (!addressedToCaller) {
+        if (!canReadCase(claims, c)) throw forbidden('the case is not transferred to your department');
+        throw new HttpError(409, 'wrong_state', `case ${caseId} awaits no answer from your department`, [
+          { path: 'handler', message: `handled at ${c.handler.level} level${c.handler.departmentCode ? ` by ${c.handler.departmentCode}` : ''}` },
+        ]);
+      }
+      if (c.status !== 'open' || c.stage !== 'assignment') {
+        throw new HttpError(409, 'wrong_state', `case ${caseId} is ${c.status} in stage ${c.stage}; a transfer is answered in stage assignment`, [
+          { path: 'stage', message: c.stage },
+        ]);
+      }
+      await signalCase(caseId, () =>
+        client.workflow.getHandle(caseId).signal(countyResponseSignal, {
+          ...request.body,
+          departmentCode: claims.departmentCode ?? '',
+          actor: actorFromClaims(claims),
+        }),
+      );
+      return reply.code(202).send({ accepted: true as const, caseId, signal: 'county-response' });
+    },
+  );
+
+  async function signalCase(caseId: string, send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        throw new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
+      }
+      if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
+      throw err;
+    }
+  }
+
+  async function loadCaseForChildEvent(
+    request: Parameters<typeof claimsOf>[0] & { log: { warn: (o: object, m: string) => void } },
+    caseId: string,
+    kind: ChildKind,
+  ): Promise<void> {
+    const claims = claimsOf(request);
+    requireRole(claims, 'township', 'admin');
+    const c = await loadCase(caseId, request.log);
+    if (!c) throw notFound(`case ${caseId}`);
+    if (claims.role === 'township' && !canActOnCase(claims, c)) throw forbidden();
+    const running = (c.children ?? []).some((ch) => ch.kind === kind && ch.status === 'running');
+    if (!running) {
+      throw new HttpError(409, 'no_child', `case ${caseId} has no running ${kind}`, [
+        { path: 'children', message: `no running ${kind}` },
+      ]);
+    }
+  }
+
+  // ------------------------------------------------------------ judicial transfer events
+  for (const event of JUDICIAL_EVENTS) {
+    app.post(
+      `/v1/cases/:caseId/judicial/${event}`,
+      {
+        onRequest: app.authenticate,
+        schema: {
+          tags: ['judicial'],
+          summary: `Judicial transfer event ${event}`,
+          description: 'Roles township (its own cases) and admin. 409 when the case has no running judicial transfer.',
+          security: [{ bearerAuth: [] }],
+          params: caseParams,
+          body: judicialEventBodySchemas[event] as z.ZodType<Record<string, unknown>>,
+          response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        const { caseId } = request.params;
+        await loadCaseForChildEvent(request, caseId, 'judicial-transfer');
+        const payload = { ...request.body, event, actor: actorFromClaims(claimsOf(request)) } as JudicialEvent;
+        await signalCase(caseId, () => client.workflow.getHandle(caseId).signal(judicialEventSignal, payload));
+        return reply.code(202).send({ accepted: true as const, caseId, signal: `judicial/${event}` });
+      },
+    );
+  }
+  app.post(
+    '/v1/cases/:caseId/judicial/:event',
+    {
+      onRequest: app.authenticate,
+      schema: { hide: true, params: z.object({ caseId: caseIdSchema, event: z.enum(JUDICIAL_EVENTS) }), response: errorResponses },
+    },
+    async () => {
+      throw new HttpError(404, 'not_found', 'unknown event');
+    },
+  );
+
+  // ------------------------------------------------------------ court enforcement events
+  for (const event of COURT_EVENTS) {
+    app.post(
+      `/v1/cases/:caseId/court/${event}`,
+      {
+        onRequest: app.authenticate,
+        schema: {
+          tags: ['court'],
+          summary: `Court enforcement event ${event}`,
+          description: 'Roles township (its own cases) and admin. 409 when the case has no running court enforcement.',
+          security: [{ bearerAuth: [] }],
+          params: caseParams,
+          body: courtEventBodySchemas[event] as z.ZodType<Record<string, unknown>>,
+          response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        const { caseId } = request.params;
+        await loadCaseForChildEvent(request, caseId, 'court-enforcement');
+        const payload = { ...request.body, event, actor: actorFromClaims(claimsOf(request)) } as CourtEvent;
+        await signalCase(caseId, () => client.workflow.getHandle(caseId).signal(courtEventSignal, payload));
+        return reply.code(202).send({ accepted: true as const, caseId, signal: `court/${event}` });
+      },
+    );
+  }
+  app.post(
+    '/v1/cases/:caseId/court/:event',
+    {
+      onRequest: app.authenticate,
+      schema: { hide: true, params: z.object({ caseId: caseIdSchema, event: z.enum(COURT_EVENTS) }), response: errorResponses },
+    },
+    async () => {
+      throw new HttpError(404, 'not_found', 'unknown event');
+    },
+  );
+};
+
+export default casesRoutes;
