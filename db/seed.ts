@@ -241,7 +241,9 @@ const ENFORCEMENT_OBJECTS: EnforcementObjectRow[] = [
 
 /* ---------- identifiers tests and demos rely on ---------- */
 
-const ids = (unit: string, ns: number[]): string[] => ns.map((n) => officerId(unit, n));
+/** Tuples, so `DEMO.officers.certified[0]` is a string under noUncheckedIndexedAccess. */
+const trio = (unit: string) => [officerId(unit, 1), officerId(unit, 2), officerId(unit, 3)] as const;
+const pair = (unit: string) => [officerId(unit, 1), officerId(unit, 2)] as const;
 
 export const DEMO = {
   city: CITY,
@@ -275,21 +277,21 @@ export const DEMO = {
   },
   officers: {
     /** Certified members of DEMO.township's brigade. */
-    certified: ids('350722101', [1, 2, 3]),
+    certified: trio('350722101'),
     /** Member of DEMO.township's brigade whose certificate expired on 2025-06-30. */
     expired: officerId('350722101', 4),
     /** Member of DEMO.township's brigade with a valid certificate but no longer active. */
     inactive: officerId('350722101', 5),
-    otherTownshipCertified: ids('350722102', [1, 2, 3]),
+    otherTownshipCertified: trio('350722102'),
     otherTownshipExpired: officerId('350722102', 4),
-    otherCountyTownshipCertified: ids('350781101', [1, 2, 3]),
+    otherCountyTownshipCertified: trio('350781101'),
   },
   departmentOfficers: {
-    urbanManagement: { certified: ids(deptCode('350722', 'cgj'), [1, 2]), expired: officerId(deptCode('350722', 'cgj'), 3) },
-    ecology: { certified: ids(deptCode('350722', 'sthj'), [1, 2]), expired: officerId(deptCode('350722', 'sthj'), 3) },
-    marketSupervision: { certified: ids(deptCode('350722', 'scjg'), [1, 2]), expired: officerId(deptCode('350722', 'scjg'), 3) },
+    urbanManagement: { certified: pair(deptCode('350722', 'cgj')), expired: officerId(deptCode('350722', 'cgj'), 3) },
+    ecology: { certified: pair(deptCode('350722', 'sthj')), expired: officerId(deptCode('350722', 'sthj'), 3) },
+    marketSupervision: { certified: pair(deptCode('350722', 'scjg')), expired: officerId(deptCode('350722', 'scjg'), 3) },
     otherCountyUrbanManagement: {
-      certified: ids(deptCode('350781', 'cgj'), [1, 2]),
+      certified: pair(deptCode('350781', 'cgj')),
       expired: officerId(deptCode('350781', 'cgj'), 3),
     },
   },
