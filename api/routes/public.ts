@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { disclosureListSchema, disclosuresQuerySchema, listDisclosures } from '../read-model/disclosures';
+
+/** Public disclosure (公示) of penalty decisions: no authentication. */
+const publicRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
+  app.get(
+    '/v1/public/disclosures',
+    {
+      schema: {
+        tags: ['public'],
+        summary: 'Published administrative-penalty results (公示), newest decision first',
+        description:
+          'Cases with a decision of kind penalty. Persons are named by surname only (张*); organisations in full with their credit code. ' +
+          'No identity numbers, addresses or reporters.',
+        querystring: disclosuresQuerySchema,
+        response: { 200: disclosureListSchema },
+      },
+    },
+    async (request) => listDisclosures(pool, request.query),
+  );
+};
+
+export default publicRoutes;
