@@ -1,0 +1,104 @@
+import type { Pool } from 'pg';
+import { createActivities } from '../../activities';
+import type { CaseReview, CaseView, StageReview } from '../../domain/case';
+import type { Deadline } from '../../domain/deadlines';
+import type { Stage } from '../../domain/stages';
+import { fixtureCase } from './api';
+
+/**
+ * Fixtures for the read-model tests (case list, stats, disclosures). Tests share the run's database, so
+ * each file works in a jurisdiction of its own (codes nobody else uses) and asserts exact answers there.
+ */
+
+export interface OwnJurisdiction {
+  county: string;
+  townships: string[];
+  departments: { code: string; domain: string }[];
+}
+
+/** Inserts a county with its townships and departments (idempotent). */
+export async function ensureJurisdiction(pool: Pool, j: OwnJurisdiction, countyName = `测试县 ${j.county}`): Promise<void> {
+  await pool.query(`INSERT INTO counties (code, name, city) VALUES ($1, $2, '测试市') ON CONFLICT DO NOTHING`, [j.county, countyName]);
+  for (const [i, t] of j.townships.entries()) {
+    await pool.query(
+      `INSERT INTO townships (code, county_code, name, kind) VALUES ($1, $2, $3, 'township') ON CONFLICT DO NOTHING`,
+      [t, j.county, `测试镇${i + 1} ${t}`],
+    );
+  }
+  for (const d of j.departments) {
+    await pool.query(`INSERT INTO departments (code, county_code, name, domain) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+      d.code,
+      j.county,
+      `测试部门 ${d.code}`,
+      d.domain,
+    ]);
+  }
+}
+
+/** A running agency deadline the workflow has NOT marked overdue (no timer has fired). */
+export function runningDeadline(stage: Stage, dueAt: string, extra: Partial<Deadline> = {}): Deadline {
+  return {
+    id: `${stage}-1`,
+    kind: stage === 'processing' || stage === 'review' ? 'decision' : stage,
+    stage,
+    holder: 'agency',
+    startedAt: new Date(Date.parse(dueAt) - 86_400_000).toISOString(),
+    dueAt,
+    status: 'running',
+    overdue: false,
+    escalationLevel: 0,
+    basis: 'sla v1',
+    ...extra,
+  };
+}
+
+export function isoAgo(ms: number): string {
+  return new Date(Date.now() - ms).toISOString();
+}
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** A snapshot in `county`/`township` built on fixtureCase. */
+export function snapshot(caseId: string, county: string, township: string, overrides: Partial<CaseView> = {}): CaseView {
+  return fixtureCase(caseId, { countyCode: county, townshipCode: township, ...overrides });
+}
+
+/** Projects a snapshot into the read model as the workflow does (recordTransition). */
+export async function project(pool: Pool, s: CaseView): Promise<void> {
+  await createActivities(pool).recordTransition({
+    workflowId: s.caseId,
+    snapshot: s,
+    seq: s.timeline.length,
+    events: s.timeline,
+    notifications: [],
+  });
+}
+
+/** Stage visits back to back from `start`: [stage, seconds] pairs; visit numbers count repeats of a stage. */
+export function stageVisits(start: string, visits: [Stage, number][], onTime = true): StageReview[] {
+  let at = Date.parse(start);
+  const seen = new Map<Stage, number>();
+  return visits.map(([stage, seconds]) => {
+    const visit = (seen.get(stage) ?? 0) + 1;
+    seen.set(stage, visit);
+    const enteredAt = new Date(at).toISOString();
+    at += seconds * 1000;
+    return { stage, visit, enteredAt, leftAt: new Date(at).toISOString(), durationSeconds: seconds, onTime };
+  });
+}
+
+/** Projects a closed case and writes its review (recordTransition + recordReview). */
+export async function projectReviewed(
+  pool: Pool,
+  s: CaseView,
+  review: Omit<CaseReview, 'closedAt' | 'totalDurationSeconds'>,
+): Promise<void> {
+  if (!s.closedAt) throw new Error(`${s.caseId}: a reviewed case needs closedAt`);
+  await project(pool, s);
+  const full: CaseReview = {
+    ...review,
+    closedAt: s.closedAt,
+    totalDurationSeconds: (Date.parse(s.closedAt) - Date.parse(s.openedAt)) / 1000,
+  };
+  await createActivities(pool).recordReview({ caseId: s.caseId, snapshot: { ...s, review: full }, review: full });
+}
