@@ -1,6 +1,9 @@
 import chineseDays from 'chinese-days';
 import calendarData from 'chinese-days/dist/chinese-days.json';
 import { durationMs, type Period } from './periods';
+import { SHANGHAI_OFFSET_MS, toShanghaiIso } from './time';
+
+export { toShanghaiIso };
 
 /**
  * Deadline arithmetic on the Chinese working-day calendar (chinese-days), in Asia/Shanghai.
@@ -10,8 +13,6 @@ import { durationMs, type Period } from './periods';
  * dates from the `computeDeadlines` activity, so they live in history.
  */
 
-/** Asia/Shanghai has had no daylight saving since 1991: a fixed UTC+8 offset is exact for our dates. */
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
 
 /** The last year whose State Council holiday schedule the bundled calendar knows. */
@@ -63,11 +64,6 @@ class CalendarWalk {
     while (!this.isWorkday(d)) d += 1;
     return d;
   }
-}
-
-/** Formats an instant as ISO 8601 with the Asia/Shanghai offset, e.g. 2026-02-28T00:00:00.000+08:00. */
-export function toShanghaiIso(instantMs: number): string {
-  return new Date(instantMs + SHANGHAI_OFFSET_MS).toISOString().replace('Z', '+08:00');
 }
 
 /**

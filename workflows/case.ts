@@ -25,6 +25,7 @@ import {
   type JudicialTransferOutcome,
 } from './definitions';
 import { activityOptions } from './options';
+import { toShanghaiIso } from '../domain/time';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
 import type { CaseWorkflowInput } from '../domain/case';
@@ -61,7 +62,7 @@ function refuse(r: Refusal): never {
   throw wf.ApplicationFailure.create({ type: r.type, message: r.message, details: [r.details], nonRetryable: true });
 }
 
-const nowIso = () => new Date(Date.now()).toISOString();
+const nowIso = () => toShanghaiIso(Date.now());
 
 /**
  * One enforcement case through the closed loop (domain.md). Human steps are Updates (validated

@@ -1,3 +1,4 @@
+import { toShanghaiIso } from '../domain/time';
 import { condition, getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import type { Notification } from '../activities/contract';
 import { SYSTEM_ACTOR, type Actor, type ChildKind } from '../domain/case';
@@ -32,7 +33,7 @@ export class ChildRun {
       kind: this.kind,
       stepId: `${this.kind}#${this.input.attempt}:${this.steps}`,
       type,
-      at: new Date(Date.now()).toISOString(),
+      at: toShanghaiIso(Date.now()),
       actor: opts.actor ?? SYSTEM_ACTOR,
       ...(opts.step ? { step: opts.step } : {}),
       ...(opts.data ? { data: opts.data } : {}),
@@ -47,7 +48,7 @@ export class ChildRun {
 
   /** Ends a deadline and returns a copy to report. */
   close(kind: DeadlineSpec['kind'], status: 'met' | 'cancelled' = 'met'): Deadline[] {
-    const d = this.book.close(kind, status, new Date(Date.now()).toISOString());
+    const d = this.book.close(kind, status, toShanghaiIso(Date.now()));
     return d ? [d] : [];
   }
 
@@ -75,7 +76,7 @@ export class ChildRun {
   }
 
   async finish(type: string, data: Record<string, unknown>, actor?: Actor): Promise<void> {
-    this.book.closeAll('cancelled', new Date(Date.now()).toISOString());
+    this.book.closeAll('cancelled', toShanghaiIso(Date.now()));
     await this.report(type, { step: 'done', data, deadlines: this.deadlines.filter((d) => d.status === 'cancelled'), ...(actor ? { actor } : {}) });
   }
 }

@@ -4,6 +4,7 @@ import type { Deadline, DeadlineHolder, DeadlineKind } from '../domain/deadlines
 import type { Period } from '../domain/periods';
 import type { Stage } from '../domain/stages';
 import { activityOptions } from './options';
+import { toShanghaiIso } from '../domain/time';
 
 const { computeDeadlines } = proxyActivities<Pick<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -44,7 +45,7 @@ export class DeadlineBook {
 
   async start(specs: DeadlineSpec[]): Promise<Deadline[]> {
     if (specs.length === 0) return [];
-    const now = new Date(Date.now()).toISOString();
+    const now = toShanghaiIso(Date.now());
     const answers = await computeDeadlines(
       specs.map((s) => ({ from: s.from ?? now, period: s.period, withEscalation: (s.onExpiry ?? 'escalate') === 'escalate' })),
     );
