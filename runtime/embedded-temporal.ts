@@ -14,6 +14,8 @@ export interface EmbeddedTemporal {
   uiUrl?: string;
   /** What started it: the CLI at TEMPORAL_CLI_PATH, or the SDK's downloaded CLI. */
   kind: 'cli' | 'sdk-download';
+  /** The process group leader (the watchdog shell) of a CLI-started server. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,20 @@ export interface EmbeddedTemporalOptions {
   /** Startup bound; default 60 s. */
   startTimeoutMs?: number;
 }
+
+/**
+ * Runs the server (`"$@"`) and stops it when WATCH_PID (the service) is gone, even after a SIGKILL
+ * that left no chance to clean up. SIGTERM/SIGINT are passed on, and the shell exits only once the
+ * server has (so "stopped" means the SQLite file is closed).
+ */
+const WATCHDOG = `
+"$@" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server; exit $?' TERM INT
+while kill -0 "$WATCH_PID" 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1 & wait $!; done
+kill -TERM $server 2>/dev/null
+wait $server
+`;
 
 const DEFAULT_PORT = 7233;
 const DEFAULT_UI_PORT = 8233;
@@ -132,8 +148,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
   }
 
   const logFile = path.join(options.dataDir, 'temporal.log');
-  const out = fs.openSync(logFile, 'a');
-  const args = [
+  const args = (p: SavedPorts) => [
     'server',
     'start-dev',
     '--db-filename',
@@ -141,45 +156,70 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
     '--ip',
     HOST,
     '--port',
-    String(port),
+    String(p.port),
     '--ui-port',
-    String(uiPort),
+    String(p.uiPort),
     '--ui-disable-news-fetch',
     '--log-level',
     'warn',
     ...(options.namespace === 'default' ? [] : ['--namespace', options.namespace]),
     ...searchAttributes.flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
-  log(`starting ${options.cliPath} ${args.join(' ')} (log: ${logFile})`);
-  const child = spawn(options.cliPath, args, { detached: true, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
-  // Whatever happens to this process short of SIGKILL, do not leave the server behind.
-  const killOnExit = () => killGroup(child, 'SIGKILL');
-  process.once('exit', killOnExit);
 
-  const address = `${HOST}:${port}`;
-  try {
-    await Promise.race([waitUntilServing(address, options.namespace, deadline, child), spawnError]);
-  } catch (err) {
-    killGroup(child, 'SIGKILL');
-    process.removeListener('exit', killOnExit);
-    throw err;
+  let ports = { port, uiPort };
+  for (let attempt = 1; ; attempt++) {
+    const out = fs.openSync(logFile, 'a');
+    log(`starting ${options.cliPath} ${args(ports).join(' ')} (log: ${logFile})`);
+    // Own process group (detached): a Ctrl-C in the terminal reaches only the service, which stops
+    // the server last. The shell watchdog stops the server if this process dies without cleaning up.
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'temporal-watchdog', options.cliPath, ...args(ports)], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, WATCH_PID: String(process.pid) },
+    });
+    fs.closeSync(out);
+    const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+    const killOnExit = () => killGroup(child, 'SIGKILL');
+    process.once('exit', killOnExit);
+    const address = `${HOST}:${ports.port}`;
+    try {
+      await Promise.race([waitUntilServing(address, options.namespace, deadline, child), spawnError]);
+    } catch (err) {
+      killGroup(child, 'SIGKILL');
+      await exited(child);
+      process.removeListener('exit', killOnExit);
+      // Someone took a port between our check and the server's bind: once more on random ports.
+      if (attempt === 1 && Date.now() < deadline && child.exitCode !== null) {
+        log(`temporal dev server failed to start (${String(err)}); retrying on other ports`);
+        const retryPort = await pickPort([], HOST);
+        ports = { port: retryPort, uiPort: await pickPort([], HOST, [retryPort]) };
+        fs.writeFileSync(path.join(options.dataDir, 'temporal-ports.json'), JSON.stringify(ports));
+        continue;
+      }
+      throw new Error(`${String(err instanceof Error ? err.message : err)} (see ${logFile})`);
+    }
+    return started(child, address, `http://${HOST}:${ports.uiPort}`, killOnExit);
   }
 
-  return {
-    address,
-    uiUrl: `http://${HOST}:${uiPort}`,
-    kind: 'cli',
-    async stop() {
-      killGroup(child, 'SIGTERM');
-      const stopped = await Promise.race([exited(child).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
-      if (!stopped) {
-        log('temporal dev server did not stop within 10 s: killing it');
-        killGroup(child, 'SIGKILL');
-        await exited(child);
-      }
-      process.removeListener('exit', killOnExit);
-    },
-  };
+  function started(child: ChildProcess, address: string, uiUrl: string, killOnExit: () => void): EmbeddedTemporal {
+    return {
+      address,
+      uiUrl,
+      kind: 'cli',
+      pid: child.pid,
+      async stop() {
+        killGroup(child, 'SIGTERM');
+        const stopped = await Promise.race([
+          exited(child).then(() => true),
+          new Promise<false>((r) => setTimeout(() => r(false), 10_000)),
+        ]);
+        if (!stopped) {
+          log('temporal dev server did not stop within 10 s: killing it');
+          killGroup(child, 'SIGKILL');
+          await exited(child);
+        }
+        process.removeListener('exit', killOnExit);
+      },
+    };
+  }
 }
