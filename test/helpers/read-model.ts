@@ -36,7 +36,7 @@ export async function ensureJurisdiction(pool: Pool, j: OwnJurisdiction, countyN
 }
 
 /** A running agency deadline the workflow has NOT marked overdue (no timer has fired). */
-export function runningDeadline(stage: Stage, dueAt: string, extra: Partial<Deadline> = {}): Deadline {
+export function runningDeadline(stage: Stage, dueAt: string, extra: Partial<Omit<Deadline, 'onExpiry'>> = {}): Deadline {
   return {
     id: `${stage}-1`,
     kind: stage === 'processing' || stage === 'review' ? 'decision' : stage,
@@ -47,6 +47,7 @@ export function runningDeadline(stage: Stage, dueAt: string, extra: Partial<Dead
     status: 'running',
     overdue: false,
     escalationLevel: 0,
+    onExpiry: 'escalate',
     basis: 'sla v1',
     ...extra,
   };
