@@ -26,14 +26,14 @@ export class ChildRun {
 
   async report(
     type: string,
-    opts: { step?: string; actor?: Actor; data?: Record<string, unknown>; deadlines?: Deadline[]; notifications?: Notification[] } = {},
+    opts: { step?: string; actor?: Actor; at?: string; data?: Record<string, unknown>; deadlines?: Deadline[]; notifications?: Notification[] } = {},
   ): Promise<void> {
     this.steps += 1;
     await this.parent.signal(childProgressSignal, {
       kind: this.kind,
       stepId: `${this.kind}#${this.input.attempt}:${this.steps}`,
       type,
-      at: toShanghaiIso(Date.now()),
+      at: opts.at ?? toShanghaiIso(Date.now()),
       actor: opts.actor ?? SYSTEM_ACTOR,
       ...(opts.step ? { step: opts.step } : {}),
       ...(opts.data ? { data: opts.data } : {}),
@@ -64,6 +64,7 @@ export class ChildRun {
       for (const e of this.book.expire(Date.now())) {
         await this.report(e.outcome === 'lapsed' ? 'deadline_lapsed' : 'deadline_breached', {
           step: e.deadline.kind,
+          at: e.at,
           data: { deadlineId: e.deadline.id, kind: e.deadline.kind, dueAt: e.deadline.dueAt, ...(e.outcome === 'lapsed' ? {} : { level: e.outcome }) },
           deadlines: [e.deadline],
         });

@@ -26,7 +26,7 @@ export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /** Worker logs at WARN so test output shows what matters; the runtime can be installed once per process. */
-function quietRuntime(): void {
+export function quietRuntime(): void {
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   } catch {

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { HISTORIES_DIR, loadHistory, quietRuntime, workflowBundle } from './rig';
+
+quietRuntime();
+
+/**
+ * Running cases must survive deployments: every history recorded from the scenarios above is replayed
+ * against today's workflow code. A change that would make a running case non-deterministic fails here;
+ * ship such a change behind `patched()` and re-record with `npm run test:record-histories`.
+ */
+const EXPECTED = [
+  'patrol-handled-on-site',
+  'hotline-unfounded',
+  'verification-rework',
+  'hotline-patrol-overdue',
+  'county-transfer-accepted',
+  'county-transfer-silent-returned',
+  'formal-case-paid',
+  'court-enforcement-executed',
+  'court-enforcement-paid-during-reminder',
+  'judicial-transfer-accepted',
+  'judicial-transfer-refused-reconsidered',
+];
+
+describe('replay of recorded case histories', () => {
+  it('keeps a history of every scenario', () => {
+    const kept = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect(kept.sort()).toEqual([...EXPECTED].sort());
+  });
+
+  it('replays every recorded history with the current workflow code', async () => {
+    const histories = EXPECTED.map((name) => ({ workflowId: name, history: loadHistory(path.join(HISTORIES_DIR, `${name}.json`)) }));
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : undefined });
+    }
+    expect(results).toEqual(EXPECTED.map((workflowId) => ({ workflowId, error: undefined })));
+  });
+});
