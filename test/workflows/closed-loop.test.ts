@@ -132,6 +132,22 @@ describe('closed loop', () => {
     await keepHistory(handle, 'verification-rework');
   });
 
+  it('notifies public security at once when officers are obstructed, and handling goes on', async () => {
+    const now = new Date(await rig.env.currentTimeMs()).toISOString();
+    const handle = await rig.start(patrolCase(newCaseId('obstruction'), now));
+    await act(handle, { action: 'confirm', body: { confirmed: true } });
+    await act(handle, captureTownshipMatter);
+    await act(handle, assignBrigade);
+    let c = await act(handle, { action: 'handle', body: { outcome: 'obstruction', notes: '当事人阻挠执法并推搡执法人员' } });
+    expect(c).toMatchObject({ stage: 'handling', status: 'open' });
+    expect(c.timeline.at(-1)).toMatchObject({ type: 'obstruction_reported', stage: 'handling' });
+    const police = await pool.query(`SELECT recipient, payload->>'notes' AS notes FROM outbox WHERE case_id = $1 AND channel = 'public-security'`, [c.caseId]);
+    expect(police.rows).toEqual([{ recipient: `public-security:${DEMO.county}`, notes: '当事人阻挠执法并推搡执法人员' }]);
+    c = await act(handle, { action: 'handle', body: { outcome: 'corrected' } });
+    expect(c.stage).toBe('verification');
+    await handle.terminate('test finished');
+  });
+
   it('refuses actions in the wrong stage and against the rules, naming the reason', async () => {
     const handle = await rig.start(hotlineCase(newCaseId('refusals')));
     const wrong = await refusalOf(act(handle, { action: 'confirm', body: { confirmed: true } }));
