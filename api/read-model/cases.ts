@@ -4,7 +4,7 @@ import type { Claims } from '../claims';
 import { badRequest } from '../errors';
 import { CASE_SOURCES, CASE_STATUSES, STAGES } from '../../domain/stages';
 import { assertCaseFilters, caseScope } from './jurisdiction';
-import { isoSql, paramList } from './sql';
+import { instantQuery, isoSql, paramList } from './sql';
 
 /**
  * GET /v1/cases: the supervisor's case list from the Postgres read model (`cases`).
@@ -23,10 +23,7 @@ import { isoSql, paramList } from './sql';
 
 const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 
-/** An instant with offset, or a calendar date taken as midnight in Asia/Shanghai. */
-const instant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .transform((v) => (v.length === 10 ? `${v}T00:00:00+08:00` : v));
+const instant = instantQuery;
 
 export const caseListQuerySchema = z
   .object({
@@ -120,8 +117,8 @@ interface Cursor {
 const cursorSchema = z
   .object({
     m: z.enum(['d', 'o']),
-    k: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/).refine((v) => !Number.isNaN(Date.parse(v))),
-    id: z.string().min(1).max(200),
+    k: z.string().regex(/^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/).refine((v) => !Number.isNaN(Date.parse(v))),
+    id: z.string().min(1).max(200).regex(/^[^\u0000\uFFFD]+$/),
   })
   .strict();
 

@@ -63,7 +63,10 @@ interface Row {
 }
 
 const cursorSchema = z
-  .object({ k: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), id: z.string().min(1).max(200) })
+  .object({
+    k: z.string().regex(/^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+    id: z.string().min(1).max(200).regex(/^[^\u0000\uFFFD]+$/),
+  })
   .strict();
 
 export async function listDisclosures(pool: Pool, query: DisclosuresQuery): Promise<{ items: Disclosure[]; nextCursor?: string }> {

@@ -233,7 +233,8 @@ export async function listOfficers(pool: Pool, claims: Claims, query: OfficersQu
   if (query.certified !== undefined) where.push(query.certified === 'true' ? certifiedSql : `NOT ${certifiedSql}`);
   if (query.cursor !== undefined) {
     const after = Buffer.from(query.cursor, 'base64url').toString('utf8');
-    if (!after) throw badRequest('invalid cursor', [{ path: 'cursor', message: 'not a cursor this list handed out' }]);
+    // Postgres text holds no NUL; U+FFFD marks bytes that were not UTF-8: neither came from this list.
+    if (!after || /[\u0000\uFFFD]/.test(after)) throw badRequest('invalid cursor', [{ path: 'cursor', message: 'not a cursor this list handed out' }]);
     where.push(`o.id > ${p(after)}`);
   }
   const { rows } = await pool.query<OfficerRow>(

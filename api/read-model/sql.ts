@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * SQL fragments shared by the read-model queries. Instants are formatted in SQL, so the answers do not
  * depend on the pool's type parsers: ISO 8601 with the Asia/Shanghai offset and milliseconds, the form
@@ -20,3 +22,15 @@ export function paramList(): { params: unknown[]; p: (value: unknown) => string 
     },
   };
 }
+
+/**
+ * A query-string instant: ISO 8601 with offset, or a calendar date taken as midnight in Asia/Shanghai.
+ * Years are bounded (1900–9000) so every accepted value is one Postgres and JavaScript both represent.
+ */
+export const instantQuery = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .refine((v) => {
+    const year = Number(v.slice(0, 4));
+    return year >= 1900 && year <= 9000;
+  }, 'year must be between 1900 and 9000')
+  .transform((v) => (v.length === 10 ? `${v}T00:00:00+08:00` : v));

@@ -4,7 +4,7 @@ import type { Claims } from '../claims';
 import { badRequest } from '../errors';
 import { STAGES } from '../../domain/stages';
 import { statsScope } from './jurisdiction';
-import { paramList } from './sql';
+import { instantQuery, paramList } from './sql';
 
 /**
  * GET /v1/stats/efficiency: the indicators of domain.md (效能监督 / 综合评价) per township, county or
@@ -41,9 +41,7 @@ export const INDICATOR_DEFINITIONS = {
     'per stage over the stage visits (case_review_stages) of the reviewed cases of the cohort: visits, mean and p90 (percentile_cont 0.9) of duration_seconds; a stage visited twice after rework counts twice',
 } as const;
 
-const instant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .transform((v) => (v.length === 10 ? `${v}T00:00:00+08:00` : v));
+const instant = instantQuery;
 
 export const statsQuerySchema = z
   .object({

@@ -56,7 +56,7 @@ const referenceRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { poo
         tags: ['reference'],
         summary: 'One matter of the catalog; 404 when unknown',
         security: [{ bearerAuth: [] }],
-        params: z.object({ code: z.string().min(1).max(64) }),
+        params: z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only') }),
         querystring: matterQuerySchema,
         response: { 200: matterSchema },
       },

@@ -201,6 +201,12 @@ describe('GET /v1/cases?overdue=true', () => {
     const first = await list(supervisor, 'overdue=true&limit=1');
     const mixed = await list(supervisor, `limit=1&cursor=${first.body.nextCursor}`);
     expect(mixed.status).toBe(400);
+    // Values Postgres would refuse never reach it: year 0000, a NUL in a cursor.
+    expect((await list(supervisor, 'openedFrom=0000-01-01T00:00:00Z')).status).toBe(400);
+    const nul = Buffer.from(JSON.stringify({ m: 'd', k: '2026-01-01T00:00:00.000000Z', id: 'a\u0000b' })).toString('base64url');
+    expect((await list(supervisor, `overdue=true&cursor=${nul}`)).status).toBe(400);
+    const year0 = Buffer.from(JSON.stringify({ m: 'd', k: '0000-01-01T00:00:00.000000Z', id: 'x' })).toString('base64url');
+    expect((await list(supervisor, `overdue=true&cursor=${year0}`)).status).toBe(400);
   });
 });
 

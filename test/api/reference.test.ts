@@ -100,6 +100,7 @@ describe('GET /v1/matters', () => {
     const missing = await get('/v1/matters/NO-SUCH-MATTER', CALLERS.township);
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error: { code: 'not_found', message: expect.stringContaining('NO-SUCH-MATTER') } });
+    expect((await get('/v1/matters/a%00b', CALLERS.township)).status).toBe(400);
   });
 });
 
@@ -157,6 +158,7 @@ describe('GET /v1/officers', () => {
       cursor = (body as { nextCursor?: string }).nextCursor;
     } while (cursor);
     expect(seen).toEqual([...DEMO.officers.certified, DEMO.officers.expired, DEMO.officers.inactive].sort());
+    expect((await get('/v1/officers?cursor=AA', CALLERS.admin)).status).toBe(400); // decodes to a NUL
   });
 
   it('403 outside the jurisdiction; upstream may not read the roster', async () => {
