@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
-import { buildApp } from '../api/app';
+import { buildApp, type AppDeps } from '../api/app';
 import type { Claims } from '../api/claims';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -43,6 +43,8 @@ export interface StartServiceOptions {
   seed?: boolean;
   /** Fastify's own request logging; default: off below LOG_LEVEL debug. */
   httpLogs?: boolean;
+  /** API settings beyond the configuration (the bench lifts the case-creation rate limit). */
+  app?: Pick<AppDeps, 'caseCreationRateLimit' | 'bodyLimit'>;
 }
 
 export const DEMO_CLAIMS: Record<'township' | 'supervisor' | 'admin', Claims> = {
@@ -165,6 +167,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
       jwtSecret,
       logger: (options.httpLogs ?? ['debug', 'trace'].includes(config.LOG_LEVEL)) ? { level: config.LOG_LEVEL } : false,
+      ...options.app,
     });
     onStop('api', () => app.close());
     await app.listen({ port: config.PORT, host: config.HOST });
