@@ -61,6 +61,28 @@ const readySchema = z
   })
   .describe('readiness');
 
+/** NUL and unpaired UTF-16 surrogates: valid JSON, but Postgres text/jsonb refuses them (a case could never be recorded). */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The path of the first string (value or key) under `value` that Postgres cannot store, if any. */
+export function findUnstorable(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorable(value[i], `${path}.${i}`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (UNSTORABLE.test(k)) return path;
+    const found = findUnstorable(v, `${path}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -156,6 +178,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(status >= 500 && status < 600 ? status : 500).send(errorBody('internal', 'internal error'));
+  });
+  // Text Postgres cannot store is refused up front, for every route (400 naming the field).
+  app.addHook('preValidation', async (request) => {
+    const bad = findUnstorable(request.body, 'body') ?? findUnstorable(request.query, 'querystring');
+    if (bad) {
+      throw new HttpError(400, 'invalid_request', 'text must not contain NUL characters or unpaired surrogates', [
+        { path: bad, message: 'contains a NUL character or an unpaired UTF-16 surrogate' },
+      ]);
+    }
   });
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));

@@ -192,8 +192,19 @@ function refusalDetails(details: unknown[] | null | undefined, message: string):
     }
     for (const [key, value] of Object.entries(rec)) {
       if (value === undefined) continue;
-      if (key === 'field' && typeof value === 'string') out.push({ path: `body.${value}`, message });
-      else out.push({ path: key, message: Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : JSON.stringify(value) });
+      if (key === 'field' && typeof value === 'string') {
+        out.push({ path: value ? `body.${value}` : 'body', message });
+      } else if (key === 'issues' && Array.isArray(value)) {
+        // zod issues the workflow found: [{path: 'a.b', message}]
+        for (const issue of value as { path?: unknown; message?: unknown }[]) {
+          const p = typeof issue?.path === 'string' && issue.path ? `body.${issue.path}` : 'body';
+          out.push({ path: p, message: typeof issue?.message === 'string' ? issue.message : message });
+        }
+      } else if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
+        out.push({ path: key, message: value.join(', ') });
+      } else {
+        out.push({ path: key, message: typeof value === 'string' ? value : JSON.stringify(value) });
+      }
     }
   }
   return out;
@@ -249,27 +260,39 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     return c;
   }
 
-  /** Polls the new (or existing) case until it answers a query. */
+  /**
+   * Waits until the new (or existing) case has opened: its opening transition is projected to the read
+   * model (the workflow's first step, after loading the SLA policy and computing the first deadline).
+   * A query alone could answer mid-opening, with an empty timeline. Answers the live case when it has
+   * caught up with the projection, else the projected snapshot.
+   */
   async function waitForCase(caseId: string): Promise<CaseView> {
     const until = Date.now() + startQueryWaitMs;
-    let delay = 50;
-    let lastErr: unknown;
+    let delay = 25;
     for (;;) {
-      try {
-        return await queryCase(caseId);
-      } catch (err) {
-        lastErr = err;
+      const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>('SELECT snapshot, seq FROM cases WHERE case_id = $1', [
+        caseId,
+      ]);
+      const row = rows[0];
+      if (row) {
+        const live = await queryCase(caseId).catch(() => undefined);
+        return live && live.timeline.length >= row.seq ? live : row.snapshot;
       }
       if (Date.now() >= until) break;
       await sleep(delay);
-      delay = Math.min(delay * 2, 500);
+      delay = Math.min(delay * 2, 250);
     }
-    const snapshot = await readModelCase(caseId);
-    if (snapshot) return snapshot;
+    let lastErr: unknown;
+    try {
+      const live = await queryCase(caseId);
+      if (live.timeline.length > 0) return live;
+    } catch (err) {
+      lastErr = err;
+    }
     throw new HttpError(
       503,
       'case_not_ready',
-      `case ${caseId} was accepted but does not answer yet (${(lastErr as Error)?.message ?? 'no answer'}); GET /v1/cases/${caseId} later`,
+      `case ${caseId} was accepted but has not finished opening${lastErr ? ` (${(lastErr as Error).message})` : ''}; GET /v1/cases/${caseId} later`,
       [{ path: 'caseId', message: caseId }],
     );
   }

@@ -137,7 +137,7 @@ function checkResponse(
 const weirdString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 50 }),
   fc.string({ unit: 'grapheme', maxLength: 50 }),
-  fc.constantFrom('', ' ', '\u0000', '\u202e', '💥'.repeat(100), 'a'.repeat(6000), '../../etc/passwd', "'; drop table cases; --", '{{7*7}}', '%00'),
+  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '\u202e', '💥'.repeat(100), 'a'.repeat(6000), '../../etc/passwd', "'; drop table cases; --", '{{7*7}}', '%00'),
 );
 /** Object keys, without the prototype-poisoning ones the JSON parser refuses outright (a 400 on the whole body). */
 const safeKey = fc.string({ maxLength: 10 }).filter((k) => k !== '__proto__' && k !== 'constructor');
@@ -149,6 +149,15 @@ function wrongTypeFor(valid: unknown): fc.Arbitrary<unknown> {
   if (valid !== null && typeof valid === 'object')
     return fc.oneof(fc.constant(null), fc.integer(), weirdString, fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }));
   return fc.oneof(fc.constant(null), fc.dictionary(safeKey, fc.integer(), { maxKeys: 2 }), fc.array(weirdString, { maxLength: 2 }));
+}
+
+/** A path segment for `s`; undefined when `s` cannot be a URL at all (an unpaired surrogate). */
+function segment(s: string): string | undefined {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
 
 async function post(url: string, caller: CallerName, payload: unknown, headers: Record<string, string> = {}, method: 'POST' | 'PUT' = 'POST') {
@@ -286,8 +295,8 @@ describe('path parameters', () => {
   it('random case ids: 400 naming params.caseId, 404 or 403; never 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(weirdString, fc.stringMatching(/^[A-Za-z0-9_.-]{1,80}$/)), fc.constantFrom<CallerName>('admin', 'township', 'county', 'upstream'), async (raw, caller) => {
-        const id = encodeURIComponent(raw);
-        if (id.length === 0) return;
+        const id = segment(raw);
+        if (!id) return;
         for (const [method, url, payload] of caseRoutes(id)) {
           const res = await app.inject({ method: method as 'GET', url, headers: bearer(caller), ...(payload === undefined ? {} : { payload }) });
           const err = checkResponse(res, { params: { caseId: raw } });
@@ -305,10 +314,10 @@ describe('path parameters', () => {
     const known = new Set<string>([...ACTIONS, ...JUDICIAL_EVENTS, ...COURT_EVENTS]);
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(weirdString, fc.stringMatching(/^[a-z-]{1,30}$/)).filter((s) => !known.has(s) && encodeURIComponent(s).length > 0),
+        fc.oneof(weirdString, fc.stringMatching(/^[a-z-]{1,30}$/)).filter((s) => !known.has(s) && !!segment(s)),
         fc.constantFrom(['actions', 'action'], ['judicial', 'event'], ['court', 'event']),
-        async (name, [segment, param]) => {
-          const res = await post(`/v1/cases/${cases.own.caseId}/${segment}/${encodeURIComponent(name)}`, 'township', {});
+        async (name, [part, param]) => {
+          const res = await post(`/v1/cases/${cases.own.caseId}/${part}/${segment(name)}`, 'township', {});
           const err = checkResponse(res, { params: { caseId: cases.own.caseId, [param!]: name } });
           expect([400, 404, 414]).toContain(res.statusCode);
           if (res.statusCode === 400 || res.statusCode === 414) {

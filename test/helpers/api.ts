@@ -34,7 +34,7 @@ export function bearer(caller: CallerName | Claims): { authorization: string } {
   return { authorization: `Bearer ${tokenFor(caller)}` };
 }
 
-export async function buildTestApp(pool: Pool, fake = new FakeTemporal()): Promise<{ app: FastifyInstance; fake: FakeTemporal }> {
+export async function buildTestApp(pool: Pool, fake = new FakeTemporal(pool)): Promise<{ app: FastifyInstance; fake: FakeTemporal }> {
   const app = await buildApp({ pool, temporal: { client: fake.client, taskQueue: 'unused' }, jwtSecret: TEST_JWT_SECRET });
   return { app, fake };
 }
@@ -60,7 +60,7 @@ export function fixtureCase(caseId: string, overrides: Partial<CaseView> = {}): 
     slaPolicyVersion: 1,
     reworkCount: 0,
     deadlines: [],
-    timeline: [{ seq: 1, at, type: 'opened', stage: 'patrol', actor: actor(CALLERS.upstream) }],
+    timeline: [{ seq: 1, at, type: 'case_opened', stage: 'patrol', actor: actor(CALLERS.upstream) }],
     children: [],
     createdBy: actor(CALLERS.upstream),
     ...overrides,
@@ -80,7 +80,7 @@ export function fixtureCases(prefix: string) {
     otherTownship: fixtureCase(id('othertwp'), {
       townshipCode: DEMO.otherTownship,
       createdBy: actor(CALLERS.upstreamOther),
-      timeline: [{ seq: 1, at: '2026-03-02T09:00:00.000+08:00', type: 'opened', stage: 'patrol', actor: actor(CALLERS.upstreamOther) }],
+      timeline: [{ seq: 1, at: '2026-03-02T09:00:00.000+08:00', type: 'case_opened', stage: 'patrol', actor: actor(CALLERS.upstreamOther) }],
     }),
     /** Another county. */
     otherCounty: fixtureCase(id('othercty'), {
@@ -98,7 +98,7 @@ export function fixtureCases(prefix: string) {
       stage: 'handling',
       handler: { level: 'township', officerIds: [...DEMO.officers.certified.slice(0, 2)] },
       timeline: [
-        { seq: 1, at: '2026-03-02T09:00:00.000+08:00', type: 'opened', stage: 'patrol', actor: actor(CALLERS.upstream) },
+        { seq: 1, at: '2026-03-02T09:00:00.000+08:00', type: 'case_opened', stage: 'patrol', actor: actor(CALLERS.upstream) },
         {
           seq: 2,
           at: '2026-03-02T10:00:00.000+08:00',

@@ -5,6 +5,8 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { recordTransition } from '../../activities';
 import type { CaseView, CaseWorkflowInput } from '../../domain/case';
 
 /**
@@ -32,7 +34,8 @@ export class FakeTemporal {
 
   readonly client: Client;
 
-  constructor() {
+  /** With a pool, a started case is projected to the read model as the real workflow does on opening. */
+  constructor(pool?: Pool) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const fake = this;
     const check = () => {
@@ -84,7 +87,9 @@ export class FakeTemporal {
           }
           const input = options.args[0];
           fake.starts.push({ workflowId, workflowType, input });
-          fake.cases.set(workflowId, caseFromInput(input));
+          const c = caseFromInput(input);
+          fake.cases.set(workflowId, c);
+          if (pool) await recordTransition(pool, { workflowId, snapshot: c, seq: c.timeline.length, events: c.timeline, notifications: [] });
           return handle(workflowId);
         },
       },
@@ -114,7 +119,7 @@ export function caseFromInput(input: CaseWorkflowInput, at = new Date().toISOStr
     slaPolicyVersion: 1,
     reworkCount: 0,
     deadlines: [],
-    timeline: [{ seq: 1, at, type: 'opened', stage: 'patrol', actor: createdBy }],
+    timeline: [{ seq: 1, at, type: 'case_opened', stage: 'patrol', actor: createdBy }],
     children: [],
     createdBy,
   };

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
@@ -33,7 +34,8 @@ export async function startTemporalDev(pool: Pool, taskQueue = `api-test-${proce
   );
   try {
     const workflowBundle = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
+      // a directory: the bundler (webpack) resolves its index.ts; require.resolve cannot see .ts under vitest
+      workflowsPath: path.resolve(__dirname, '../../workflows'),
       logger: new DefaultLogger('WARN'),
     });
     const worker = await Worker.create({
