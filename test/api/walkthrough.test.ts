@@ -195,3 +195,86 @@ describe('a hotline case from creation to close over HTTP', () => {
     expect(after.statusCode).toBe(409);
   });
 });
+
+describe('a county-level matter transferred to the department (乡呼县应) over HTTP', () => {
+  /** Signals are asynchronous: read the case until `done` holds (bounded number of reads, no timing assertion). */
+  async function readUntil(caller: CallerName, caseId: string, done: (c: CaseBody) => boolean): Promise<CaseBody> {
+    let c: CaseBody | undefined;
+    for (let i = 0; i < 100; i++) {
+      const res = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}`, headers: bearer(caller) });
+      expect(res.statusCode, res.body).toBe(200);
+      c = res.json() as CaseBody;
+      if (done(c)) return c;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`case ${caseId} never reached the expected state; last: stage ${c?.stage}, handler ${JSON.stringify(c?.handler)}`);
+  }
+
+  it('the department answers, acts on the accepted transfer, and the township verifies', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: bearer('township'),
+      payload: {
+        source: 'complaint',
+        countyCode: DEMO.county,
+        townshipCode: DEMO.township,
+        location: { address: '浦城县莲塘镇莲塘村' },
+        description: '村民投诉：有人未经批准搭建违法建筑',
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { caseId } = created.json() as CaseBody;
+    const um = DEMO.departments.urbanManagement;
+
+    // a county department cannot answer before anything is transferred to it (nothing revealed: 403)
+    const tooEarly = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/county-response`, headers: bearer('county'), payload: { decision: 'accept' } });
+    expect(tooEarly.statusCode).toBe(403);
+
+    for (const [action, payload] of [
+      ['patrol-report', { gridMemberId: 'GM-1', observedAt: '2026-03-02T09:30:00+08:00', findings: '现场有在建违法建筑' }],
+      ['confirm', { confirmed: true }],
+      ['capture', { matterCode: DEMO.matters.countyPenalty, party: { kind: 'person', name: '赵六' } }],
+    ] as const) {
+      const res = await act('township', caseId, action, payload);
+      expect(res.statusCode, `${action}: ${res.body}`).toBe(200);
+    }
+    // a county-level matter cannot stay with the brigade (422), it is transferred
+    const keep = await act('township', caseId, 'assign', { level: 'township', officerIds: [...DEMO.officers.certified.slice(0, 2)] });
+    expect(keep.statusCode, keep.body).toBe(422);
+    const transfer = await act('township', caseId, 'assign', { level: 'county', departmentCode: um });
+    expect(transfer.statusCode, transfer.body).toBe(200);
+    expect(transfer.json()).toMatchObject({ stage: 'assignment', handler: { level: 'county', departmentCode: um } });
+
+    // the department reads it; another department may neither read nor answer; the township may not answer
+    expect((await app.inject({ method: 'GET', url: `/v1/cases/${caseId}`, headers: bearer('county') })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/v1/cases/${caseId}`, headers: bearer('otherDepartment') })).statusCode).toBe(403);
+    const wrongDept = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/county-response`, headers: bearer('otherDepartment'), payload: { decision: 'accept' } });
+    expect(wrongDept.statusCode).toBe(403);
+    const township = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/county-response`, headers: bearer('township'), payload: { decision: 'accept' } });
+    expect(township.statusCode).toBe(403);
+    // before accepting, the department cannot act yet: the workflow refuses (409, awaiting the response)
+    const premature = await act('county', caseId, 'handle', { outcome: 'corrected' });
+    expect(premature.statusCode, premature.body).toBe(409);
+
+    const accept = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/county-response`, headers: bearer('county'), payload: { decision: 'accept' } });
+    expect(accept.statusCode, accept.body).toBe(202);
+    expect(accept.json()).toMatchObject({ accepted: true, caseId });
+    const accepted = await readUntil('county', caseId, (c) => c.stage === 'handling');
+    expect(accepted.handler).toMatchObject({ level: 'county', departmentCode: um });
+    expect(accepted.timeline.some((e) => e.type === 'transfer_accepted' && e.actor.sub === CALLERS.county.sub)).toBe(true);
+
+    // answered: a second answer is out of place (409)
+    const again = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/county-response`, headers: bearer('county'), payload: { decision: 'accept' } });
+    expect(again.statusCode).toBe(409);
+    // the other department still cannot act on it
+    expect((await act('otherDepartment', caseId, 'handle', { outcome: 'corrected' })).statusCode).toBe(403);
+
+    const handled = await act('county', caseId, 'handle', { outcome: 'corrected', notes: '责令限期拆除，已自行拆除' });
+    expect(handled.statusCode, handled.body).toBe(200);
+    expect(handled.json()).toMatchObject({ stage: 'verification' });
+    const verified = await act('township', caseId, 'verify', { passed: true });
+    expect(verified.statusCode, verified.body).toBe(200);
+    expect(verified.json()).toMatchObject({ status: 'closed', resolution: 'resolved' });
+  });
+});
