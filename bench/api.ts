@@ -12,6 +12,7 @@
  * the workflow update and its answer); GET /v1/cases/{id} (workflow query); GET /v1/cases?overdue=true
  * for a county supervisor (100k rows in the county mix) and for a city-wide admin.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -120,7 +121,8 @@ async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `enforcement_bench_${Date.now()}_${process.pid}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'enforcement-bench-'));
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  // Logs to stderr: stdout carries only the JSON report.
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const databaseUrl = (() => {
     const u = new URL(adminUrl);
     u.pathname = `/${dbName}`;
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       TEMPORAL_TASK_QUEUE: `bench-${process.pid}`,
+      JWT_SECRET: `bench-${randomBytes(16).toString('hex')}`,
       ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
     });
     const setupStarted = Date.now();
