@@ -32,7 +32,7 @@ import type { CaseWorkflowInput } from '../domain/case';
 
 const acts = proxyCaseActivities();
 function proxyCaseActivities() {
-  return wf.proxyActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
+  return wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 }
 
 /** Stages with a service-level deadline of their own. */

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/contract';
 import type { Deadline, DeadlineHolder, DeadlineKind } from '../domain/deadlines';
 import type { Period } from '../domain/periods';
@@ -6,7 +6,7 @@ import type { Stage } from '../domain/stages';
 import { activityOptions } from './options';
 import { toShanghaiIso } from '../domain/time';
 
-const { computeDeadlines } = proxyActivities<Pick<CaseActivities, 'computeDeadlines'>>(activityOptions);
+const { computeDeadlines } = proxyLocalActivities<Pick<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
 export interface DeadlineSpec {
   kind: DeadlineKind;
