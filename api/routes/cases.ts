@@ -268,7 +268,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
    */
   async function waitForCase(caseId: string): Promise<CaseView> {
     const until = Date.now() + startQueryWaitMs;
-    let delay = 25;
+    let delay = 5;
     for (;;) {
       const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>('SELECT snapshot, seq FROM cases WHERE case_id = $1', [
         caseId,
@@ -280,7 +280,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       }
       if (Date.now() >= until) break;
       await sleep(delay);
-      delay = Math.min(delay * 2, 250);
+      delay = Math.min(delay * 2, 100);
     }
     let lastErr: unknown;
     try {
@@ -400,7 +400,9 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
   ): Promise<CaseView> {
     const claims = claimsOf(request);
     requireRole(claims, 'township', 'county');
-    const c = await loadCase(caseId, request.log);
+    // Jurisdiction from the read model (one indexed row, projected before each step returns); the
+    // workflow itself re-checks the stage. A case not yet projected is asked directly.
+    const c = (await readModelCase(caseId)) ?? (await loadCase(caseId, request.log));
     if (!c) throw notFound(`case ${caseId}`);
     if (!canActOnCase(claims, c)) {
       throw forbidden(
