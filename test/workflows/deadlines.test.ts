@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig } from './rig';
+import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig, ms, running } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
 import { countyResponseSignal } from '../../workflows/definitions';
-import type { Deadline } from '../../domain/deadlines';
 
 const pool = useTestPool();
 let rig: CaseRig;
@@ -13,14 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rig?.teardown());
 
-const ms = (iso: string) => Date.parse(iso);
-const running = (d: Deadline[], kind: string) => d.find((x) => x.kind === kind && x.status === 'running');
 
-/** Advances the test server's clock to `instantMs` (it must be ahead) and lets the case settle. */
-async function advanceTo(handle: CaseHandle, instantMs: number): Promise<void> {
-  const now = await rig.env.currentTimeMs();
-  if (instantMs > now) await rig.env.sleep(instantMs - now);
-}
 
 async function caseRow(caseId: string) {
   const { rows } = await pool.query('SELECT overdue, ever_overdue, escalation_level, current_deadline_kind, current_due_at, stage FROM cases WHERE case_id = $1', [caseId]);
@@ -46,12 +38,12 @@ describe('SLA deadlines and escalation', () => {
     expect(await caseRow(c.caseId)).toMatchObject({ overdue: false, escalation_level: 0, current_deadline_kind: 'patrol' });
     expect(ms((await caseRow(c.caseId)).current_due_at)).toBe(ms(patrol.dueAt));
 
-    await advanceTo(handle, ms(patrol.dueAt) - 60_000);
+    await rig.advanceTo(ms(patrol.dueAt) - 60_000);
     c = await settled(handle, pool);
     expect(running(c.deadlines, 'patrol')).toMatchObject({ overdue: false, escalationLevel: 0 });
     expect(c.timeline.some((e) => e.type === 'deadline_breached')).toBe(false);
 
-    await advanceTo(handle, ms(patrol.dueAt) + 60_000);
+    await rig.advanceTo(ms(patrol.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => running(v.deadlines, 'patrol')?.escalationLevel === 1, 'level 1 escalation');
     c = await settled(handle, pool);
     const first = c.timeline.filter((e) => e.type === 'deadline_breached');
@@ -61,7 +53,7 @@ describe('SLA deadlines and escalation', () => {
     expect(running(c.deadlines, 'patrol')).toMatchObject({ overdue: true, escalationLevel: 1 });
     expect(await caseRow(c.caseId)).toMatchObject({ overdue: true, ever_overdue: true, escalation_level: 1 });
 
-    await advanceTo(handle, ms(patrol.escalateAt!) + 60_000);
+    await rig.advanceTo(ms(patrol.escalateAt!) + 60_000);
     c = await eventually(() => view(handle), (v) => running(v.deadlines, 'patrol')?.escalationLevel === 2, 'level 2 escalation');
     c = await settled(handle, pool);
     const breaches = c.timeline.filter((e) => e.type === 'deadline_breached');
@@ -115,7 +107,7 @@ describe('county transfer (乡呼县应)', () => {
     const transfer = await pool.query(`SELECT recipient FROM outbox WHERE case_id = $1 AND channel = 'county-transfer'`, [c.caseId]);
     expect(transfer.rows).toEqual([{ recipient: `department:${dept}` }]);
 
-    await advanceTo(handle, ms(response.dueAt) - 3600_000);
+    await rig.advanceTo(ms(response.dueAt) - 3600_000);
     await handle.signal(countyResponseSignal, { decision: 'accept', departmentCode: dept, actor: countyActor });
     await eventually(() => view(handle), (v) => v.stage === 'handling', 'the accepted transfer');
     c = await settled(handle, pool);
@@ -134,7 +126,7 @@ describe('county transfer (乡呼县应)', () => {
     let c = await act(handle, { action: 'assign', body: { level: 'county', departmentCode: dept } });
     const response = running(c.deadlines, 'county-response')!;
 
-    await advanceTo(handle, ms(response.dueAt) + 60_000);
+    await rig.advanceTo(ms(response.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => running(v.deadlines, 'county-response')?.escalationLevel === 1, 'county escalation');
     c = await settled(handle, pool);
     expect(c.timeline.filter((e) => e.type === 'deadline_breached').map((e) => [e.data?.kind, ms(e.at)])).toEqual([['county-response', ms(response.dueAt)]]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig } from './rig';
+import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig, ms } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
 import { judicialEventSignal } from '../../workflows/definitions';
@@ -14,14 +14,9 @@ beforeAll(async () => {
 });
 afterAll(async () => rig?.teardown());
 
-const ms = (iso: string) => Date.parse(iso);
 const head = { sub: 'township-head', role: 'township', unit: DEMO.township } as const;
 const police = { sub: 'pucheng-psb', role: 'police', unit: DEMO.county } as const;
 
-async function advanceTo(instantMs: number): Promise<void> {
-  const now = await rig.env.currentTimeMs();
-  if (instantMs > now) await rig.env.sleep(instantMs - now);
-}
 
 async function suspectedCrime(label: string): Promise<{ handle: CaseHandle; c: CaseView }> {
   const handle = await rig.start(hotlineCase(newCaseId(label), { description: '非法倾倒危险废物 suspected illegal dumping of hazardous waste' }));
@@ -82,7 +77,7 @@ describe('judicial transfer (移送司法机关)', () => {
   it('escalates a late head approval; on refusal asks for reconsideration, and a final refusal returns the case to processing', async () => {
     const { handle, c: started } = await suspectedCrime('judicial-refused');
     const approval = started.deadlines.find((d) => d.kind === 'head-approval')!;
-    await advanceTo(ms(approval.dueAt) + 60_000);
+    await rig.advanceTo(ms(approval.dueAt) + 60_000);
     let c = await eventually(() => view(handle), (v) => v.timeline.some((e) => e.type === 'deadline_breached'), 'the late approval to escalate');
     c = await settled(handle, pool);
     expect(c.timeline.filter((e) => e.type === 'deadline_breached').map((e) => [e.data?.kind, e.data?.level, ms(e.at)])).toEqual([['head-approval', 1, ms(approval.dueAt)]]);

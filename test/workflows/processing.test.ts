@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig } from './rig';
+import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig, ms, running, DAY_MS } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
-import type { Deadline } from '../../domain/deadlines';
 import type { CaseView } from '../../domain/case';
 import { courtEventSignal } from '../../workflows/definitions';
 
@@ -14,15 +13,8 @@ beforeAll(async () => {
 });
 afterAll(async () => rig?.teardown());
 
-const ms = (iso: string) => Date.parse(iso);
-const DAY = 86_400_000;
-const running = (d: Deadline[], kind: string) => d.find((x) => x.kind === kind && x.status === 'running');
 const court = { sub: 'pucheng-court', role: 'court', unit: DEMO.county } as const;
 
-async function advanceTo(instantMs: number): Promise<void> {
-  const now = await rig.env.currentTimeMs();
-  if (instantMs > now) await rig.env.sleep(instantMs - now);
-}
 
 /** Opens a hotline case and takes it to formal processing (案件办理) with a brigade of two. */
 async function formalCase(label: string): Promise<CaseHandle> {
@@ -42,7 +34,7 @@ async function decidedAndServed(handle: CaseHandle, fine: number): Promise<CaseV
   await act(handle, { action: 'file', body: {} });
   let c = await act(handle, { action: 'notify-rights', body: { proposedFine: fine } });
   const window = running(c.deadlines, 'hearing-request')!;
-  await advanceTo(ms(window.dueAt) + 60_000);
+  await rig.advanceTo(ms(window.dueAt) + 60_000);
   await eventually(() => view(handle), (v) => v.timeline.some((e) => e.type === 'hearing_request_window_closed'), 'the hearing window to close');
   await settled(handle, pool);
   await act(handle, { action: 'decide', body: { kind: 'penalty', fine } });
@@ -121,7 +113,7 @@ describe('court enforcement (申请法院强制执行)', () => {
     let c = await decidedAndServed(handle, 5000);
     const payment = running(c.deadlines, 'payment')!;
 
-    await advanceTo(ms(payment.dueAt) + 60_000);
+    await rig.advanceTo(ms(payment.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => v.children.length === 1 && v.deadlines.some((d) => d.kind === 'litigation-window'), 'the enforcement child');
     c = await settled(handle, pool);
     expect(c.timeline.some((e) => e.type === 'payment_window_closed')).toBe(true);
@@ -133,7 +125,7 @@ describe('court enforcement (申请法院强制执行)', () => {
     expect(litigation.dueAt).toBe(computeDueDate({ months: 6 }, c.penalty!.servedAt!).dueAt);
     expect(litigation).toMatchObject({ owner: `${c.caseId}/court-enforcement`, holder: 'party' });
 
-    await advanceTo(ms(litigation.dueAt) + 60_000);
+    await rig.advanceTo(ms(litigation.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => v.timeline.some((e) => e.type === 'reminder_served'), 'the reminder');
     c = await settled(handle, pool);
     expect(c.timeline.filter((e) => e.type === 'deadline_lapsed').map((e) => e.data?.kind)).toEqual(['reconsideration-window', 'litigation-window']);
@@ -142,7 +134,7 @@ describe('court enforcement (申请法院强制执行)', () => {
     const party = await pool.query(`SELECT recipient FROM outbox WHERE case_id = $1 AND channel = 'party'`, [c.caseId]);
     expect(party.rows).toEqual([{ recipient: `party:${c.caseId}` }]);
 
-    await advanceTo(ms(reminder.dueAt) + 60_000);
+    await rig.advanceTo(ms(reminder.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => v.deadlines.some((d) => d.kind === 'court-acceptance'), 'the application to court');
     c = await settled(handle, pool);
     const acceptance = c.deadlines.find((d) => d.kind === 'court-acceptance')!;
@@ -151,7 +143,7 @@ describe('court enforcement (申请法院强制执行)', () => {
     expect(toCourt.rows).toEqual([{ recipient: `court:${DEMO.county}` }]);
 
     // the court is slow: its 5 working days pass and the case escalates twice
-    await advanceTo(ms(acceptance.escalateAt!) + 75 * DAY);
+    await rig.advanceTo(ms(acceptance.escalateAt!) + 75 * DAY_MS);
     c = await eventually(() => view(handle), (v) => v.deadlines.find((d) => d.kind === 'court-acceptance')?.escalationLevel === 2, 'court escalation');
     c = await settled(handle, pool);
     expect(c.timeline.filter((e) => e.type === 'deadline_breached').map((e) => [e.data?.kind, e.data?.level])).toEqual([
@@ -169,7 +161,7 @@ describe('court enforcement (申请法院强制执行)', () => {
     expect(c).toMatchObject({ resolution: 'enforced', children: [{ kind: 'court-enforcement', status: 'completed', outcome: 'executed' }] });
     c = await act(handle, { action: 'verify', body: { passed: true } });
     expect(c).toMatchObject({ status: 'closed', resolution: 'enforced' });
-    expect(ms(c.closedAt!) - ms(c.openedAt)).toBeGreaterThan(270 * DAY);
+    expect(ms(c.closedAt!) - ms(c.openedAt)).toBeGreaterThan(270 * DAY_MS);
     const types = c.timeline.map((e) => e.type);
     for (const t of ['court_enforcement_opened', 'court_enforcement_started', 'reminder_served', 'court_application_filed', 'court_accepted', 'court_ruled', 'enforcement_executed', 'court_enforcement_completed']) {
       expect(types).toContain(t);
@@ -183,10 +175,10 @@ describe('court enforcement (申请法院强制执行)', () => {
     const handle = await formalCase('court-paid');
     let c = await decidedAndServed(handle, 3000);
     const payment = running(c.deadlines, 'payment')!;
-    await advanceTo(ms(payment.dueAt) + 60_000);
+    await rig.advanceTo(ms(payment.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => v.deadlines.some((d) => d.kind === 'litigation-window'), 'the enforcement child');
     const litigation = c.deadlines.find((d) => d.kind === 'litigation-window')!;
-    await advanceTo(ms(litigation.dueAt) + 60_000);
+    await rig.advanceTo(ms(litigation.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => v.children[0]?.step === 'reminder' && v.deadlines.some((d) => d.kind === 'reminder'), 'the reminder');
     c = await settled(handle, pool);
 

@@ -12,6 +12,7 @@ import type { ActionRequest } from '../../domain/actions';
 import type { Actor, CaseView, CaseWorkflowInput } from '../../domain/case';
 import { DEFAULT_SLA_POLICY } from '../../domain/sla';
 import { DEMO } from '../../db/seed';
+import type { Deadline } from '../../domain/deadlines';
 
 /**
  * The time-skipping test server from TEMPORAL_TEST_SERVER_PATH (installed from PyPI by .ci/run), or the
@@ -108,6 +109,12 @@ export function view(handle: CaseHandle): Promise<CaseView> {
   return handle.query(caseQuery);
 }
 
+export const ms = (iso: string): number => Date.parse(iso);
+export const DAY_MS = 86_400_000;
+/** The running deadline of a kind. */
+export const running = (deadlines: Deadline[], kind: string): Deadline | undefined =>
+  deadlines.find((d) => d.kind === kind && d.status === 'running');
+
 /** Polls until `check` holds (bounded), for effects of timers that fire on the server's clock. */
 export async function eventually<T>(probe: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -172,6 +179,8 @@ export interface CaseRig {
    * certificate of the demo roster for the tests that follow.)
    */
   outcome<T>(handle: { workflowId: string }): Promise<T>;
+  /** Moves the test server's clock forward to `instantMs` (a no-op if it is already past). */
+  advanceTo(instantMs: number): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -185,6 +194,10 @@ export async function startCaseRig(pool: Pool, name: string): Promise<CaseRig> {
     env,
     taskQueue,
     outcome: (handle) => plain.workflow.getHandle(handle.workflowId).result(),
+    async advanceTo(instantMs) {
+      const now = await env.currentTimeMs();
+      if (instantMs > now) await env.sleep(instantMs - now);
+    },
     start: (input) =>
       env.client.workflow.start('caseWorkflow', { taskQueue, workflowId: input.caseId, args: [input] }) as Promise<CaseHandle>,
     async teardown() {
