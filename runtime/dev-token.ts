@@ -1,13 +1,17 @@
-import { createHmac } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
 import type { Claims } from '../api/claims';
 
-const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
-
-/** An HS256 JWT for local use (npm start's demo tokens, tests, the bench). Valid for `ttlSeconds` (default 30 days). */
+/**
+ * An HS256 JWT for local use (npm start's demo tokens, `npm run token`, tests, the bench), signed with
+ * fast-jwt — the library @fastify/jwt verifies with. Valid for `ttlSeconds` (default 30 days); a
+ * non-positive ttl gives a token that has already expired (for tests).
+ */
 export function signDevToken(claims: Claims, secret: string, ttlSeconds = 30 * 24 * 3600): string {
-  const now = Math.floor(Date.now() / 1000);
-  const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = base64url(JSON.stringify({ ...claims, iat: now, exp: now + ttlSeconds }));
-  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${signature}`;
+  const sign = createSigner({
+    key: secret,
+    algorithm: 'HS256',
+    expiresIn: ttlSeconds > 0 ? ttlSeconds * 1000 : 1000,
+    ...(ttlSeconds > 0 ? {} : { clockTimestamp: Date.now() + (ttlSeconds - 1) * 1000 }),
+  });
+  return sign({ ...claims });
 }
