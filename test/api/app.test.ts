@@ -6,7 +6,7 @@ import { claimsSchema } from '../../api/claims';
 import { DEMO } from '../../db/seed';
 import { REFUSAL } from '../../domain/errors';
 import { DEV_JWT_SECRET } from '../../runtime/config';
-import { tokenFromArgs } from '../../scripts/token';
+import { tokenFromArgs } from '../../runtime/token';
 import { bearer, buildTestApp, fixtureCases, installFixtures, TEST_JWT_SECRET } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 import { FakeTemporal } from '../helpers/fake-temporal';

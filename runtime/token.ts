@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { claimsSchema } from '../api/claims';
-import { DEV_JWT_SECRET } from '../runtime/config';
-import { signDevToken } from '../runtime/dev-token';
+import { DEV_JWT_SECRET } from './config';
+import { signDevToken } from './dev-token';
 
 /**
  * Prints an HS256 token for local use (api.md "Auth"):
