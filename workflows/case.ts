@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
 import { actionBodySchemas, type ActionRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
-import { SYSTEM_ACTOR, type Actor, type CaseView, type ChildKind, type StageVisit, type TimelineEntry } from '../domain/case';
+import { SYSTEM_ACTOR, type Actor, type CaseView, type CaseWorkflowInput, type ChildKind, type StageVisit, type TimelineEntry } from '../domain/case';
 import { STATUTORY_DEADLINES as LAW, type Deadline, type StatutoryDeadlineKind } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
 import { checkAction, type CaseProgress, type Refusal } from '../domain/procedure';
@@ -28,12 +28,8 @@ import { activityOptions } from './options';
 import { toShanghaiIso } from '../domain/time';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
-import type { CaseWorkflowInput } from '../domain/case';
 
-const acts = proxyCaseActivities();
-function proxyCaseActivities() {
-  return wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
-}
+const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
 /** Stages with a service-level deadline of their own. */
 const STAGE_SLA: Partial<Record<Stage, SlaKey>> = {

@@ -56,11 +56,11 @@ export async function courtEnforcementWorkflow(input: CourtEnforcementInput): Pr
 
   // The application to court is filed now, well within 3 months after the windows ended.
   const application = await run.start([{ kind: 'court-application', stage: 'processing', ...law('court-application'), from: windowsEnd }]);
-  const filed = run.close('court-application');
+  run.close('court-application');
   const acceptance = await run.start([{ kind: 'court-acceptance', stage: 'processing', ...law('court-acceptance') }]);
   await run.report('court_application_filed', {
     step: 'court-acceptance',
-    deadlines: [...(filed.length ? filed : application), ...acceptance],
+    deadlines: [...application, ...acceptance],
     notifications: [
       run.notification('application', {
         channel: 'court',
