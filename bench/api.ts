@@ -1,9 +1,9 @@
 /**
  * `npm run bench:api`: latency of the API against a Temporal dev server and a read model of 100,000 cases.
  *
- * - A throwaway database `enforcement_bench_<ts>_<pid>` on BENCH_ADMIN_URL (else DATABASE_URL, else
- *   postgres://postgres@127.0.0.1:5432/postgres), migrated, seeded, filled with BENCH_CASES (100,000)
- *   synthetic rows by generate_series, ANALYZEd; dropped at the end.
+ * - A throwaway database `enforcement_bench_<ts>_<pid>_<random>` (db/scratch-database.ts) on BENCH_ADMIN_URL
+ *   (else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres), migrated, seeded, filled with
+ *   BENCH_CASES (100,000) synthetic rows by generate_series, ANALYZEd; dropped at the end.
  * - A Temporal dev server (TEMPORAL_CLI_PATH, else the SDK's download) in a temporary directory, the
  *   worker and the real API on a loopback port (runtime/service.ts), measured over HTTP with fetch.
  * - Bounded loops, one request at a time; prints one JSON document and exits.
@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import { createEmptyDatabase, DEFAULT_ADMIN_URL } from '../db/scratch-database';
 import { DEMO } from '../db/seed';
 import { loadConfig } from '../runtime/config';
 import { startService, type RunningService } from '../runtime/service';
@@ -53,16 +54,6 @@ function stats(samples: number[]): Stats {
     max: round(sorted[sorted.length - 1]!),
     mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
   };
-}
-
-async function onAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** 100k cases of the demo jurisdictions: 70 % open, about a third of those overdue, the rest closed. */
@@ -118,27 +109,21 @@ async function fillReadModel(databaseUrl: string, rows: number): Promise<{ secon
 }
 
 async function main(): Promise<void> {
-  const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `enforcement_bench_${Date.now()}_${process.pid}`;
+  const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'enforcement-bench-'));
   // Logs to stderr: stdout carries only the JSON report.
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
-  const databaseUrl = (() => {
-    const u = new URL(adminUrl);
-    u.pathname = `/${dbName}`;
-    return u.toString();
-  })();
 
-  await onAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`));
+  // Empty: startService below migrates and seeds it, as it would any DATABASE_URL.
+  const db = await createEmptyDatabase(adminUrl, 'enforcement_bench');
+  const databaseUrl = db.url;
   let service: RunningService | undefined;
   let stopping = false;
   const cleanup = async () => {
     if (stopping) return;
     stopping = true;
     await service?.stop().catch((err: unknown) => logger.error({ err }, 'stop'));
-    await onAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`)).catch(
-      (err: unknown) => logger.error({ err }, `could not drop ${dbName}`),
-    );
+    await db.drop().catch((err: unknown) => logger.error({ err }, `could not drop ${db.name}`));
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   const onSignal = () => void cleanup().then(() => process.exit(130));

@@ -1,7 +1,7 @@
 import { afterAll, inject } from 'vitest';
 import type { Pool } from 'pg';
 import { createPool } from '../../db/pool';
-import { createSeededDatabase } from '../global-setup';
+import { createSeededDatabase } from '../../db/scratch-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {
