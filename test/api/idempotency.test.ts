@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app';
 import { DEMO } from '../../db/seed';
-import { bearer, CALLERS, TEST_JWT_SECRET } from '../helpers/api';
+import { bearer, CALLERS } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
-import { startTemporalDev, type TemporalDev } from '../helpers/temporal-dev';
+import { startTemporalTestApp, type TemporalDev } from '../helpers/temporal-dev';
 
 /**
  * POST /v1/cases idempotency against a real Temporal dev server and the case workflow: the caller's
@@ -15,19 +14,14 @@ import { startTemporalDev, type TemporalDev } from '../helpers/temporal-dev';
 const pool = useTestPool();
 let temporal: TemporalDev;
 let app: FastifyInstance;
+let stop: (() => Promise<void>) | undefined;
 const run = `${process.pid}-${Date.now()}`;
 
 beforeAll(async () => {
-  temporal = await startTemporalDev(pool, `api-idempotency-${run}`);
-  app = await buildApp({
-    pool,
-    temporal: { client: temporal.env.client, taskQueue: temporal.taskQueue },
-    jwtSecret: TEST_JWT_SECRET,
-  });
+  ({ app, temporal, stop } = await startTemporalTestApp(pool, `api-idempotency-${run}`));
 });
 afterAll(async () => {
-  await app?.close();
-  await temporal?.stop();
+  await stop?.();
 });
 
 const body = (description = '12345热线：莲塘镇街上路占道经营') => ({

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app';
 import { DEMO } from '../../db/seed';
-import { bearer, CALLERS, TEST_JWT_SECRET, type CallerName } from '../helpers/api';
+import { bearer, CALLERS, type CallerName } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
-import { startTemporalDev, type TemporalDev } from '../helpers/temporal-dev';
+import { startTemporalTestApp } from '../helpers/temporal-dev';
 
 /**
  * A 12345-hotline case from creation to close over HTTP, against a real Temporal dev server, the case
@@ -14,21 +13,15 @@ import { startTemporalDev, type TemporalDev } from '../helpers/temporal-dev';
  */
 
 const pool = useTestPool();
-let temporal: TemporalDev;
 let app: FastifyInstance;
+let stop: (() => Promise<void>) | undefined;
 const run = `${process.pid}-${Date.now()}`;
 
 beforeAll(async () => {
-  temporal = await startTemporalDev(pool, `api-walkthrough-${run}`);
-  app = await buildApp({
-    pool,
-    temporal: { client: temporal.env.client, taskQueue: temporal.taskQueue },
-    jwtSecret: TEST_JWT_SECRET,
-  });
+  ({ app, stop } = await startTemporalTestApp(pool, `api-walkthrough-${run}`));
 });
 afterAll(async () => {
-  await app?.close();
-  await temporal?.stop();
+  await stop?.();
 });
 
 interface CaseBody {

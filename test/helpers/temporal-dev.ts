@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
+import { buildApp } from '../../api/app';
+import { TEST_JWT_SECRET } from './api';
 
 /**
  * A real Temporal dev server (the `temporal` CLI's `server start-dev`) and a Worker running the case
@@ -63,4 +66,34 @@ export async function startTemporalDev(pool: Pool, taskQueue = `api-test-${proce
     await env.teardown();
     throw err;
   }
+}
+
+/**
+ * The API on a real Temporal dev server (startTemporalDev) and `pool`, for end-to-end HTTP tests.
+ * `stop()` closes the app, then stops the worker and the server.
+ */
+export async function startTemporalTestApp(
+  pool: Pool,
+  taskQueue: string,
+): Promise<{ app: FastifyInstance; temporal: TemporalDev; stop: () => Promise<void> }> {
+  const temporal = await startTemporalDev(pool, taskQueue);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      pool,
+      temporal: { client: temporal.env.client, taskQueue: temporal.taskQueue },
+      jwtSecret: TEST_JWT_SECRET,
+    });
+  } catch (err) {
+    await temporal.stop();
+    throw err;
+  }
+  return {
+    app,
+    temporal,
+    stop: async () => {
+      await app.close();
+      await temporal.stop();
+    },
+  };
 }
