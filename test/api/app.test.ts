@@ -7,7 +7,7 @@ import { DEMO } from '../../db/seed';
 import { REFUSAL } from '../../domain/errors';
 import { DEV_JWT_SECRET } from '../../runtime/config';
 import { tokenFromArgs } from '../../runtime/token';
-import { bearer, buildTestApp, fixtureCases, installFixtures, TEST_JWT_SECRET } from '../helpers/api';
+import { bearer, buildFixtureApp, fixtureCases, TEST_JWT_SECRET } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 import { FakeTemporal } from '../helpers/fake-temporal';
 
@@ -22,8 +22,7 @@ let app: FastifyInstance;
 let fake: FakeTemporal;
 
 beforeAll(async () => {
-  ({ app, fake } = await buildTestApp(pool));
-  await installFixtures(pool, fake, cases);
+  ({ app, fake } = await buildFixtureApp(pool, cases));
 });
 afterAll(async () => {
   await app?.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Claims } from '../../api/claims';
 import { DEMO } from '../../db/seed';
 import { signDevToken } from '../../runtime/dev-token';
-import { bearer, buildTestApp, CALLERS, fixtureCases, installFixtures, tokenFor, type CallerName } from '../helpers/api';
+import { bearer, buildFixtureApp, CALLERS, fixtureCases, tokenFor, type CallerName } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 import type { FakeTemporal } from '../helpers/fake-temporal';
 
@@ -20,8 +20,7 @@ let app: FastifyInstance;
 let fake: FakeTemporal;
 
 beforeAll(async () => {
-  ({ app, fake } = await buildTestApp(pool));
-  await installFixtures(pool, fake, cases);
+  ({ app, fake } = await buildFixtureApp(pool, cases));
 });
 afterAll(async () => {
   await app?.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed';
 import { ACTIONS, type ActionName } from '../../domain/stages';
 import { COURT_EVENTS, JUDICIAL_EVENTS } from '../../domain/actions';
-import { bearer, buildTestApp, fixtureCases, installFixtures, type CallerName } from '../helpers/api';
+import { bearer, buildFixtureApp, fixtureCases, type CallerName } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 
 /**
@@ -20,9 +20,7 @@ let app: FastifyInstance;
 const RUNS = 100;
 
 beforeAll(async () => {
-  let fake;
-  ({ app, fake } = await buildTestApp(pool));
-  await installFixtures(pool, fake, cases);
+  ({ app } = await buildFixtureApp(pool, cases));
 });
 afterAll(async () => {
   await app?.close();

@@ -132,3 +132,10 @@ export async function installFixtures(pool: Pool, fake: FakeTemporal, cases: Rec
     if (name !== 'closed') fake.cases.set(c.caseId, c);
   }
 }
+
+/** buildTestApp with `cases` installed in the read model and the fake Temporal (installFixtures). */
+export async function buildFixtureApp(pool: Pool, cases: Record<string, CaseView>): Promise<{ app: FastifyInstance; fake: FakeTemporal }> {
+  const built = await buildTestApp(pool);
+  await installFixtures(pool, built.fake, cases);
+  return built;
+}
