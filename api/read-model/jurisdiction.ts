@@ -44,6 +44,11 @@ async function assertInCounty(db: Queryable, county: string, filter: UnitFilter)
   }
 }
 
+/** A supervisor of a county filters inside it (assertInCounty); a city supervisor, without countyCode, on anything. */
+async function assertSupervisorFilters(db: Queryable, claims: Claims, filter: UnitFilter): Promise<void> {
+  if (claims.countyCode !== undefined) await assertInCounty(db, claims.countyCode, filter);
+}
+
 /**
  * Checks the filters of a case list against the caller's jurisdiction:
  * - township: its own township; a departmentCode must be a department of its county;
@@ -56,8 +61,7 @@ export async function assertCaseFilters(db: Queryable, claims: Claims, filter: U
     case 'admin':
       return;
     case 'supervisor':
-      if (claims.countyCode === undefined) return;
-      return assertInCounty(db, claims.countyCode, filter);
+      return assertSupervisorFilters(db, claims, filter);
     case 'township':
       if (filter.townshipCode !== undefined && filter.townshipCode !== claims.townshipCode) {
         throw forbidden(`townshipCode ${filter.townshipCode} is outside your jurisdiction (township ${claims.townshipCode})`);
@@ -104,8 +108,7 @@ export async function assertOfficerFilters(db: Queryable, claims: Claims, filter
     case 'admin':
       return;
     case 'supervisor':
-      if (claims.countyCode === undefined) return;
-      return assertInCounty(db, claims.countyCode, filter);
+      return assertSupervisorFilters(db, claims, filter);
     case 'township':
       if (filter.countyCode !== undefined && filter.countyCode !== claims.countyCode) throw forbidden('a township reads its own brigade only');
       if (filter.townshipCode !== undefined && filter.townshipCode !== claims.townshipCode) {
