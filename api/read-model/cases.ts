@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { Claims } from '../claims';
 import { badRequest } from '../errors';
 import { CASE_SOURCES, CASE_STATUSES, STAGES } from '../../domain/stages';
+import { cursorIdSchema, decodeCursor, encodeCursor, sortKeySchema, sortKeyText } from './cursor';
 import { assertCaseFilters, caseScope } from './jurisdiction';
 import { instantQuery, isoSql, paramList } from './sql';
 
@@ -114,43 +115,24 @@ interface Cursor {
   k: string;
   id: string;
 }
-const cursorSchema = z
-  .object({
-    m: z.enum(['d', 'o']),
-    k: z.string().regex(/^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/).refine((v) => !Number.isNaN(Date.parse(v))),
-    id: z.string().min(1).max(200).regex(/^[^\u0000\uFFFD]+$/),
-  })
-  .strict();
+const cursorSchema = z.object({ m: z.enum(['d', 'o']), k: sortKeySchema, id: cursorIdSchema }).strict();
 
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(raw: string, mode: Cursor['m']): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const result = cursorSchema.safeParse(parsed);
-  if (!result.success) throw badRequest('invalid cursor', [{ path: 'cursor', message: 'not a cursor this list handed out' }]);
-  if (result.data.m !== mode) {
+/** A case-list cursor of the ordering `mode`; 400 for anything else. */
+function decodeCaseCursor(raw: string, mode: Cursor['m']): Cursor {
+  const cursor = decodeCursor(raw, cursorSchema);
+  if (cursor.m !== mode) {
     throw badRequest('cursor belongs to another ordering', [
       { path: 'cursor', message: 'a cursor of an overdue list only continues an overdue list, and vice versa' },
     ]);
   }
-  return result.data;
+  return cursor;
 }
-
-/** UTC text with microseconds: the exact value of a timestamptz, safe to hand back in a cursor. */
-const sortKeyText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export async function listCases(pool: Pool, claims: Claims, filters: CaseListQuery): Promise<CaseList> {
   await assertCaseFilters(pool, claims, filters);
   const overdueList = filters.overdue === 'true';
   const mode: Cursor['m'] = overdueList ? 'd' : 'o';
-  const cursor = filters.cursor === undefined ? undefined : decodeCursor(filters.cursor, mode);
+  const cursor = filters.cursor === undefined ? undefined : decodeCaseCursor(filters.cursor, mode);
   if (filters.openedFrom && filters.openedTo && Date.parse(filters.openedFrom) >= Date.parse(filters.openedTo)) {
     throw badRequest('openedFrom must be before openedTo', [{ path: 'openedFrom', message: 'must be before openedTo' }]);
   }
@@ -201,7 +183,7 @@ export async function listCases(pool: Pool, claims: Claims, filters: CaseListQue
   const page = rows.slice(0, filters.limit);
   const last = page[page.length - 1];
   const result: CaseList = { items: page.map(toSummary) };
-  if (rows.length > filters.limit && last?.sort_key) result.nextCursor = encodeCursor({ m: mode, k: last.sort_key, id: last.case_id });
+  if (rows.length > filters.limit && last?.sort_key) result.nextCursor = encodeCursor({ m: mode, k: last.sort_key, id: last.case_id } satisfies Cursor);
   return result;
 }
 

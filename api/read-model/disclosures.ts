@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Pool } from 'pg';
-import { badRequest } from '../errors';
+import { cursorIdSchema, decodeCursor, encodeCursor, sortKeySchema, sortKeyText } from './cursor';
 import { isoSql, paramList } from './sql';
 
 /**
@@ -62,29 +62,15 @@ interface Row {
   sort_key: string;
 }
 
-const cursorSchema = z
-  .object({
-    k: z.string().regex(/^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
-    id: z.string().min(1).max(200).regex(/^[^\u0000\uFFFD]+$/),
-  })
-  .strict();
+const cursorSchema = z.object({ k: sortKeySchema, id: cursorIdSchema }).strict();
 
 export async function listDisclosures(pool: Pool, query: DisclosuresQuery): Promise<{ items: Disclosure[]; nextCursor?: string }> {
   const { params, p } = paramList();
   const decided = `(c.snapshot #>> '{penalty,decidedAt}')::timestamptz`;
   const where = [`c.snapshot #>> '{penalty,kind}' = 'penalty'`, `c.snapshot #>> '{penalty,decidedAt}' IS NOT NULL`];
   if (query.cursor !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8'));
-    } catch {
-      parsed = undefined;
-    }
-    const c = cursorSchema.safeParse(parsed);
-    if (!c.success || Number.isNaN(Date.parse(c.data.k))) {
-      throw badRequest('invalid cursor', [{ path: 'cursor', message: 'not a cursor this list handed out' }]);
-    }
-    where.push(`(${decided}, c.case_id) < (${p(c.data.k)}::timestamptz, ${p(c.data.id)})`);
+    const c = decodeCursor(query.cursor, cursorSchema);
+    where.push(`(${decided}, c.case_id) < (${p(c.k)}::timestamptz, ${p(c.id)})`);
   }
   const { rows } = await pool.query<Row>(
     `SELECT c.case_id, c.county_code, co.name AS county_name, c.township_code, t.name AS township_name,
@@ -93,7 +79,7 @@ export async function listDisclosures(pool: Pool, query: DisclosuresQuery): Prom
             c.snapshot #>> '{party,creditCode}' AS credit_code,
             c.snapshot #>> '{penalty,fine}' AS fine,
             ${isoSql(decided)} AS decided_at,
-            to_char(${decided} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key
+            ${sortKeyText(decided)} AS sort_key
        FROM cases c
        LEFT JOIN counties co ON co.code = c.county_code
        LEFT JOIN townships t ON t.code = c.township_code
@@ -126,7 +112,7 @@ export async function listDisclosures(pool: Pool, query: DisclosuresQuery): Prom
   const last = page[page.length - 1];
   const out: { items: Disclosure[]; nextCursor?: string } = { items };
   if (rows.length > query.limit && last) {
-    out.nextCursor = Buffer.from(JSON.stringify({ k: last.sort_key, id: last.case_id }), 'utf8').toString('base64url');
+    out.nextCursor = encodeCursor({ k: last.sort_key, id: last.case_id });
   }
   return out;
 }
