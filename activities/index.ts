@@ -276,93 +276,88 @@ export async function recordTransition(pool: Pool, input: TransitionRecord): Pro
   const s = input.snapshot;
   const caseId = s.caseId;
   const derived = deriveCaseColumns(s);
-  await withTransaction(pool, async (client) => {
-    if (input.events.length > 0) {
-      await client.query(
-        `INSERT INTO case_events (case_id, seq, at, type, stage, actor, data)
-         SELECT $1, e.seq, e.at, e.type, e.stage, e.actor, e.data
-           FROM jsonb_to_recordset($2::jsonb) AS e(seq integer, at timestamptz, type text, stage text, actor jsonb, data jsonb)
-         ON CONFLICT (case_id, seq) DO NOTHING`,
-        [caseId, JSON.stringify(input.events)],
-      );
-    }
-    if (input.notifications.length > 0) {
-      await client.query(
-        `INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload)
-         SELECT n."dedupeKey", $1, n.channel, n.recipient, n.subject, n.payload
-           FROM jsonb_to_recordset($2::jsonb) AS n("dedupeKey" text, channel text, recipient text, subject text, payload jsonb)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-        [caseId, JSON.stringify(input.notifications)],
-      );
-    }
-    // Forward by seq only: a late retry of an older transition never moves the case back.
-    await client.query(
-      `INSERT INTO cases (
-         case_id, workflow_id, external_ref, source, county_code, township_code, grid_code, matter_code,
-         status, stage, resolution, urgent, handler_level, handler_department_code, handler_officer_ids,
-         current_deadline_kind, current_due_at, overdue, ever_overdue, escalation_level, rework_count,
-         created_by, opened_at, updated_at, closed_at, seq, snapshot)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text[],
-               $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27::jsonb)
-       ON CONFLICT (case_id) DO UPDATE SET
-         workflow_id = EXCLUDED.workflow_id,
-         external_ref = EXCLUDED.external_ref,
-         source = EXCLUDED.source,
-         county_code = EXCLUDED.county_code,
-         township_code = EXCLUDED.township_code,
-         grid_code = EXCLUDED.grid_code,
-         matter_code = EXCLUDED.matter_code,
-         status = EXCLUDED.status,
-         stage = EXCLUDED.stage,
-         resolution = EXCLUDED.resolution,
-         urgent = EXCLUDED.urgent,
-         handler_level = EXCLUDED.handler_level,
-         handler_department_code = EXCLUDED.handler_department_code,
-         handler_officer_ids = EXCLUDED.handler_officer_ids,
-         current_deadline_kind = EXCLUDED.current_deadline_kind,
-         current_due_at = EXCLUDED.current_due_at,
-         overdue = EXCLUDED.overdue,
-         ever_overdue = cases.ever_overdue OR EXCLUDED.ever_overdue,
-         escalation_level = EXCLUDED.escalation_level,
-         rework_count = EXCLUDED.rework_count,
-         created_by = EXCLUDED.created_by,
-         opened_at = EXCLUDED.opened_at,
-         updated_at = EXCLUDED.updated_at,
-         closed_at = EXCLUDED.closed_at,
-         seq = EXCLUDED.seq,
-         snapshot = EXCLUDED.snapshot
-       WHERE cases.seq < EXCLUDED.seq`,
-      [
-        caseId,
-        input.workflowId,
-        s.externalRef ?? null,
-        s.source,
-        s.countyCode,
-        s.townshipCode,
-        s.gridCode ?? null,
-        s.matterCode ?? null,
-        s.status,
-        s.stage,
-        s.resolution ?? null,
-        s.urgent,
-        s.handler.level,
-        s.handler.departmentCode ?? null,
-        s.handler.officerIds ?? null,
-        derived.currentDeadlineKind,
-        derived.currentDueAt,
-        derived.overdue,
-        derived.everOverdue,
-        derived.escalationLevel,
-        s.reworkCount,
-        s.createdBy.sub,
-        s.openedAt,
-        s.updatedAt,
-        s.closedAt ?? null,
-        input.seq,
-        JSON.stringify(s),
-      ],
-    );
-  });
+  // One statement, so one round trip and atomic by itself: the data-modifying CTEs write the timeline
+  // and the outbox (each row once), the final INSERT the case row (forward by seq only: a late retry of
+  // an older transition never moves the case back).
+  await pool.query(
+    `WITH events AS (
+       INSERT INTO case_events (case_id, seq, at, type, stage, actor, data)
+       SELECT $1, e.seq, e.at, e.type, e.stage, e.actor, e.data
+         FROM jsonb_to_recordset($28::jsonb) AS e(seq integer, at timestamptz, type text, stage text, actor jsonb, data jsonb)
+       ON CONFLICT (case_id, seq) DO NOTHING
+     ), notifications AS (
+       INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload)
+       SELECT n."dedupeKey", $1, n.channel, n.recipient, n.subject, n.payload
+         FROM jsonb_to_recordset($29::jsonb) AS n("dedupeKey" text, channel text, recipient text, subject text, payload jsonb)
+       ON CONFLICT (dedupe_key) DO NOTHING
+     )
+     INSERT INTO cases (
+       case_id, workflow_id, external_ref, source, county_code, township_code, grid_code, matter_code,
+       status, stage, resolution, urgent, handler_level, handler_department_code, handler_officer_ids,
+       current_deadline_kind, current_due_at, overdue, ever_overdue, escalation_level, rework_count,
+       created_by, opened_at, updated_at, closed_at, seq, snapshot)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text[],
+             $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27::jsonb)
+     ON CONFLICT (case_id) DO UPDATE SET
+       workflow_id = EXCLUDED.workflow_id,
+       external_ref = EXCLUDED.external_ref,
+       source = EXCLUDED.source,
+       county_code = EXCLUDED.county_code,
+       township_code = EXCLUDED.township_code,
+       grid_code = EXCLUDED.grid_code,
+       matter_code = EXCLUDED.matter_code,
+       status = EXCLUDED.status,
+       stage = EXCLUDED.stage,
+       resolution = EXCLUDED.resolution,
+       urgent = EXCLUDED.urgent,
+       handler_level = EXCLUDED.handler_level,
+       handler_department_code = EXCLUDED.handler_department_code,
+       handler_officer_ids = EXCLUDED.handler_officer_ids,
+       current_deadline_kind = EXCLUDED.current_deadline_kind,
+       current_due_at = EXCLUDED.current_due_at,
+       overdue = EXCLUDED.overdue,
+       ever_overdue = cases.ever_overdue OR EXCLUDED.ever_overdue,
+       escalation_level = EXCLUDED.escalation_level,
+       rework_count = EXCLUDED.rework_count,
+       created_by = EXCLUDED.created_by,
+       opened_at = EXCLUDED.opened_at,
+       updated_at = EXCLUDED.updated_at,
+       closed_at = EXCLUDED.closed_at,
+       seq = EXCLUDED.seq,
+       snapshot = EXCLUDED.snapshot
+     WHERE cases.seq < EXCLUDED.seq`,
+    [
+      caseId,
+      input.workflowId,
+      s.externalRef ?? null,
+      s.source,
+      s.countyCode,
+      s.townshipCode,
+      s.gridCode ?? null,
+      s.matterCode ?? null,
+      s.status,
+      s.stage,
+      s.resolution ?? null,
+      s.urgent,
+      s.handler.level,
+      s.handler.departmentCode ?? null,
+      s.handler.officerIds ?? null,
+      derived.currentDeadlineKind,
+      derived.currentDueAt,
+      derived.overdue,
+      derived.everOverdue,
+      derived.escalationLevel,
+      s.reworkCount,
+      s.createdBy.sub,
+      s.openedAt,
+      s.updatedAt,
+      s.closedAt ?? null,
+      input.seq,
+      JSON.stringify(s),
+      JSON.stringify(input.events),
+      JSON.stringify(input.notifications),
+    ],
+  );
 }
 
 /* ---------- 效能监督: reviews ---------- */
