@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { useTestPool } from '../helpers/db';
-import { act, hotlineCase, keepHistory, newCaseId, patrolCase, settled, startCaseRig, view, type CaseRig } from './rig';
+import { act, hotlineCase, keepHistory, newCaseId, patrolCase, settled, useCaseRig, view } from './rig';
 import { DEMO } from '../../db/seed';
 import { REFUSAL } from '../../domain/errors';
 
 const pool = useTestPool();
-let rig: CaseRig;
-beforeAll(async () => {
-  rig = await startCaseRig(pool, 'closed-loop');
-});
-afterAll(async () => rig?.teardown());
+const rig = useCaseRig(pool, 'closed-loop');
 
 const assignBrigade = { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } } as const;
 const captureTownshipMatter = {

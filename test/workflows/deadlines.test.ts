@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig, ms, running } from './rig';
+import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, useCaseRig, view, type CaseHandle, ms, running } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
 import { countyResponseSignal } from '../../workflows/definitions';
 
 const pool = useTestPool();
-let rig: CaseRig;
-beforeAll(async () => {
-  rig = await startCaseRig(pool, 'deadlines');
-});
-afterAll(async () => rig?.teardown());
+const rig = useCaseRig(pool, 'deadlines');
 
 
 

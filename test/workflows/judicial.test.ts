@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig, ms } from './rig';
+import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, useCaseRig, view, type CaseHandle, ms } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
 import { judicialEventSignal } from '../../workflows/definitions';
@@ -8,11 +8,7 @@ import type { CaseView } from '../../domain/case';
 import type { JudicialEvent } from '../../domain/actions';
 
 const pool = useTestPool();
-let rig: CaseRig;
-beforeAll(async () => {
-  rig = await startCaseRig(pool, 'judicial');
-});
-afterAll(async () => rig?.teardown());
+const rig = useCaseRig(pool, 'judicial');
 
 const head = { sub: 'township-head', role: 'township', unit: DEMO.township } as const;
 const police = { sub: 'pucheng-psb', role: 'police', unit: DEMO.county } as const;

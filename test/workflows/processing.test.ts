@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, startCaseRig, view, type CaseHandle, type CaseRig, ms, running, DAY_MS } from './rig';
+import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, useCaseRig, view, type CaseHandle, ms, running, DAY_MS } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
 import type { CaseView } from '../../domain/case';
 import { courtEventSignal } from '../../workflows/definitions';
 
 const pool = useTestPool();
-let rig: CaseRig;
-beforeAll(async () => {
-  rig = await startCaseRig(pool, 'processing');
-});
-afterAll(async () => rig?.teardown());
+const rig = useCaseRig(pool, 'processing');
 
 const court = { sub: 'pucheng-court', role: 'court', unit: DEMO.county } as const;
 

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -205,5 +206,30 @@ export async function startCaseRig(pool: Pool, name: string): Promise<CaseRig> {
       await running;
       await env.teardown();
     },
+  };
+}
+
+/** The file's rig: started before its tests and torn down after them. */
+export function useCaseRig(pool: Pool, name: string): CaseRig {
+  let started: CaseRig | undefined;
+  beforeAll(async () => {
+    started = await startCaseRig(pool, name);
+  });
+  afterAll(async () => started?.teardown());
+  const rig = (): CaseRig => {
+    if (!started) throw new Error(`the ${name} rig is not started`);
+    return started;
+  };
+  return {
+    get env() {
+      return rig().env;
+    },
+    get taskQueue() {
+      return rig().taskQueue;
+    },
+    start: (input) => rig().start(input),
+    outcome: (handle) => rig().outcome(handle),
+    advanceTo: (instantMs) => rig().advanceTo(instantMs),
+    teardown: () => rig().teardown(),
   };
 }
