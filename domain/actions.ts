@@ -109,9 +109,12 @@ export interface JudicialEvent {
   accepted?: boolean;
   reason?: string;
   actor: import('./case').Actor;
+  /** The client's request id (from its Idempotency-Key): a retried event is applied once. */
+  requestId?: string;
 }
 export interface CourtEvent {
   event: CourtEventName;
   granted?: boolean;
   actor: import('./case').Actor;
+  requestId?: string;
 }

@@ -171,6 +171,8 @@ export interface CaseView {
   timeline: TimelineEntry[];
   children: ChildProcess[];
   penalty?: Penalty;
+  /** Earlier penalty procedures of this case, ended by a failed verification (rework). */
+  previousPenalties?: Penalty[];
   review?: CaseReview;
   createdBy: Actor;
 }

@@ -1,6 +1,6 @@
 import type { ActionRequest } from './actions';
 import { MIN_CERTIFIED_OFFICERS, SUMMARY_FINE_LIMIT } from './actions';
-import type { CaseView } from './case';
+import type { CaseView, ChildKind } from './case';
 import { REFUSAL, type RefusalType } from './errors';
 import { ACTION_STAGE, STAGE_LABELS, type ActionName } from './stages';
 
@@ -52,7 +52,8 @@ export function allowedActions(view: CaseView, progress: CaseProgress): ActionNa
       const actions: ActionName[] = [];
       if (progress.awaiting === 'court-enforcement') return outstanding(view) > 0 ? ['record-payment'] : [];
       if (!decided && !p?.filedAt) actions.push('file');
-      if (!decided && p?.filedAt && !p.rightsNotifiedAt) actions.push('notify-rights');
+      // Again after a first notice: a heavier penalty than the one proposed needs a new notice.
+      if (!decided && p?.filedAt) actions.push('notify-rights');
       if (!decided && hearingWindowRunning(view) && !p?.hearingRequested) actions.push('hearing-request');
       if (!decided && p?.hearingRequested && !p.hearingHeld) actions.push('hearing-held');
       if (!decided) actions.push('decide');
@@ -124,6 +125,12 @@ export function checkAction(view: CaseView, progress: CaseProgress, req: ActionR
       const body = req.body;
       if (body.summary) {
         if (body.kind !== 'penalty') return businessRule('the summary procedure (简易程序) decides a penalty on the spot', { field: 'kind' });
+        if (p?.filedAt) {
+          return businessRule(
+            `the case was filed (立案) under the general procedure on ${p.filedAt}${p.hearingRequested ? ' and the party requested a hearing' : ''}: it is decided under the general procedure, not the summary one (行政处罚法 Arts 51, 54, 63)`,
+            { field: 'summary' },
+          );
+        }
         const party = view.party;
         if (!party) return businessRule('the party must be captured before a summary decision', { field: 'summary' });
         const limit = SUMMARY_FINE_LIMIT[party.kind];
@@ -139,6 +146,12 @@ export function checkAction(view: CaseView, progress: CaseProgress, req: ActionR
       if (!p.rightsNotifiedAt) return wrongState(view, progress, 'decide', 'the party must be told of its rights (告知) before the decision');
       if (hearingWindowRunning(view)) return wrongState(view, progress, 'decide', 'the party\'s 5-working-day hearing window is still open');
       if (p.hearingRequested && !p.hearingHeld) return wrongState(view, progress, 'decide', 'the requested hearing has not been held');
+      if (body.kind === 'penalty' && p.proposedFine !== undefined && (body.fine ?? 0) > p.proposedFine) {
+        return businessRule(
+          `the party was told of a proposed fine of ${p.proposedFine} yuan (告知 ${p.rightsNotifiedAt}); a heavier penalty (${body.fine}) needs a new notice first (notify-rights, 行政处罚法 Arts 44, 45)`,
+          { field: 'fine', proposedFine: p.proposedFine },
+        );
+      }
       return undefined;
     }
     case 'record-payment': {
@@ -151,4 +164,57 @@ export function checkAction(view: CaseView, progress: CaseProgress, req: ActionR
     default:
       return undefined;
   }
+}
+
+/** The event each step of a child process waits for (the step names the children report). */
+const CHILD_STEP_EVENTS: Record<ChildKind, Record<string, string>> = {
+  'judicial-transfer': {
+    'head-approval': 'head-approval',
+    'police-decision': 'police-decision',
+    'reconsideration-request': 'reconsideration-request',
+    'reconsideration-answer': 'reconsideration-answer',
+  },
+  'court-enforcement': {
+    'court-acceptance': 'court-accepted',
+    'court-ruling': 'court-ruling',
+    execution: 'executed',
+  },
+};
+
+const CHILD_LABELS: Record<ChildKind, string> = {
+  'judicial-transfer': 'judicial transfer (移送司法)',
+  'court-enforcement': 'court enforcement (申请法院强制执行)',
+};
+
+/**
+ * Checks an event of the judicial transfer or court enforcement against the step its process waits
+ * for: events out of order (a police decision before the head's approval, execution before the ruling)
+ * are refused, naming what the process waits for. `forwarded`: an event already passed on that the
+ * child has not answered with its next step yet.
+ */
+export function checkChildEvent(view: CaseView, kind: ChildKind, event: string, forwarded: string | undefined): Refusal | undefined {
+  const child = view.children.find((c) => c.kind === kind && c.status === 'running');
+  if (view.status !== 'open' || !child) {
+    return {
+      type: REFUSAL.wrongStage,
+      message: `the case has no running ${CHILD_LABELS[kind]}`,
+      details: { field: 'event', stage: view.stage, status: view.status },
+    };
+  }
+  if (forwarded !== undefined) {
+    return {
+      type: REFUSAL.wrongStage,
+      message: `the ${CHILD_LABELS[kind]} is still processing "${forwarded}"; retry "${event}" once it has moved on`,
+      details: { field: 'event', step: child.step ?? 'starting', processing: forwarded },
+    };
+  }
+  const expected = child.step ? CHILD_STEP_EVENTS[kind][child.step] : undefined;
+  if (event !== expected) {
+    return {
+      type: REFUSAL.wrongStage,
+      message: `"${event}" is out of order: the ${CHILD_LABELS[kind]} is at step "${child.step ?? 'starting'}" and waits for ${expected ? `"${expected}"` : 'no event now (its own deadlines run)'}`,
+      details: { field: 'event', step: child.step ?? 'starting', waitsFor: expected ?? null },
+    };
+  }
+  return undefined;
 }

@@ -1,10 +1,11 @@
 import * as wf from '@temporalio/workflow';
+import { Mutex } from 'async-mutex';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
 import { actionBodySchemas, type ActionRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
 import { SYSTEM_ACTOR, type Actor, type CaseView, type CaseWorkflowInput, type ChildKind, type StageVisit, type TimelineEntry } from '../domain/case';
 import { STATUTORY_DEADLINES as LAW, type Deadline, type StatutoryDeadlineKind } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
-import { checkAction, type CaseProgress, type Refusal } from '../domain/procedure';
+import { checkAction, checkChildEvent, type CaseProgress, type Refusal } from '../domain/procedure';
 import { reviewCase } from '../domain/review';
 import { slaFor, type SlaKey, type SlaPolicy } from '../domain/sla';
 import type { Resolution, Stage } from '../domain/stages';
@@ -12,6 +13,8 @@ import { DeadlineBook, type DeadlineExpiry } from './deadline-book';
 import {
   actionUpdate,
   caseQuery,
+  childEventUpdate,
+  openedUpdate,
   childProgressSignal,
   countyResponseSignal,
   courtEnforcementWorkflowId,
@@ -19,6 +22,7 @@ import {
   judicialEventSignal,
   judicialTransferWorkflowId,
   paymentSignal,
+  type ChildEventRequest,
   type ChildProgress,
   type CountyResponseSignal,
   type CourtEnforcementOutcome,
@@ -83,7 +87,21 @@ class CaseRun {
   private seq = 0;
   private unflushed: TimelineEntry[] = [];
   private notifications: Notification[] = [];
-  private busy = false;
+  /**
+   * Steps (updates, the signals and timers the run loop handles, opening) run one at a time, in the
+   * order they asked: a FIFO mutex. (A flag polled with `condition(() => !busy)` is no lock: every
+   * waiter whose predicate holds is released in the same activation, and which waiters share an
+   * activation differs between the first execution and replay.)
+   */
+  private readonly lock = new Mutex();
+  /** Set when open() has run: handlers that arrive earlier (update-with-start, a fast client) wait for it. */
+  private opened = false;
+  /** Whether a caller of `openedUpdate` was already told the case was created (201) rather than found (200). */
+  private openingReported = false;
+  /** Request ids of signals already applied: a client's retried signal changes nothing. */
+  private readonly appliedRequests = new Set<string>();
+  /** An event forwarded to a child that has not reported its next step yet. */
+  private readonly forwardedChildEvents = new Map<ChildKind, string>();
 
   constructor(private readonly input: CaseWorkflowInput) {
     const openedAt = nowIso();
@@ -112,22 +130,39 @@ class CaseRun {
     };
     this.book = new DeadlineBook(this.view.deadlines);
     wf.setHandler(caseQuery, () => this.view);
-    wf.setHandler(actionUpdate, (req) => this.exclusive(() => this.act(req)), { validator: (req) => this.validate(req) });
-    wf.setHandler(countyResponseSignal, (signal) => void this.inbox.push({ kind: 'county-response', signal }));
-    wf.setHandler(judicialEventSignal, (event) => void this.inbox.push({ kind: 'judicial-event', event }));
-    wf.setHandler(courtEventSignal, (event) => void this.inbox.push({ kind: 'court-event', event }));
+    wf.setHandler(actionUpdate, (req) => this.step(() => this.act(req)), { validator: (req) => this.validate(req) });
+    wf.setHandler(openedUpdate, () =>
+      this.step(async () => {
+        const created = !this.openingReported;
+        this.openingReported = true;
+        return { created, case: this.view };
+      }),
+    );
+    wf.setHandler(childEventUpdate, (req) => this.step(() => this.childEvent(req)), { validator: (req) => this.validateChildEvent(req) });
+    wf.setHandler(countyResponseSignal, (signal) => this.enqueue(signal.requestId, { kind: 'county-response', signal }));
+    wf.setHandler(judicialEventSignal, (event) => this.enqueue(event.requestId, { kind: 'judicial-event', event }));
+    wf.setHandler(courtEventSignal, (event) => this.enqueue(event.requestId, { kind: 'court-event', event }));
     wf.setHandler(childProgressSignal, (progress) => void this.inbox.push({ kind: 'child-progress', progress }));
   }
 
+  /** A signal for the run loop; one carrying a request id already seen is a retry and is dropped. */
+  private enqueue(requestId: string | undefined, item: InboxItem): void {
+    if (requestId !== undefined) {
+      if (this.appliedRequests.has(requestId)) return;
+      this.appliedRequests.add(requestId);
+    }
+    this.inbox.push(item);
+  }
+
   async run(): Promise<CaseOutcome> {
-    await this.exclusive(() => this.open());
+    await this.lock.runExclusive(() => this.open());
     while (this.view.status === 'open') {
       const wake = this.book.nextWakeUp();
       const woken = () => this.inbox.length > 0 || this.view.status !== 'open' || this.book.nextWakeUp() !== wake;
       if (wake === undefined) await wf.condition(woken);
       else await wf.condition(woken, Math.max(1, wake - Date.now()));
       if (this.view.status !== 'open') break;
-      await this.exclusive(async () => {
+      await this.lock.runExclusive(async () => {
         for (const expiry of this.book.expire(Date.now())) await this.onExpiry(expiry);
         while (this.inbox.length > 0) await this.receive(this.inbox.shift()!);
         await this.flush();
@@ -137,15 +172,10 @@ class CaseRun {
     return { caseId: this.view.caseId, ...(this.view.resolution ? { resolution: this.view.resolution } : {}), ...(this.view.closedAt ? { closedAt: this.view.closedAt } : {}) };
   }
 
-  /** One mutation at a time: updates, signals and timers interleave only between whole steps. */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await wf.condition(() => !this.busy);
-    this.busy = true;
-    try {
-      return await fn();
-    } finally {
-      this.busy = false;
-    }
+  /** A message's step: after the case has opened, and one at a time with every other step. */
+  private async step<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.opened) await wf.condition(() => this.opened);
+    return this.lock.runExclusive(fn);
   }
 
   // ---- recording -------------------------------------------------------------------------------
@@ -244,6 +274,7 @@ class CaseRun {
     this.visits.push({ stage: this.view.stage, enteredAt: this.view.openedAt });
     await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
     await this.flush();
+    this.opened = true;
   }
 
   // ---- human steps (Updates) -------------------------------------------------------------------
@@ -339,10 +370,18 @@ class CaseRun {
       }
       case 'notify-rights': {
         const p = this.penalty();
+        const renotified = p.rightsNotifiedAt !== undefined;
+        if (renotified) {
+          // A new notice (e.g. of a heavier penalty, 行政处罚法 Arts 44–45) opens a new hearing window.
+          this.book.close('hearing-request', 'cancelled', nowIso());
+          delete p.hearingRequested;
+          delete p.hearingHeld;
+        }
         p.rightsNotifiedAt = nowIso();
         if (req.body.proposedFine !== undefined) p.proposedFine = req.body.proposedFine;
+        else delete p.proposedFine;
         const [window] = await this.startStatutory('hearing-request');
-        this.record('rights_notified', a, { proposedFine: req.body.proposedFine ?? null, hearingWindowEnds: window?.dueAt });
+        this.record('rights_notified', a, { proposedFine: req.body.proposedFine ?? null, hearingWindowEnds: window?.dueAt, ...(renotified ? { renotified: true } : {}) });
         break;
       }
       case 'hearing-request':
@@ -410,6 +449,11 @@ class CaseRun {
         await this.enterStage('verification');
         return;
       case 'case_required':
+        if (this.view.penalty) {
+          // Rework after an earlier decision: that procedure is finished; a new one starts from filing.
+          (this.view.previousPenalties ??= []).push(this.view.penalty);
+          delete this.view.penalty;
+        }
         this.record('formal_case_required', a, data);
         await this.enterStage('processing');
         await this.startStatutory('filing');
@@ -497,6 +541,22 @@ class CaseRun {
     }
   }
 
+  private validateChildEvent(req: ChildEventRequest): void {
+    const refusal = checkChildEvent(this.view, req.kind, req.event.event, this.forwardedChildEvents.get(req.kind));
+    if (refusal) refuse(refusal);
+  }
+
+  /** A judicial or court event, checked against the step the child waits for, then forwarded to it. */
+  private async childEvent(req: ChildEventRequest): Promise<{ accepted: true; event: string }> {
+    this.validateChildEvent(req);
+    const handle = this.childHandles.get(req.kind);
+    if (!handle) refuse({ type: REFUSAL.wrongStage, message: `the case has no running ${req.kind}`, details: { kind: req.kind } });
+    this.forwardedChildEvents.set(req.kind, req.event.event);
+    if (req.kind === 'judicial-transfer') await (handle as wf.ChildWorkflowHandle<never>).signal(judicialEventSignal, req.event);
+    else await (handle as wf.ChildWorkflowHandle<never>).signal(courtEventSignal, req.event);
+    return { accepted: true, event: req.event.event };
+  }
+
   private async countyResponse(s: CountyResponseSignal): Promise<void> {
     if (this.progress.awaiting !== 'county-response' || s.departmentCode !== this.view.handler.departmentCode) {
       wf.log.warn('county response ignored: no transfer to that department is awaiting an answer', { departmentCode: s.departmentCode });
@@ -542,6 +602,7 @@ class CaseRun {
     }
     const child = this.view.children.find((c) => c.kind === p.kind && c.status === 'running');
     if (child && p.step) child.step = p.step;
+    if (p.step && p.type !== 'deadline_breached' && p.type !== 'deadline_lapsed') this.forwardedChildEvents.delete(p.kind);
     if (p.type === 'deadline_breached') {
       const d = p.deadlines?.[0];
       if (d) this.breach(d, d.escalationLevel === 2 ? 2 : 1, p.at);
@@ -605,6 +666,7 @@ class CaseRun {
       delete child.step;
     }
     this.childHandles.delete(kind);
+    this.forwardedChildEvents.delete(kind);
     delete this.progress.awaiting;
     this.view.handler = { ...this.view.handler, level: this.view.handler.departmentCode ? 'county' : 'township' };
     if (kind === 'judicial-transfer') {
@@ -612,6 +674,9 @@ class CaseRun {
       if (result === 'accepted') {
         this.view.resolution = 'transferred_judicial';
         this.record('judicial_transfer_completed', SYSTEM_ACTOR, { outcome });
+        if (wf.patched('feedback-on-judicial-close')) {
+          this.feedbackToReporter('transferred_judicial', '案件涉嫌犯罪，已移送公安机关处理 transferred to public security as a suspected crime');
+        }
         await this.closeCase();
       } else {
         // Refused for good (or the child failed): back to administrative processing.

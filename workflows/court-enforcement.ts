@@ -1,4 +1,5 @@
 import { setHandler } from '@temporalio/workflow';
+import { toShanghaiIso } from '../domain/time';
 import type { CourtEvent, CourtEventName } from '../domain/actions';
 import { STATUTORY_DEADLINES as LAW } from '../domain/deadlines';
 import { ChildRun } from './child-run';
@@ -35,7 +36,9 @@ export async function courtEnforcementWorkflow(input: CourtEnforcementInput): Pr
   await run.report('court_enforcement_started', { step: 'appeal-windows', data: { fine: input.fine, paid }, deadlines: windows });
   await run.waitUntil(() => paidInFull() || (!run.book.running('reconsideration-window') && !run.book.running('litigation-window')));
   if (paidInFull()) return endPaid();
-  const windowsEnd = windows[1]!.dueAt;
+  // 行政强制法 Art 53 counts the three months "自期限届满之日起": from the windows' last day (not counted
+  // itself, 民诉法 Art 85). Their dueAt is 24:00 of that day, i.e. 00:00 of the next one: step back into it.
+  const lastWindowDay = toShanghaiIso(Date.parse(windows[1]!.dueAt) - 1);
 
   // 催告: the agency reminds the party in writing; 10 working days to perform (行政强制法 Arts 54, 69).
   const reminder = await run.start([{ kind: 'reminder', stage: 'processing', ...law('reminder'), onExpiry: 'lapse' }]);
@@ -55,7 +58,7 @@ export async function courtEnforcementWorkflow(input: CourtEnforcementInput): Pr
   if (paidInFull()) return endPaid();
 
   // The application to court is filed now, well within 3 months after the windows ended.
-  const application = await run.start([{ kind: 'court-application', stage: 'processing', ...law('court-application'), from: windowsEnd }]);
+  const application = await run.start([{ kind: 'court-application', stage: 'processing', ...law('court-application'), from: lastWindowDay }]);
   run.close('court-application');
   const acceptance = await run.start([{ kind: 'court-acceptance', stage: 'processing', ...law('court-acceptance') }]);
   await run.report('court_application_filed', {

@@ -10,10 +10,24 @@ export const DEFAULT_TASK_QUEUE = 'enforcement-cases';
 /** A human step (patrol report, confirm, capture, assign, …); returns the updated case. */
 export const actionUpdate = defineUpdate<CaseView, [ActionRequest]>('action');
 
+/**
+ * Answers once the case has opened (sent with update-with-start by `POST /v1/cases`): the case, and
+ * whether this caller is the first to be told of it (201) or found an existing one (200).
+ */
+export const openedUpdate = defineUpdate<{ created: boolean; case: CaseView }, []>('opened');
+
+/** A judicial-transfer or court-enforcement event: refused unless the child waits for exactly that event. */
+export type ChildEventRequest =
+  | { kind: 'judicial-transfer'; event: JudicialEvent }
+  | { kind: 'court-enforcement'; event: CourtEvent };
+export const childEventUpdate = defineUpdate<{ accepted: true; event: string }, [ChildEventRequest]>('childEvent');
+
 /** 乡呼县应: a county department answers a transfer. */
 export interface CountyResponseSignal extends CountyResponse {
   departmentCode: string;
   actor: Actor;
+  /** The client's request id (from its Idempotency-Key): a retried signal is applied once. */
+  requestId?: string;
 }
 export const countyResponseSignal = defineSignal<[CountyResponseSignal]>('countyResponse');
 

@@ -7,8 +7,10 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WithStartWorkflowOperation,
   type Client,
 } from '@temporalio/client';
+import { Mutex } from 'async-mutex';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -29,10 +31,12 @@ import { ACTIONS, CASE_SOURCES, CASE_STATUSES, STAGES, type ActionName } from '.
 import {
   actionUpdate,
   caseQuery,
+  childEventUpdate,
   countyResponseSignal,
-  courtEventSignal,
-  judicialEventSignal,
+  openedUpdate,
+  type ChildEventRequest,
 } from '../../workflows/definitions';
+import { claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, rememberAnswer, type KeyClaim } from '../idempotency';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { forbidden, HttpError, notFound, type ErrorDetail } from '../errors';
 
@@ -46,8 +50,6 @@ export interface CasesRoutesOptions {
   rateLimit?: { max: number; timeWindow: number | string };
   /** How long one query may take before the read model answers instead. Default 5 s. */
   queryTimeoutMs?: number;
-  /** How long POST /v1/cases waits for a new case to answer its first query. Default 15 s. */
-  startQueryWaitMs?: number;
 }
 
 // ---------------------------------------------------------------- schemas (OpenAPI)
@@ -147,14 +149,18 @@ const errorResponses = {
   422: errorResponseSchema,
 } as const;
 
+const idempotencyKeySchema = z.string().trim().min(1).max(200);
 const idempotencyHeaders = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
+  'idempotency-key': idempotencyKeySchema
     .optional()
-    .describe('retries with the same key (per caller) return the same case; overrides body.externalRef as the key'),
+    .describe('retries with the same key (per caller) return the same case; overrides body.externalRef as the key; the same key with another body: 422 idempotency_key_reused'),
+});
+const actionIdempotencyHeaders = z.looseObject({
+  'idempotency-key': idempotencyKeySchema
+    .optional()
+    .describe(
+      'a retry with the same key (per caller) and the same request returns the first answer and changes nothing (the key is the Temporal Update ID); the same key with another request: 422 idempotency_key_reused',
+    ),
 });
 
 // ---------------------------------------------------------------- helpers
@@ -166,8 +172,6 @@ export function idempotentCaseId(sub: string, key: string): string {
 export function randomCaseId(): string {
   return `C${randomBytes(10).toString('hex')}`;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const REFUSAL_STATUS: Record<string, { status: number; code: string }> = {
   [REFUSAL.wrongStage]: { status: 409, code: 'wrong_stage' },
@@ -210,6 +214,25 @@ function refusalDetails(details: unknown[] | null | undefined, message: string):
   return out;
 }
 
+/**
+ * Concurrent creations of one case (duplicates of a key) in this process take turns: Temporal accepts
+ * at most 10 Updates in flight per workflow, and the turn after the first finds the case projected.
+ */
+class PerCaseTurns {
+  private readonly turns = new Map<string, { mutex: Mutex; waiting: number }>();
+  async run<T>(caseId: string, fn: () => Promise<T>): Promise<T> {
+    let turn = this.turns.get(caseId);
+    if (!turn) this.turns.set(caseId, (turn = { mutex: new Mutex(), waiting: 0 }));
+    turn.waiting += 1;
+    try {
+      return await turn.mutex.runExclusive(fn);
+    } finally {
+      turn.waiting -= 1;
+      if (turn.waiting === 0) this.turns.delete(caseId);
+    }
+  }
+}
+
 function isTemporalUnavailable(err: unknown): boolean {
   return err instanceof ServiceError || isGrpcServiceError(err) || (err instanceof Error && /deadline|unavailable/i.test(err.message));
 }
@@ -220,11 +243,23 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
   const { pool } = opts;
   const { client, taskQueue } = opts.temporal;
   const queryTimeoutMs = opts.queryTimeoutMs ?? 5000;
-  const startQueryWaitMs = opts.startQueryWaitMs ?? 15_000;
+  const creationTurns = new PerCaseTurns();
 
+  async function readModelRow(caseId: string): Promise<{ snapshot: CaseView; seq: number } | undefined> {
+    const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>('SELECT snapshot, seq FROM cases WHERE case_id = $1', [caseId]);
+    return rows[0];
+  }
   async function readModelCase(caseId: string): Promise<CaseView | undefined> {
-    const { rows } = await pool.query<{ snapshot: CaseView }>('SELECT snapshot FROM cases WHERE case_id = $1', [caseId]);
-    return rows[0]?.snapshot;
+    return (await readModelRow(caseId))?.snapshot;
+  }
+
+  type KeyedRequest = Parameters<typeof claimsOf>[0] & { headers: Record<string, unknown> };
+  /** The request's Idempotency-Key claimed for this caller and request (422 when reused for another). */
+  async function claimKey(request: KeyedRequest, caseId: string, path: string, body: unknown): Promise<{ key: string; claim: KeyClaim } | undefined> {
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string') return undefined;
+    const claim = await claimIdempotencyKey(pool, { caller: claimsOf(request).sub, key, method: 'POST', path, body, caseId });
+    return { key, claim };
   }
 
   async function queryCase(caseId: string): Promise<CaseView> {
@@ -260,43 +295,6 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     return c;
   }
 
-  /**
-   * Waits until the new (or existing) case has opened: its opening transition is projected to the read
-   * model (the workflow's first step, after loading the SLA policy and computing the first deadline).
-   * A query alone could answer mid-opening, with an empty timeline. Answers the live case when it has
-   * caught up with the projection, else the projected snapshot.
-   */
-  async function waitForCase(caseId: string): Promise<CaseView> {
-    const until = Date.now() + startQueryWaitMs;
-    let delay = 5;
-    for (;;) {
-      const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>('SELECT snapshot, seq FROM cases WHERE case_id = $1', [
-        caseId,
-      ]);
-      const row = rows[0];
-      if (row) {
-        const live = await queryCase(caseId).catch(() => undefined);
-        return live && live.timeline.length >= row.seq ? live : row.snapshot;
-      }
-      if (Date.now() >= until) break;
-      await sleep(delay);
-      delay = Math.min(delay * 2, 100);
-    }
-    let lastErr: unknown;
-    try {
-      const live = await queryCase(caseId);
-      if (live.timeline.length > 0) return live;
-    } catch (err) {
-      lastErr = err;
-    }
-    throw new HttpError(
-      503,
-      'case_not_ready',
-      `case ${caseId} was accepted but has not finished opening${lastErr ? ` (${(lastErr as Error).message})` : ''}; GET /v1/cases/${caseId} later`,
-      [{ path: 'caseId', message: caseId }],
-    );
-  }
-
   // ------------------------------------------------------------ POST /v1/cases
   app.post(
     '/v1/cases',
@@ -308,8 +306,10 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
         summary: 'Open a case',
         description:
           'Roles upstream (its county, and its townshipCodes when the token lists them), township (its own township), admin. ' +
-          'Idempotent per caller on the `Idempotency-Key` header, else on `externalRef`: a retry returns the existing case with 200 ' +
-          '(even when the retried body differs: the first body wins). Concurrent duplicates create exactly one case.',
+          'Idempotent per caller on the `Idempotency-Key` header, else on `externalRef`: a retry returns the existing case with 200. ' +
+          'The same Idempotency-Key with a different body is refused (422 idempotency_key_reused); a retried externalRef with another body ' +
+          'returns the existing case (the first body wins). Concurrent duplicates create exactly one case. Answers once the case has opened ' +
+          '(update-with-start: one round trip, never a 503 for a case it created).',
         security: [{ bearerAuth: [] }],
         headers: idempotencyHeaders,
         body: openCaseSchema,
@@ -323,54 +323,71 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       if (!canOpenCase(claims, body.countyCode, body.townshipCode)) {
         throw forbidden(`you may not open cases in township ${body.townshipCode} of county ${body.countyCode}`);
       }
-      const key = request.headers['idempotency-key'] ?? body.externalRef;
+      const headerKey = request.headers['idempotency-key'];
+      const key = headerKey ?? body.externalRef;
       const caseId = key ? idempotentCaseId(claims.sub, key) : randomCaseId();
-
-      if (key) {
-        // Already known (possibly closed and past the workflow's retention): the same case, 200.
-        const existing = await readModelCase(caseId);
-        if (existing) {
-          const live = await queryCase(caseId).catch(() => existing);
-          return reply.code(200).send(asResponse(live));
-        }
+      if (headerKey) {
+        await claimIdempotencyKey(pool, { caller: claims.sub, key: headerKey, method: 'POST', path: '/v1/cases', body, caseId });
       }
-
-      const { rows } = await pool.query<{ county_code: string }>('SELECT county_code FROM townships WHERE code = $1', [
-        body.townshipCode,
-      ]);
-      const township = rows[0];
-      if (!township) {
-        throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} does not exist`, [
-          { path: 'body.townshipCode', message: 'unknown township' },
-        ]);
-      }
-      if (township.county_code !== body.countyCode) {
-        throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} is not in county ${body.countyCode}`, [
-          { path: 'body.countyCode', message: `township ${body.townshipCode} belongs to county ${township.county_code}` },
-        ]);
-      }
-
-      const input: CaseWorkflowInput = { ...body, caseId, createdBy: actorFromClaims(claims) };
-      let created = true;
-      try {
-        await client.workflow.start(CASE_WORKFLOW_TYPE, {
-          workflowId: caseId,
-          taskQueue,
-          args: [input],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          workflowIdConflictPolicy: 'FAIL',
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-          if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
-          throw err;
-        }
-        created = false;
-      }
-      const c = await waitForCase(caseId);
-      return reply.code(created ? 201 : 200).send(asResponse(c));
+      const created = await creationTurns.run(caseId, () => openCase(request, caseId, key));
+      return reply.code(created.status).send(asResponse(created.case));
     },
   );
+
+  async function openCase(
+    request: KeyedRequest & { body: z.infer<typeof openCaseSchema>; log: { warn: (o: object, m: string) => void } },
+    caseId: string,
+    key: string | undefined,
+  ): Promise<{ status: 200 | 201; case: CaseView }> {
+    const claims = claimsOf(request);
+    const body = request.body;
+    if (key) {
+      // Already known (possibly closed and past the workflow's retention): the same case, 200.
+      const existing = await readModelCase(caseId);
+      if (existing) {
+        const live = await queryCase(caseId).catch(() => existing);
+        return { status: 200, case: live };
+      }
+    }
+
+    const { rows } = await pool.query<{ county_code: string }>('SELECT county_code FROM townships WHERE code = $1', [
+      body.townshipCode,
+    ]);
+    const township = rows[0];
+    if (!township) {
+      throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} does not exist`, [
+        { path: 'body.townshipCode', message: 'unknown township' },
+      ]);
+    }
+    if (township.county_code !== body.countyCode) {
+      throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} is not in county ${body.countyCode}`, [
+        { path: 'body.countyCode', message: `township ${body.townshipCode} belongs to county ${township.county_code}` },
+      ]);
+    }
+
+    const input: CaseWorkflowInput = { ...body, caseId, createdBy: actorFromClaims(claims) };
+    // Update-with-start: the case starts (or, for a concurrent duplicate, is found running) and answers
+    // once it has opened, in one round trip. The first caller the case answers is told 201.
+    const startWorkflowOperation = new WithStartWorkflowOperation(CASE_WORKFLOW_TYPE, {
+      workflowId: caseId,
+      taskQueue,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    try {
+      const opened = await client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation });
+      return { status: opened.created ? 201 : 200, case: opened.case };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // Closed already (and so projected): the same case.
+        const c = await loadCase(caseId, request.log);
+        if (c) return { status: 200, case: c };
+      }
+      if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
+      throw err;
+    }
+  }
 
   // ------------------------------------------------------------ GET /v1/cases/:caseId
   app.get(
@@ -393,7 +410,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
 
   // ------------------------------------------------------------ actions
   async function runAction(
-    request: Parameters<typeof claimsOf>[0] & { log: { warn: (o: object, m: string) => void } },
+    request: KeyedRequest & { log: { warn: (o: object, m: string) => void } },
     caseId: string,
     action: ActionName,
     body: unknown,
@@ -402,7 +419,8 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     requireRole(claims, 'township', 'county');
     // Jurisdiction from the read model (one indexed row, projected before each step returns); the
     // workflow itself re-checks the stage. A case not yet projected is asked directly.
-    const c = (await readModelCase(caseId)) ?? (await loadCase(caseId, request.log));
+    const row = await readModelRow(caseId);
+    const c = row?.snapshot ?? (await loadCase(caseId, request.log));
     if (!c) throw notFound(`case ${caseId}`);
     if (!canActOnCase(claims, c)) {
       throw forbidden(
@@ -411,25 +429,40 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
           : 'outside your jurisdiction',
       );
     }
+    const path = `/v1/cases/${caseId}/actions/${action}`;
+    const keyed = await claimKey(request, caseId, path, body);
+    if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as CaseView;
     if (c.status === 'closed') {
       throw new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
     }
+    // The Update ID makes a retry (same key) or a double submit (same request, same case state) one
+    // Update: Temporal runs it once and answers every copy with its outcome.
+    const updateId = keyed
+      ? keyedUpdateId(claims.sub, keyed.key)
+      : row
+        ? doubleSubmitUpdateId(claims.sub, path, body, row.seq, Date.now())
+        : `once-${randomBytes(16).toString('hex')}`;
     const req = { action, body, actor: actorFromClaims(claims) } as ActionRequest;
     try {
-      return await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req] });
+      const updated = await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req], updateId });
+      if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, updated);
+      return updated;
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        const mapped = err.cause.type ? REFUSAL_STATUS[err.cause.type] : undefined;
-        if (mapped) {
-          throw new HttpError(mapped.status, mapped.code, err.cause.message, refusalDetails(err.cause.details, err.cause.message));
-        }
-      }
-      if (err instanceof WorkflowNotFoundError) {
-        throw new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
-      }
-      if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
-      throw err;
+      throw mapUpdateError(err, caseId);
     }
+  }
+
+  /** A failed Update in api.md's terms: the workflow's typed refusals, a closed case, an outage. */
+  function mapUpdateError(err: unknown, caseId: string): unknown {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const mapped = err.cause.type ? REFUSAL_STATUS[err.cause.type] : undefined;
+      if (mapped) return new HttpError(mapped.status, mapped.code, err.cause.message, refusalDetails(err.cause.details, err.cause.message));
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      return new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
+    }
+    if (isTemporalUnavailable(err)) return new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
+    return err;
   }
 
   for (const action of ACTIONS) {
@@ -445,6 +478,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
             '409 when the case is in another stage (the message names it and what is allowed); 422 when a business rule refuses.',
           security: [{ bearerAuth: [] }],
           params: caseParams,
+          headers: actionIdempotencyHeaders,
           body: actionBodySchemas[action] as z.ZodType<unknown>,
           response: { 200: caseResponseSchema, ...errorResponses, 503: errorResponseSchema },
         },
@@ -481,6 +515,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
           'Role county; only the department the case awaits (403 for another department, 409 when the case awaits no answer).',
         security: [{ bearerAuth: [] }],
         params: caseParams,
+        headers: actionIdempotencyHeaders,
         body: countyResponseSchema,
         response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
       },
@@ -491,6 +526,9 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       const { caseId } = request.params;
       const c = await loadCase(caseId, request.log);
       if (!c) throw notFound(`case ${caseId}`);
+      const answer = { accepted: true as const, caseId, signal: 'county-response' };
+      const keyed = await claimKey(request, caseId, `/v1/cases/${caseId}/county-response`, request.body);
+      if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return reply.code(202).send(answer);
       const addressedToCaller =
         c.countyCode === claims.countyCode && c.handler.level === 'county' && c.handler.departmentCode === claims.departmentCode;
       if (!addressedToCaller) {
@@ -509,9 +547,11 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
           ...request.body,
           departmentCode: claims.departmentCode ?? '',
           actor: actorFromClaims(claims),
+          ...(keyed ? { requestId: keyedUpdateId(claims.sub, keyed.key) } : {}),
         }),
       );
-      return reply.code(202).send({ accepted: true as const, caseId, signal: 'county-response' });
+      if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 202, answer);
+      return reply.code(202).send(answer);
     },
   );
 
@@ -527,22 +567,35 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     }
   }
 
-  async function loadCaseForChildEvent(
-    request: Parameters<typeof claimsOf>[0] & { log: { warn: (o: object, m: string) => void } },
+  /**
+   * An event of the judicial transfer or court enforcement: sent as an Update the case checks against
+   * the step its child waits for (out of order → 409 naming what it waits for), then forwards.
+   */
+  async function sendChildEvent(
+    request: KeyedRequest & { log: { warn: (o: object, m: string) => void } },
     caseId: string,
-    kind: ChildKind,
+    path: string,
+    body: Record<string, unknown>,
+    toRequest: (actor: ReturnType<typeof actorFromClaims>) => ChildEventRequest,
   ): Promise<void> {
     const claims = claimsOf(request);
     requireRole(claims, 'township', 'admin');
     const c = await loadCase(caseId, request.log);
     if (!c) throw notFound(`case ${caseId}`);
     if (claims.role === 'township' && !canActOnCase(claims, c)) throw forbidden();
-    const running = (c.children ?? []).some((ch) => ch.kind === kind && ch.status === 'running');
-    if (!running) {
-      throw new HttpError(409, 'no_child', `case ${caseId} has no running ${kind}`, [
-        { path: 'children', message: `no running ${kind}` },
-      ]);
+    const keyed = await claimKey(request, caseId, path, body);
+    if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return;
+    const kind = toRequest(actorFromClaims(claims)).kind;
+    if (!(c.children ?? []).some((ch) => ch.kind === kind && ch.status === 'running')) {
+      throw new HttpError(409, 'no_child', `case ${caseId} has no running ${kind}`, [{ path: 'children', message: `no running ${kind}` }]);
     }
+    const updateId = keyed ? keyedUpdateId(claims.sub, keyed.key) : `once-${randomBytes(16).toString('hex')}`;
+    try {
+      await client.workflow.getHandle(caseId).executeUpdate(childEventUpdate, { args: [toRequest(actorFromClaims(claims))], updateId });
+    } catch (err) {
+      throw mapUpdateError(err, caseId);
+    }
+    if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 202, { accepted: true });
   }
 
   // ------------------------------------------------------------ judicial transfer events
@@ -554,18 +607,22 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
         schema: {
           tags: ['judicial'],
           summary: `Judicial transfer event ${event}`,
-          description: 'Roles township (its own cases) and admin. 409 when the case has no running judicial transfer.',
+          description:
+            'Roles township (its own cases) and admin. 409 when the case has no running judicial transfer, or when the event is out of order ' +
+            '(the message names the event the transfer waits for). Honours Idempotency-Key.',
           security: [{ bearerAuth: [] }],
           params: caseParams,
+          headers: actionIdempotencyHeaders,
           body: judicialEventBodySchemas[event] as z.ZodType<Record<string, unknown>>,
           response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
         },
       },
       async (request, reply) => {
         const { caseId } = request.params;
-        await loadCaseForChildEvent(request, caseId, 'judicial-transfer');
-        const payload = { ...request.body, event, actor: actorFromClaims(claimsOf(request)) } as JudicialEvent;
-        await signalCase(caseId, () => client.workflow.getHandle(caseId).signal(judicialEventSignal, payload));
+        await sendChildEvent(request, caseId, `/v1/cases/${caseId}/judicial/${event}`, request.body, (actor) => ({
+          kind: 'judicial-transfer',
+          event: { ...request.body, event, actor } as JudicialEvent,
+        }));
         return reply.code(202).send({ accepted: true as const, caseId, signal: `judicial/${event}` });
       },
     );
@@ -590,18 +647,22 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
         schema: {
           tags: ['court'],
           summary: `Court enforcement event ${event}`,
-          description: 'Roles township (its own cases) and admin. 409 when the case has no running court enforcement.',
+          description:
+            'Roles township (its own cases) and admin. 409 when the case has no running court enforcement, or when the event is out of order ' +
+            '(the message names the event the enforcement waits for). Honours Idempotency-Key.',
           security: [{ bearerAuth: [] }],
           params: caseParams,
+          headers: actionIdempotencyHeaders,
           body: courtEventBodySchemas[event] as z.ZodType<Record<string, unknown>>,
           response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
         },
       },
       async (request, reply) => {
         const { caseId } = request.params;
-        await loadCaseForChildEvent(request, caseId, 'court-enforcement');
-        const payload = { ...request.body, event, actor: actorFromClaims(claimsOf(request)) } as CourtEvent;
-        await signalCase(caseId, () => client.workflow.getHandle(caseId).signal(courtEventSignal, payload));
+        await sendChildEvent(request, caseId, `/v1/cases/${caseId}/court/${event}`, request.body, (actor) => ({
+          kind: 'court-enforcement',
+          event: { ...request.body, event, actor } as CourtEvent,
+        }));
         return reply.code(202).send({ accepted: true as const, caseId, signal: `court/${event}` });
       },
     );

@@ -316,19 +316,20 @@ describe('judicial and court events: township (own) and admin, only with a runni
   ];
   for (const [caller, kind, which, status] of table) {
     it(`${caller} sending a ${kind} event on the ${which} case → ${status}`, async () => {
-      const before = fake.signals.length;
+      const before = fake.updates.length;
       const [event, payload] = kind === 'judicial' ? ['police-decision', { accepted: true }] : ['court-ruling', { granted: true }];
       const res = await app.inject({ method: 'POST', url: `/v1/cases/${cases[which].caseId}/${kind}/${event}`, headers: bearer(caller), payload });
       if (status === 202) {
         expect(res.statusCode).toBe(202);
-        expect(fake.signals.at(-1)).toMatchObject({
+        // sent as the case's childEvent update, which checks the order of events before forwarding it
+        expect(fake.updates.at(-1)).toMatchObject({
           workflowId: cases[which].caseId,
-          name: kind === 'judicial' ? 'judicialEvent' : 'courtEvent',
-          arg: { event, ...payload, actor: { sub: CALLERS[caller].sub } },
+          name: 'childEvent',
+          arg: { kind: kind === 'judicial' ? 'judicial-transfer' : 'court-enforcement', event: { event, ...payload, actor: { sub: CALLERS[caller].sub } } },
         });
       } else {
         expectError(res, status);
-        expect(fake.signals.length).toBe(before);
+        expect(fake.updates.length).toBe(before);
       }
     });
   }

@@ -73,16 +73,28 @@ describe('POST /v1/cases idempotency', () => {
     expect(rows[0]?.n).toBe(1);
   });
 
-  it('a retry with the same key but a different body returns the existing case unchanged (200)', async () => {
+  it('the same key with a different body is refused (422 idempotency_key_reused); the first case is unchanged', async () => {
     const key = `ticket-${run}-retry`;
     const first = await app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer('upstream'), 'idempotency-key': key }, payload: body('first body') });
     expect(first.statusCode).toBe(201);
-    const retry = await app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer('upstream'), 'idempotency-key': key }, payload: body('second body') });
+    const reused = await app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer('upstream'), 'idempotency-key': key }, payload: body('second body') });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json()).toMatchObject({ error: { code: 'idempotency_key_reused', details: [{ path: 'headers.idempotency-key' }] } });
+    const retry = await app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer('upstream'), 'idempotency-key': key }, payload: body('first body') });
     expect(retry.statusCode).toBe(200);
     const a = first.json() as CaseBody;
     const b = retry.json() as CaseBody;
     expect(b.caseId).toBe(a.caseId);
     expect(b.description).toBe('first body');
+  });
+
+  it('a retried externalRef with another body returns the existing case (the first body wins)', async () => {
+    const payload = { ...body('first body'), externalRef: `12345-${run}-edited` };
+    const first = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer('upstream'), payload });
+    const second = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer('upstream'), payload: { ...payload, description: 'edited' } });
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toMatchObject({ caseId: (first.json() as CaseBody).caseId, description: 'first body' });
   });
 
   it('externalRef is the key when there is no header', async () => {

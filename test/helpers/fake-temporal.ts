@@ -69,6 +69,13 @@ export class FakeTemporal {
         fake.signals.push({ workflowId, name: def.name, arg });
       },
     });
+    const open = async (workflowType: string, workflowId: string, input: CaseWorkflowInput): Promise<CaseView> => {
+      fake.starts.push({ workflowId, workflowType, input });
+      const c = caseFromInput(input);
+      fake.cases.set(workflowId, c);
+      if (pool) await recordTransition(pool, { workflowId, snapshot: c, seq: c.timeline.length, events: c.timeline, notifications: [] });
+      return c;
+    };
     const client = {
       withDeadline: <R>(_deadline: number | Date, fn: () => Promise<R>) => fn(),
       workflowService: {
@@ -85,12 +92,19 @@ export class FakeTemporal {
           if (fake.cases.has(workflowId)) {
             throw new WorkflowExecutionAlreadyStartedError('Workflow execution already started', workflowId, workflowType);
           }
-          const input = options.args[0];
-          fake.starts.push({ workflowId, workflowType, input });
-          const c = caseFromInput(input);
-          fake.cases.set(workflowId, c);
-          if (pool) await recordTransition(pool, { workflowId, snapshot: c, seq: c.timeline.length, events: c.timeline, notifications: [] });
+          await open(workflowType, workflowId, options.args[0]);
           return handle(workflowId);
+        },
+        /** Update-with-start of the `opened` update, with workflowIdConflictPolicy USE_EXISTING. */
+        async executeUpdateWithStart(
+          _def: { name: string },
+          options: { startWorkflowOperation: { workflowTypeOrFunc: string; options: { workflowId: string; args: [CaseWorkflowInput] } } },
+        ) {
+          check();
+          const { workflowTypeOrFunc, options: start } = options.startWorkflowOperation;
+          const existing = fake.cases.get(start.workflowId);
+          if (existing) return { created: false, case: structuredClone(existing) };
+          return { created: true, case: structuredClone(await open(workflowTypeOrFunc, start.workflowId, start.args[0])) };
         },
       },
     };

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { stringify } from 'safe-stable-stringify';
+import { HttpError } from './errors';
+
+/**
+ * Idempotency-Key on every state-changing POST (api.md "v1 extensions"): per caller, the first
+ * request's fingerprint and, once known, its answer (db table `idempotency_keys`).
+ */
+export interface IdempotentRequest {
+  caller: string;
+  key: string;
+  method: string;
+  /** The route's path with its parameters filled in (the same key on another case is another request). */
+  path: string;
+  body: unknown;
+  caseId?: string;
+}
+
+export type KeyClaim =
+  | { kind: 'first' }
+  /** A retry: the first answer when it is stored, else the first request is still in flight (or died). */
+  | { kind: 'retry'; answer?: { status: number; body: unknown } };
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Fingerprint of a request: key order in the body does not matter. */
+export function requestFingerprint(r: Pick<IdempotentRequest, 'method' | 'path' | 'body'>): string {
+  return sha256(stringify({ method: r.method, path: r.path, body: r.body ?? null }) ?? '');
+}
+
+/**
+ * Claims the key for this request. The same key with another request (method, path or body) is
+ * refused with 422 `idempotency_key_reused`.
+ */
+export async function claimIdempotencyKey(pool: Pool, r: IdempotentRequest): Promise<KeyClaim> {
+  const hash = requestFingerprint(r);
+  const inserted = await pool.query(
+    `INSERT INTO idempotency_keys (caller, key, request_hash, method, path, case_id)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (caller, key) DO NOTHING`,
+    [r.caller, r.key, hash, r.method, r.path, r.caseId ?? null],
+  );
+  if (inserted.rowCount === 1) return { kind: 'first' };
+  const { rows } = await pool.query<{ request_hash: string; method: string; path: string; response_status: number | null; response_body: unknown }>(
+    'SELECT request_hash, method, path, response_status, response_body FROM idempotency_keys WHERE caller = $1 AND key = $2',
+    [r.caller, r.key],
+  );
+  const first = rows[0];
+  if (!first) return { kind: 'first' }; // deleted in between (retention): nothing to compare with
+  if (first.request_hash !== hash) {
+    throw new HttpError(
+      422,
+      'idempotency_key_reused',
+      `Idempotency-Key "${r.key}" was used for another request (${first.method} ${first.path} with another body); use a new key for a new request`,
+      [{ path: 'headers.idempotency-key', message: 'already used for a different request' }],
+    );
+  }
+  return first.response_status === null ? { kind: 'retry' } : { kind: 'retry', answer: { status: first.response_status, body: first.response_body } };
+}
+
+/** Stores the first answer of a keyed request (2xx and refusals alike: a retry gets the same answer). */
+export async function rememberAnswer(pool: Pool, caller: string, key: string, status: number, body: unknown): Promise<void> {
+  await pool.query(
+    'UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE caller = $1 AND key = $2 AND response_status IS NULL',
+    [caller, key, status, JSON.stringify(body)],
+  );
+}
+
+/** The Temporal Update ID of a keyed action: the same key from the same caller is the same Update. */
+export function keyedUpdateId(caller: string, key: string): string {
+  return `key-${sha256(`${caller}\n${key}`).slice(0, 40)}`;
+}
+
+/**
+ * The Update ID of an action sent without a key: identical requests (caller, action, body) against the
+ * same case state (`seq`) within one window are one Update, so a double click is answered once. A
+ * window keeps an identical request made later, after something else changed (a renewed
+ * certificate), from being answered with an old refusal.
+ */
+export function doubleSubmitUpdateId(caller: string, path: string, body: unknown, seq: number, nowMs: number, windowMs = 30_000): string {
+  return `auto-${sha256(stringify({ caller, path, body: body ?? null, seq, window: Math.floor(nowMs / windowMs) }) ?? '').slice(0, 40)}`;
+}
