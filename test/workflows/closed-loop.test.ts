@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { useTestPool } from '../helpers/db';
-import { act, hotlineCase, keepHistory, newCaseId, patrolCase, settled, useCaseRig, view } from './rig';
+import { act, hotlineCase, keepHistory, newCaseId, patrolCase, settled, useCaseRig, view , refusalOf } from './rig';
 import { DEMO } from '../../db/seed';
 import { REFUSAL } from '../../domain/errors';
 
@@ -15,16 +15,6 @@ const captureTownshipMatter = {
   body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李某', idNumber: '350722199001011234' } },
 } as const;
 
-async function refusalOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (err as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
 
 describe('closed loop', () => {
   it('handles a patrol case on site and closes it with a complete timeline and review', async () => {

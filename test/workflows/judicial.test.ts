@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, useCaseRig, view, type CaseHandle, ms } from './rig';
+import { act, eventually, keepHistory, openSuspectedCrime, settled, useCaseRig, view, type CaseHandle, ms } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
 import { judicialEventSignal } from '../../workflows/definitions';
@@ -14,17 +14,7 @@ const head = { sub: 'township-head', role: 'township', unit: DEMO.township } as 
 const police = { sub: 'pucheng-psb', role: 'police', unit: DEMO.county } as const;
 
 
-async function suspectedCrime(label: string): Promise<{ handle: CaseHandle; c: CaseView }> {
-  const handle = await rig.start(hotlineCase(newCaseId(label), { description: '非法倾倒危险废物 suspected illegal dumping of hazardous waste' }));
-  const opened = await view(handle);
-  await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: opened.openedAt, findings: '河道旁倾倒疑似危险废物约 5 吨' } });
-  await act(handle, { action: 'confirm', body: { confirmed: true } });
-  await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty2, party: { kind: 'organization', name: '某化工有限公司', creditCode: '91350722MA00000001' } } });
-  await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
-  await act(handle, { action: 'handle', body: { outcome: 'suspected_crime', notes: '数量达到刑事立案标准' } });
-  await eventually(() => view(handle), (v) => v.deadlines.some((d) => d.kind === 'head-approval'), 'the judicial transfer to start');
-  return { handle, c: await settled(handle, pool) };
-}
+const suspectedCrime = (label: string) => openSuspectedCrime(rig, pool, label);
 
 const send = (handle: CaseHandle, event: JudicialEvent) => handle.signal(judicialEventSignal, event);
 

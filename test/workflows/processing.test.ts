@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, hotlineCase, keepHistory, newCaseId, settled, useCaseRig, view, type CaseHandle, ms, running, DAY_MS } from './rig';
+import { act, decideAndServe, eventually, keepHistory, openFormalCase, settled, useCaseRig, view, type CaseHandle, ms, running, DAY_MS } from './rig';
 import { DEMO } from '../../db/seed';
 import { computeDueDate } from '../../domain/calendar';
 import type { CaseView } from '../../domain/case';
@@ -12,31 +12,8 @@ const rig = useCaseRig(pool, 'processing');
 const court = { sub: 'pucheng-court', role: 'court', unit: DEMO.county } as const;
 
 
-/** Opens a hotline case and takes it to formal processing (案件办理) with a brigade of two. */
-async function formalCase(label: string): Promise<CaseHandle> {
-  const handle = await rig.start(hotlineCase(newCaseId(label)));
-  const opened = await view(handle);
-  await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: opened.openedAt, findings: '占道经营，责令改正后拒不改正' } });
-  await act(handle, { action: 'confirm', body: { confirmed: true } });
-  await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李某', idNumber: '350722199001011234' } } });
-  await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
-  const c = await act(handle, { action: 'handle', body: { outcome: 'case_required', notes: '拒不改正，转立案' } });
-  expect(c.stage).toBe('processing');
-  return handle;
-}
-
-/** Files, notifies rights, lets the hearing window lapse, decides a fine and serves it. */
-async function decidedAndServed(handle: CaseHandle, fine: number): Promise<CaseView> {
-  await act(handle, { action: 'file', body: {} });
-  let c = await act(handle, { action: 'notify-rights', body: { proposedFine: fine } });
-  const window = running(c.deadlines, 'hearing-request')!;
-  await rig.advanceTo(ms(window.dueAt) + 60_000);
-  await eventually(() => view(handle), (v) => v.timeline.some((e) => e.type === 'hearing_request_window_closed'), 'the hearing window to close');
-  await settled(handle, pool);
-  await act(handle, { action: 'decide', body: { kind: 'penalty', fine } });
-  c = await act(handle, { action: 'serve', body: {} });
-  return c;
-}
+const formalCase = (label: string) => openFormalCase(rig, label);
+const decidedAndServed = (handle: CaseHandle, fine: number) => decideAndServe(rig, pool, handle, fine);
 
 describe('formal case processing (案件办理)', () => {
   it('files, notifies rights, holds a requested hearing, decides, serves and records payment', async () => {

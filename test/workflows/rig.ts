@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -7,7 +7,8 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
-import { actionUpdate, caseQuery } from '../../workflows/definitions';
+import { actionUpdate, caseQuery, childEventUpdate, type ChildEventRequest } from '../../workflows/definitions';
+import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { caseWorkflow } from '../../workflows';
 import type { ActionRequest } from '../../domain/actions';
 import type { Actor, CaseView, CaseWorkflowInput } from '../../domain/case';
@@ -143,6 +144,62 @@ export async function settled(handle: CaseHandle, pool: Pool): Promise<CaseView>
     await new Promise((r) => setTimeout(r, 50));
     v = await view(handle);
   }
+}
+
+/** Opens a hotline case and takes it to formal processing (案件办理) with a brigade of two. */
+export async function openFormalCase(rig: CaseRig, label: string): Promise<CaseHandle> {
+  const handle = await rig.start(hotlineCase(newCaseId(label)));
+  const opened = await view(handle);
+  await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: opened.openedAt, findings: '占道经营，责令改正后拒不改正' } });
+  await act(handle, { action: 'confirm', body: { confirmed: true } });
+  await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李某', idNumber: '350722199001011234' } } });
+  await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
+  const c = await act(handle, { action: 'handle', body: { outcome: 'case_required', notes: '拒不改正，转立案' } });
+  expect(c.stage).toBe('processing');
+  return handle;
+}
+
+/** Files, notifies rights, lets the hearing window lapse, decides a fine and serves it. */
+export async function decideAndServe(rig: CaseRig, pool: Pool, handle: CaseHandle, fine: number): Promise<CaseView> {
+  await act(handle, { action: 'file', body: {} });
+  let c = await act(handle, { action: 'notify-rights', body: { proposedFine: fine } });
+  const window = running(c.deadlines, 'hearing-request')!;
+  await rig.advanceTo(ms(window.dueAt) + 60_000);
+  await eventually(() => view(handle), (v) => v.timeline.some((e) => e.type === 'hearing_request_window_closed'), 'the hearing window to close');
+  await settled(handle, pool);
+  await act(handle, { action: 'decide', body: { kind: 'penalty', fine } });
+  c = await act(handle, { action: 'serve', body: {} });
+  return c;
+}
+
+/** Opens a hotline case and takes it to a judicial transfer awaiting the head's approval. */
+export async function openSuspectedCrime(rig: CaseRig, pool: Pool, label: string): Promise<{ handle: CaseHandle; c: CaseView }> {
+  const handle = await rig.start(hotlineCase(newCaseId(label), { description: '非法倾倒危险废物 suspected illegal dumping of hazardous waste' }));
+  const opened = await view(handle);
+  await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: opened.openedAt, findings: '河道旁倾倒疑似危险废物约 5 吨' } });
+  await act(handle, { action: 'confirm', body: { confirmed: true } });
+  await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty2, party: { kind: 'organization', name: '某化工有限公司', creditCode: '91350722MA00000001' } } });
+  await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
+  await act(handle, { action: 'handle', body: { outcome: 'suspected_crime', notes: '数量达到刑事立案标准' } });
+  await eventually(() => view(handle), (v) => v.deadlines.some((d) => d.kind === 'head-approval'), 'the judicial transfer to start');
+  return { handle, c: await settled(handle, pool) };
+}
+
+/** The refusal of an update the workflow turned down (its ApplicationFailure). */
+export async function refusalOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+/** An event of the judicial transfer or court enforcement, as the API sends it. */
+export function childEvent(handle: CaseHandle, req: ChildEventRequest): Promise<{ accepted: true; event: string }> {
+  return handle.executeUpdate(childEventUpdate, { args: [req] });
 }
 
 /** Where recorded histories live; replayed on every run by test/workflows/replay.test.ts. */
