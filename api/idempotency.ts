@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { stringify } from 'safe-stable-stringify';
 import { HttpError } from './errors';
@@ -71,12 +71,26 @@ export function keyedUpdateId(caller: string, key: string): string {
   return `key-${sha256(`${caller}\n${key}`).slice(0, 40)}`;
 }
 
+/** How long an identical request without a key counts as a double submit of the first. */
+export const DOUBLE_SUBMIT_WINDOW_SECONDS = 30;
+
 /**
- * The Update ID of an action sent without a key: identical requests (caller, action, body) against the
- * same case state (`seq`) within one window are one Update, so a double click is answered once. A
- * window keeps an identical request made later, after something else changed (a renewed
- * certificate), from being answered with an old refusal.
+ * The Update ID of an action sent without a key: identical requests (caller, path, body) against the
+ * same case state (`seq`) within DOUBLE_SUBMIT_WINDOW_SECONDS run as one Update, so a double click is
+ * answered once. After the window the same request is a new one (a refusal is not repeated for ever
+ * once, say, a certificate was renewed). One statement: concurrent duplicates meet on the row lock.
  */
-export function doubleSubmitUpdateId(caller: string, path: string, body: unknown, seq: number, nowMs: number, windowMs = 30_000): string {
-  return `auto-${sha256(stringify({ caller, path, body: body ?? null, seq, window: Math.floor(nowMs / windowMs) }) ?? '').slice(0, 40)}`;
+export async function doubleSubmitUpdateId(pool: Pool, r: { caller: string; path: string; body: unknown; seq: number; caseId: string }): Promise<string> {
+  const fingerprint = sha256(stringify({ path: r.path, body: r.body ?? null, seq: r.seq }) ?? '');
+  const fresh = `auto-${randomUUID()}`;
+  const { rows } = await pool.query<{ update_id: string }>(
+    `INSERT INTO idempotency_keys AS k (caller, key, request_hash, method, path, case_id, update_id)
+     VALUES ($1, $2, $3, 'POST', $4, $5, $6)
+     ON CONFLICT (caller, key) DO UPDATE SET
+       update_id = CASE WHEN k.created_at < now() - make_interval(secs => $7) THEN EXCLUDED.update_id ELSE k.update_id END,
+       created_at = CASE WHEN k.created_at < now() - make_interval(secs => $7) THEN now() ELSE k.created_at END
+     RETURNING update_id`,
+    [r.caller, `auto:${fingerprint}`, fingerprint, r.path, r.caseId, fresh, DOUBLE_SUBMIT_WINDOW_SECONDS],
+  );
+  return rows[0]?.update_id ?? fresh;
 }

@@ -440,7 +440,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     const updateId = keyed
       ? keyedUpdateId(claims.sub, keyed.key)
       : row
-        ? doubleSubmitUpdateId(claims.sub, path, body, row.seq, Date.now())
+        ? await doubleSubmitUpdateId(pool, { caller: claims.sub, path, body, seq: row.seq, caseId })
         : `once-${randomBytes(16).toString('hex')}`;
     const req = { action, body, actor: actorFromClaims(claims) } as ActionRequest;
     try {

@@ -12,13 +12,17 @@ CREATE TABLE idempotency_keys (
   method text NOT NULL,
   path text NOT NULL,
   case_id text,
+  -- The Temporal Update ID the request runs as (actions and events).
+  update_id text,
   -- The first answer, once it is known: a retry gets it again without touching the case.
   response_status integer,
   response_body jsonb,
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (caller, key)
 );
--- Keys older than the retention an operator sets may be deleted by created_at.
+-- Requests without a key are remembered here too for a short while (key "auto:" + fingerprint of the
+-- request and the case state): an identical request in that window is a double submit and runs as the
+-- same Update. Keys older than the retention an operator sets may be deleted by created_at.
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 -- Down Migration
