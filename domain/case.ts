@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CASE_SOURCES, type CaseSource, type CaseStatus, type Resolution, type Stage } from './stages';
 import type { Deadline } from './deadlines';
 import type { SlaPolicy } from './sla';
+import type { CaseProgress } from './procedure';
 
 const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 const isoInstant = z.iso.datetime({ offset: true });
@@ -67,6 +68,32 @@ export interface CaseWorkflowInput extends OpenCaseBody {
   createdBy: Actor;
   /** Set by tests and the replay harness to pin a policy; otherwise the current policy is loaded. */
   slaPolicy?: SlaPolicy;
+  /** When the case continues as new: the state of the run before (the case keeps its workflow id). */
+  continued?: CaseRunState;
+  /** Where a run continues as new (tests lower it); default HISTORY_LIMIT. */
+  historyLimit?: { events: number; bytes: number };
+}
+
+/**
+ * A run continues as new well before Temporal's warnings (10,240 events or 10 MB; hard stop at 51,200
+ * or 50 MB), or when Temporal suggests it.
+ */
+export const HISTORY_LIMIT = { events: 8000, bytes: 8 * 1024 * 1024 } as const;
+
+/** Everything a case run knows beyond its input, carried into the next run by continue-as-new. */
+export interface CaseRunState {
+  view: CaseView;
+  progress: CaseProgress;
+  visits: StageVisit[];
+  policy: SlaPolicy;
+  escalations: number;
+  seq: number;
+  deadlinesStarted: number;
+  appliedRequests: string[];
+  seenChildSteps: string[];
+  openingReported: boolean;
+  /** 1 for the first run of the case, 2 after one continue-as-new, … */
+  run: number;
 }
 
 export interface TimelineEntry {

@@ -2,7 +2,17 @@ import * as wf from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
 import { actionBodySchemas, type ActionRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
-import { SYSTEM_ACTOR, type Actor, type CaseView, type CaseWorkflowInput, type ChildKind, type StageVisit, type TimelineEntry } from '../domain/case';
+import {
+  HISTORY_LIMIT,
+  SYSTEM_ACTOR,
+  type Actor,
+  type CaseRunState,
+  type CaseView,
+  type CaseWorkflowInput,
+  type ChildKind,
+  type StageVisit,
+  type TimelineEntry,
+} from '../domain/case';
 import { STATUTORY_DEADLINES as LAW, type Deadline, type StatutoryDeadlineKind } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
 import { checkAction, checkChildEvent, type CaseProgress, type Refusal } from '../domain/procedure';
@@ -25,6 +35,7 @@ import {
   type ChildEventRequest,
   type ChildProgress,
   type CountyResponseSignal,
+  type StepOutcome,
   type CourtEnforcementOutcome,
   type JudicialTransferOutcome,
 } from './definitions';
@@ -85,6 +96,7 @@ class CaseRun {
   private policy!: SlaPolicy;
   private escalations = 0;
   private seq = 0;
+  private runNumber = 1;
   private unflushed: TimelineEntry[] = [];
   private notifications: Notification[] = [];
   /**
@@ -104,8 +116,9 @@ class CaseRun {
   private readonly forwardedChildEvents = new Map<ChildKind, string>();
 
   constructor(private readonly input: CaseWorkflowInput) {
+    const carried = input.continued;
     const openedAt = nowIso();
-    this.view = {
+    this.view = carried?.view ?? {
       caseId: input.caseId,
       ...(input.externalRef ? { externalRef: input.externalRef } : {}),
       source: input.source,
@@ -128,7 +141,19 @@ class CaseRun {
       children: [],
       createdBy: input.createdBy,
     };
-    this.book = new DeadlineBook(this.view.deadlines);
+    this.book = new DeadlineBook(this.view.deadlines, undefined, '', carried?.deadlinesStarted ?? 0);
+    if (carried) {
+      Object.assign(this.progress, carried.progress);
+      this.visits.push(...carried.visits);
+      this.policy = carried.policy;
+      this.escalations = carried.escalations;
+      this.seq = carried.seq;
+      this.runNumber = carried.run;
+      for (const id of carried.appliedRequests) this.appliedRequests.add(id);
+      for (const id of carried.seenChildSteps) this.seenChildSteps.add(id);
+      this.openingReported = carried.openingReported;
+      this.opened = true;
+    }
     wf.setHandler(caseQuery, () => this.view);
     wf.setHandler(actionUpdate, (req) => this.step(() => this.act(req)), { validator: (req) => this.validate(req) });
     wf.setHandler(openedUpdate, () =>
@@ -155,10 +180,10 @@ class CaseRun {
   }
 
   async run(): Promise<CaseOutcome> {
-    await this.lock.runExclusive(() => this.open());
+    if (!this.opened) await this.lock.runExclusive(() => this.open());
     while (this.view.status === 'open') {
       const wake = this.book.nextWakeUp();
-      const woken = () => this.inbox.length > 0 || this.view.status !== 'open' || this.book.nextWakeUp() !== wake;
+      const woken = () => this.inbox.length > 0 || this.view.status !== 'open' || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
       if (wake === undefined) await wf.condition(woken);
       else await wf.condition(woken, Math.max(1, wake - Date.now()));
       if (this.view.status !== 'open') break;
@@ -167,9 +192,43 @@ class CaseRun {
         while (this.inbox.length > 0) await this.receive(this.inbox.shift()!);
         await this.flush();
       });
+      if (this.mayContinueAsNew() && wf.patched('continue-as-new')) {
+        // Between whole steps, with no message half-handled: the next run starts from this state.
+        await wf.condition(wf.allHandlersFinished);
+        if (this.inbox.length === 0 && this.view.status === 'open' && this.mayContinueAsNew()) {
+          await wf.continueAsNew<typeof caseWorkflow>({ ...this.input, continued: this.state() });
+        }
+      }
     }
     await wf.condition(wf.allHandlersFinished);
     return { caseId: this.view.caseId, ...(this.view.resolution ? { resolution: this.view.resolution } : {}), ...(this.view.closedAt ? { closedAt: this.view.closedAt } : {}) };
+  }
+
+  /**
+   * The history is near its limit (or Temporal suggests continuing). Not while a child process runs:
+   * children are bound to this run (their results, ParentClosePolicy), so the case waits for them.
+   */
+  private mayContinueAsNew(): boolean {
+    if (this.childHandles.size > 0) return false;
+    const info = wf.workflowInfo();
+    const limit = this.input.historyLimit ?? HISTORY_LIMIT;
+    return info.continueAsNewSuggested || info.historyLength >= limit.events || info.historySize >= limit.bytes;
+  }
+
+  private state(): CaseRunState {
+    return {
+      view: this.view,
+      progress: { ...this.progress },
+      visits: this.visits,
+      policy: this.policy,
+      escalations: this.escalations,
+      seq: this.seq,
+      deadlinesStarted: this.book.started,
+      appliedRequests: [...this.appliedRequests],
+      seenChildSteps: [...this.seenChildSteps],
+      openingReported: this.openingReported,
+      run: this.runNumber + 1,
+    };
   }
 
   /** A message's step: after the case has opened, and one at a time with every other step. */
@@ -291,7 +350,7 @@ class CaseRun {
     if (refusal) refuse(refusal);
   }
 
-  private async act(req: ActionRequest): Promise<CaseView> {
+  private async act(req: ActionRequest): Promise<StepOutcome> {
     this.validate(req); // the case may have moved while this update waited for its turn
     const a = req.actor;
     switch (req.action) {
@@ -434,7 +493,7 @@ class CaseRun {
         break;
     }
     await this.flush();
-    return this.view;
+    return { caseId: this.view.caseId, seq: this.seq, stage: this.view.stage, status: this.view.status };
   }
 
   private penalty() {

@@ -34,14 +34,18 @@ export interface DeadlineExpiry {
  * the next timer should fire and what expired; the workflow decides what each expiry means.
  */
 export class DeadlineBook {
-  private counter = 0;
-
   constructor(
     /** The case's (or child's) deadline list; the book appends to it and updates entries in place. */
     private readonly deadlines: Deadline[],
     private readonly owner?: string,
     private readonly idPrefix = '',
+    /** Deadlines started so far (ids are numbered): carried over when a case continues as new. */
+    private counter = 0,
   ) {}
+
+  get started(): number {
+    return this.counter;
+  }
 
   async start(specs: DeadlineSpec[]): Promise<Deadline[]> {
     if (specs.length === 0) return [];

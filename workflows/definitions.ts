@@ -2,13 +2,26 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionRequest, CountyResponse, CourtEvent, JudicialEvent } from '../domain/actions';
 import type { Actor, CaseView, ChildKind, TimelineEntry } from '../domain/case';
 import type { Deadline } from '../domain/deadlines';
+import type { CaseStatus, Stage } from '../domain/stages';
 import type { Notification } from '../activities/contract';
 
 /** Default task queue of the worker and the API. */
 export const DEFAULT_TASK_QUEUE = 'enforcement-cases';
 
-/** A human step (patrol report, confirm, capture, assign, …); returns the updated case. */
-export const actionUpdate = defineUpdate<CaseView, [ActionRequest]>('action');
+/**
+ * What a step answers: where the case now stands. Not the case itself: every Update result is stored
+ * in history, and the whole case (timeline included) at every step made a history grow with the square
+ * of its timeline. Callers read the case (the read model holds it as of `seq` when the step returns).
+ */
+export interface StepOutcome {
+  caseId: string;
+  seq: number;
+  stage: Stage;
+  status: CaseStatus;
+}
+
+/** A human step (patrol report, confirm, capture, assign, …). */
+export const actionUpdate = defineUpdate<StepOutcome, [ActionRequest]>('action');
 
 /**
  * Answers once the case has opened (sent with update-with-start by `POST /v1/cases`): the case, and

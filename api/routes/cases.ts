@@ -444,7 +444,10 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
         : `once-${randomBytes(16).toString('hex')}`;
     const req = { action, body, actor: actorFromClaims(claims) } as ActionRequest;
     try {
-      const updated = await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req], updateId });
+      const outcome = await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req], updateId });
+      // The step was projected before it returned: the read model holds the case as of outcome.seq.
+      const after = await readModelRow(caseId);
+      const updated = after && after.seq >= outcome.seq ? after.snapshot : await queryCase(caseId);
       if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, updated);
       return updated;
     } catch (err) {

@@ -7,7 +7,7 @@ import { bearer } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 import { startTemporalTestApp, type TemporalDev } from '../helpers/temporal-dev';
 import { keepHistory, workflowBundle } from '../workflows/rig';
-import { actionUpdate } from '../../workflows/definitions';
+import { actionUpdate, caseQuery } from '../../workflows/definitions';
 
 /**
  * Real clients repeat themselves: a double click sends the same action twice at once, a client that
@@ -167,8 +167,9 @@ describe('an Update that reaches a case before it has opened', () => {
         },
       ],
     });
-    expect(c.stage).toBe('discovery');
-    expect(c.timeline.map((e) => e.type)).toEqual(['case_opened', 'patrol_reported']);
+    expect(c).toMatchObject({ stage: 'discovery', seq: 2 });
+    const opened = await temporal.env.client.workflow.getHandle(caseId).query(caseQuery);
+    expect(opened.timeline.map((e) => e.type)).toEqual(['case_opened', 'patrol_reported']);
     await replays(caseId);
     await temporal.env.client.workflow.getHandle(caseId).terminate('test finished');
   });

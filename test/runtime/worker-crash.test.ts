@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed';
 import type { ActionRequest } from '../../domain/actions';
 import type { Actor, CaseView } from '../../domain/case';
-import { actionUpdate, openedUpdate } from '../../workflows/definitions';
+import { actionUpdate, caseQuery, openedUpdate } from '../../workflows/definitions';
 import { testDatabaseUrl, useTestPool } from '../helpers/db';
 import { hotlineCase, quietRuntime, workflowBundle } from '../workflows/rig';
 
@@ -98,15 +98,14 @@ async function driveCase(client: Client, caseId: string, onStep: () => void): Pr
     }),
   );
   onStep();
-  let last: CaseView | undefined;
   for (const [i, step] of STEPS.entries()) {
     const handle = client.workflow.getHandle(caseId);
-    last = await persist(`${step.action} on ${caseId}`, () =>
+    await persist(`${step.action} on ${caseId}`, () =>
       handle.executeUpdate(actionUpdate, { args: [{ ...step, actor: officer } as ActionRequest], updateId: `${caseId}-step-${i}` }),
     );
     onStep();
   }
-  return last!;
+  return persist(`the closed case ${caseId}`, () => client.workflow.getHandle(caseId).query(caseQuery));
 }
 
 describe('the worker killed mid-run (SIGKILL) and restarted', () => {

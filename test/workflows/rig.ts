@@ -104,7 +104,8 @@ export function patrolCase(caseId: string, observedAt: string, extra: Partial<Ca
 }
 
 export async function act(handle: CaseHandle, req: Omit<ActionRequest, 'actor'> & { actor?: Actor }): Promise<CaseView> {
-  return handle.executeUpdate(actionUpdate, { args: [{ actor: townshipActor, ...req } as ActionRequest] });
+  await handle.executeUpdate(actionUpdate, { args: [{ actor: townshipActor, ...req } as ActionRequest] });
+  return view(handle);
 }
 
 export function view(handle: CaseHandle): Promise<CaseView> {
