@@ -18,6 +18,7 @@ import client from 'prom-client';
 import { z } from 'zod';
 import { verifyRequest } from './auth';
 import { errorBody, HttpError, type ErrorDetail } from './errors';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './outage';
 import casesRoutes from './routes/cases';
 import supervisionRoutes from './routes/supervision';
 import referenceRoutes from './routes/reference';
@@ -57,7 +58,7 @@ const healthSchema = z.object({ status: z.string() }).describe('liveness');
 const readySchema = z
   .object({
     status: z.enum(['ready', 'not_ready']),
-    checks: z.object({ postgres: z.string(), temporal: z.string() }),
+    checks: z.object({ postgres: z.enum(['ok', 'down']), temporal: z.enum(['ok', 'down']) }),
   })
   .describe('readiness');
 
@@ -151,7 +152,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(400).send(errorBody('invalid_request', `invalid ${part ?? 'request'}`, details));
     }
     if (err instanceof HttpError) {
+      if (err.statusCode === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.details));
+    }
+    if (isDatabaseUnavailable(err)) {
+      // An outage, not a bug: the client may retry (api.md "Errors"); the detail goes to the log only.
+      request.log.warn({ err }, 'postgres unavailable');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return reply.code(503).send(errorBody('unavailable', 'the case database is unavailable; retry later'));
     }
     if (isResponseSerializationError(err as never) && (err as FastifyError).code === 'FST_ERR_RESPONSE_SERIALIZATION') {
       request.log.error({ err }, 'response does not match its schema');
@@ -248,16 +256,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   typed.get(
     '/readyz',
     { schema: { tags: ['ops'], summary: 'Readiness: Postgres and Temporal reachable', response: { 200: readySchema, 503: readySchema } } },
-    async (_request, reply) => {
+    async (request, reply) => {
       const [pgCheck, temporalCheck] = await Promise.allSettled([
         withTimeout(deps.pool.query('select 1'), 3000),
         deps.temporal.client.withDeadline(Date.now() + 3000, () =>
           deps.temporal.client.workflowService.getSystemInfo({}),
         ),
       ]);
-      const describe = (r: PromiseSettledResult<unknown>) =>
-        r.status === 'fulfilled' ? 'ok' : `unreachable: ${(r.reason as Error)?.message ?? String(r.reason)}`;
-      const checks = { postgres: describe(pgCheck), temporal: describe(temporalCheck) };
+      // Unauthenticated: say up or down only; the reason (addresses, gRPC messages) goes to the log.
+      const describe = (name: string, r: PromiseSettledResult<unknown>) => {
+        if (r.status === 'fulfilled') return 'ok';
+        request.log.warn({ err: r.reason, dependency: name }, 'readiness check failed');
+        return 'down';
+      };
+      const checks = { postgres: describe('postgres', pgCheck), temporal: describe('temporal', temporalCheck) };
       const ready = pgCheck.status === 'fulfilled' && temporalCheck.status === 'fulfilled';
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
     },

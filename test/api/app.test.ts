@@ -46,7 +46,8 @@ describe('operational endpoints', () => {
     try {
       const down = await app.inject({ method: 'GET', url: '/readyz' });
       expect(down.statusCode).toBe(503);
-      expect(down.json()).toMatchObject({ status: 'not_ready', checks: { postgres: 'ok', temporal: expect.stringContaining('unreachable') } });
+      expect(down.json()).toEqual({ status: 'not_ready', checks: { postgres: 'ok', temporal: 'down' } });
+      expect(down.body).not.toContain('ECONNREFUSED');
     } finally {
       fake.unavailable = undefined;
     }
@@ -59,7 +60,7 @@ describe('operational endpoints', () => {
     try {
       const res = await other.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ status: 'not_ready', checks: { temporal: 'ok', postgres: expect.stringContaining('unreachable') } });
+      expect(res.json()).toEqual({ status: 'not_ready', checks: { temporal: 'ok', postgres: 'down' } });
     } finally {
       await other.close();
       await deadPool.end();
