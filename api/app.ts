@@ -208,7 +208,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(jwt, {
     secret: deps.jwtSecret,
     sign: { algorithm: 'HS256' },
-    verify: { algorithms: ['HS256'] },
+    // A token without exp would never expire: refuse it (api/auth.ts names the reason).
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp'] },
+    messages: { authorizationTokenInvalid: (err: Error) => `Authorization token is invalid: ${err.message}` },
   });
   await app.register(rateLimit, {
     global: false,
@@ -264,7 +266,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ),
       ]);
       // Unauthenticated: say up or down only; the reason (addresses, gRPC messages) goes to the log.
-      const describe = (name: string, r: PromiseSettledResult<unknown>) => {
+      const describe = (name: string, r: PromiseSettledResult<unknown>): 'ok' | 'down' => {
         if (r.status === 'fulfilled') return 'ok';
         request.log.warn({ err: r.reason, dependency: name }, 'readiness check failed');
         return 'down';

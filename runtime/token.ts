@@ -12,7 +12,7 @@ import { signDevToken } from './dev-token';
  * Signed with JWT_SECRET, or the development secret npm start uses when JWT_SECRET is unset.
  */
 const USAGE = `usage: npm run token -- --role <upstream|township|county|supervisor|admin> [--county CODE] [--township CODE]
-                     [--department CODE] [--townships CODE,CODE] [--sub SUBJECT] [--ttl SECONDS]`;
+                     [--department CODE] [--townships CODE,CODE] [--sub SUBJECT] [--ttl SECONDS, default 43200 (12 hours)]`;
 
 export function tokenFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): string {
   const { values } = parseArgs({
