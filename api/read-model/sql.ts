@@ -44,4 +44,6 @@ export const instantQuery = z
   .transform((v) => (v.length === 10 ? `${v}T00:00:00+08:00` : v))
   .meta({
     description: 'ISO 8601 instant with offset (±15:59 at most), or a date (midnight Asia/Shanghai); year 1900–9000',
+    // The refinements above in the OpenAPI document (JSON Schema cannot run them): year and offset range.
+    pattern: '^(19\\d{2}|[2-8]\\d{3}|9000)-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-](0\\d|1[0-5]):[0-5]\\d))?$',
   });
