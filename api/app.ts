@@ -112,6 +112,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void (reply as unknown as FastifyReply).code(status).send(errorBody(code, err.message, [{ path: 'params', message: err.message }]));
     },
   });
+  // JSON only (api.md "Conventions"): without this, a JSON body sent as text/plain reached validation as
+  // one string and came back as a misleading "expected object" 400; now it is a 415 naming the type.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -181,6 +184,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
                 : status === 404
                   ? 'not_found'
                   : 'bad_request';
+      if (status === 415) {
+        // Name what we expect: a JSON body sent as text/plain (a common curl or fetch slip) says so plainly.
+        const sent = request.headers['content-type'] ?? '(none)';
+        const message = `the body must be sent as application/json (Content-Type: ${sent} is not accepted)`;
+        return reply.code(415).send(errorBody(code, message, [{ path: 'headers.content-type', message: 'expected application/json' }]));
+      }
       const part = fe.code?.startsWith('FST_ERR_CTP') ? 'body' : 'request';
       return reply.code(status).send(errorBody(code, fe.message, [{ path: part, message: fe.message }]));
     }

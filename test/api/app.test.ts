@@ -132,6 +132,21 @@ describe('one error shape', () => {
     expect((res.json() as ErrorBody).error.details).toEqual([expect.objectContaining({ path: 'body' })]);
   });
 
+  it('a JSON body sent as text/plain is 415 naming the expected content type (not a misleading schema error)', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/cases/${cases.own.caseId}/actions/confirm`,
+      headers: { ...bearer('township'), 'content-type': 'text/plain' },
+      payload: '{"confirmed": true}',
+    });
+    expect(res.statusCode).toBe(415);
+    const body = res.json() as ErrorBody;
+    expect(body.error.code).toBe('unsupported_media_type');
+    expect(body.error.message).toMatch(/application\/json/);
+    expect(body.error.message).toMatch(/text\/plain/);
+    expect(body.error.details).toEqual([{ path: 'headers.content-type', message: 'expected application/json' }]);
+  });
+
   it('schema errors name each bad field with its part', async () => {
     const res = await app.inject({
       method: 'POST',
