@@ -7,7 +7,7 @@ import { signDevToken } from './dev-token';
  * Prints an HS256 token for local use (api.md "Auth"):
  *   npm run token -- --role supervisor --county 350722
  *   npm run token -- --role township --county 350722 --township 350722101
- *   npm run token -- --role county --county 350722 --department 350722-cgj
+ *   npm run token -- --role county --county 350722 --department 350722.cgj
  *   npm run token -- --role upstream --county 350722 --townships 350722101,350722102 --sub hotline-12345
  * Signed with JWT_SECRET, or the development secret npm start uses when JWT_SECRET is unset.
  */
