@@ -195,6 +195,7 @@ describe('one error shape', () => {
     try {
       const res = await app.inject({ method: 'GET', url: `/v1/cases/nowhere-${process.pid}`, headers: bearer('admin') });
       expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
       // a case in the read model is still served from it
       const fromSnapshot = await app.inject({ method: 'GET', url: `/v1/cases/${cases.own.caseId}`, headers: bearer('township') });
       expect(fromSnapshot.statusCode).toBe(200);
