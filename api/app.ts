@@ -242,7 +242,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       openapi: '3.0.3',
       info: {
         title: 'Township comprehensive law-enforcement cases (一支队伍管执法)',
-        description: 'Durable case orchestration: the eight-stage closed loop, county transfers, judicial and court children.',
+        description:
+          'Durable case orchestration: the eight-stage closed loop, county transfers, judicial and court children. ' +
+          'Every route: JSON bodies only (application/json, else 415); text must not contain NUL characters or unpaired ' +
+          'UTF-16 surrogates (400 naming the field); bearer tokens are HS256 with an exp claim; a 503 carries Retry-After.',
         version: '1.0.0',
       },
       components: {
