@@ -216,7 +216,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(jwt, {
     secret: deps.jwtSecret,
-    sign: { algorithm: 'HS256' },
+    // Tokens this app signs (app.jwt.sign) expire too unless the caller sets its own expiresIn.
+    sign: { algorithm: 'HS256', expiresIn: '12h' },
     // A token without exp would never expire: refuse it (api/auth.ts names the reason).
     verify: { algorithms: ['HS256'], requiredClaims: ['exp'] },
     messages: { authorizationTokenInvalid: (err: Error) => `Authorization token is invalid: ${err.message}` },

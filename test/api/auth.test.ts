@@ -433,4 +433,12 @@ describe('token lifetime', () => {
     const payload = JSON.parse(Buffer.from(tokenFor('admin').split('.')[1]!, 'base64url').toString()) as { exp?: number; iat?: number };
     expect(payload.exp! - payload.iat!).toBe(12 * 3600);
   });
+
+  it('tokens the app itself signs (app.jwt.sign) carry exp, and verify', async () => {
+    const token = app.jwt.sign({ ...CALLERS.admin });
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp?: number; iat?: number };
+    expect(payload.exp! - payload.iat!).toBe(12 * 3600);
+    const res = await app.inject({ method: 'GET', url: '/v1/jurisdictions', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(200);
+  });
 });
