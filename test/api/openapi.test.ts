@@ -114,3 +114,11 @@ describe('OpenAPI error answers', () => {
     expect(openedTo.description).toMatch(/after openedFrom/);
   });
 });
+
+describe('cross-field rules in the document', () => {
+  it('POST /v1/cases says when patrol is required', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    const body = JSON.stringify((res.json() as Doc).paths['/v1/cases']?.post?.requestBody);
+    expect(body).toMatch(/required when source is \\"patrol\\"/);
+  });
+});
