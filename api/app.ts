@@ -18,6 +18,7 @@ import client from 'prom-client';
 import { z } from 'zod';
 import { verifyRequest } from './auth';
 import { errorBody, HttpError, type ErrorDetail } from './errors';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './outage';
 import casesRoutes from './routes/cases';
 import supervisionRoutes from './routes/supervision';
 import referenceRoutes from './routes/reference';
@@ -57,7 +58,7 @@ const healthSchema = z.object({ status: z.string() }).describe('liveness');
 const readySchema = z
   .object({
     status: z.enum(['ready', 'not_ready']),
-    checks: z.object({ postgres: z.string(), temporal: z.string() }),
+    checks: z.object({ postgres: z.enum(['ok', 'down']), temporal: z.enum(['ok', 'down']) }),
   })
   .describe('readiness');
 
@@ -111,6 +112,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void (reply as unknown as FastifyReply).code(status).send(errorBody(code, err.message, [{ path: 'params', message: err.message }]));
     },
   });
+  // JSON only (api.md "Conventions"): without this, a JSON body sent as text/plain reached validation as
+  // one string and came back as a misleading "expected object" 400; now it is a 415 naming the type.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -151,7 +155,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(400).send(errorBody('invalid_request', `invalid ${part ?? 'request'}`, details));
     }
     if (err instanceof HttpError) {
+      if (err.statusCode === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.details));
+    }
+    if (isDatabaseUnavailable(err)) {
+      // An outage, not a bug: the client may retry (api.md "Errors"); the detail goes to the log only.
+      request.log.warn({ err }, 'postgres unavailable');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return reply.code(503).send(errorBody('unavailable', 'the case database is unavailable; retry later'));
     }
     if (isResponseSerializationError(err as never) && (err as FastifyError).code === 'FST_ERR_RESPONSE_SERIALIZATION') {
       request.log.error({ err }, 'response does not match its schema');
@@ -173,6 +184,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
                 : status === 404
                   ? 'not_found'
                   : 'bad_request';
+      if (status === 415) {
+        // Name what we expect: a JSON body sent as text/plain (a common curl or fetch slip) says so plainly.
+        const sent = request.headers['content-type'] ?? '(none)';
+        const message = `the body must be sent as application/json (Content-Type: ${sent} is not accepted)`;
+        return reply.code(415).send(errorBody(code, message, [{ path: 'headers.content-type', message: 'expected application/json' }]));
+      }
       const part = fe.code?.startsWith('FST_ERR_CTP') ? 'body' : 'request';
       return reply.code(status).send(errorBody(code, fe.message, [{ path: part, message: fe.message }]));
     }
@@ -199,8 +216,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(jwt, {
     secret: deps.jwtSecret,
-    sign: { algorithm: 'HS256' },
-    verify: { algorithms: ['HS256'] },
+    // Tokens this app signs (app.jwt.sign) expire too unless the caller sets its own expiresIn.
+    sign: { algorithm: 'HS256', expiresIn: '12h' },
+    // A token without exp would never expire: refuse it (api/auth.ts names the reason).
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp'] },
+    messages: { authorizationTokenInvalid: (err: Error) => `Authorization token is invalid: ${err.message}` },
   });
   await app.register(rateLimit, {
     global: false,
@@ -223,7 +243,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       openapi: '3.0.3',
       info: {
         title: 'Township comprehensive law-enforcement cases (一支队伍管执法)',
-        description: 'Durable case orchestration: the eight-stage closed loop, county transfers, judicial and court children.',
+        description:
+          'Durable case orchestration: the eight-stage closed loop, county transfers, judicial and court children. ' +
+          'Every route: JSON bodies only (application/json, else 415); text must not contain NUL characters or unpaired ' +
+          'UTF-16 surrogates (400 naming the field); bearer tokens are HS256 with an exp claim; a 503 carries Retry-After.',
         version: '1.0.0',
       },
       components: {
@@ -248,16 +271,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   typed.get(
     '/readyz',
     { schema: { tags: ['ops'], summary: 'Readiness: Postgres and Temporal reachable', response: { 200: readySchema, 503: readySchema } } },
-    async (_request, reply) => {
+    async (request, reply) => {
       const [pgCheck, temporalCheck] = await Promise.allSettled([
         withTimeout(deps.pool.query('select 1'), 3000),
         deps.temporal.client.withDeadline(Date.now() + 3000, () =>
           deps.temporal.client.workflowService.getSystemInfo({}),
         ),
       ]);
-      const describe = (r: PromiseSettledResult<unknown>) =>
-        r.status === 'fulfilled' ? 'ok' : `unreachable: ${(r.reason as Error)?.message ?? String(r.reason)}`;
-      const checks = { postgres: describe(pgCheck), temporal: describe(temporalCheck) };
+      // Unauthenticated: say up or down only; the reason (addresses, gRPC messages) goes to the log.
+      const describe = (name: string, r: PromiseSettledResult<unknown>): 'ok' | 'down' => {
+        if (r.status === 'fulfilled') return 'ok';
+        request.log.warn({ err: r.reason, dependency: name }, 'readiness check failed');
+        return 'down';
+      };
+      const checks = { postgres: describe('postgres', pgCheck), temporal: describe('temporal', temporalCheck) };
       const ready = pgCheck.status === 'fulfilled' && temporalCheck.status === 'fulfilled';
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
     },

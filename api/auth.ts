@@ -18,13 +18,28 @@ declare module 'fastify' {
 export const unauthorized = (message = 'a valid bearer token is required') =>
   new HttpError(401, 'unauthorized', message);
 
+/** The 401 for a token @fastify/jwt refused: says "token expired" and names a missing exp; other reasons stay generic. */
+function unauthorizedFor(err: unknown): HttpError {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : '';
+  if (code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED') {
+    return new HttpError(401, 'unauthorized', 'token expired', [{ path: 'token.exp', message: 'in the past: get a new token' }]);
+  }
+  if (/The exp claim is required/.test(message)) {
+    return new HttpError(401, 'unauthorized', 'the token has no exp claim; tokens must expire', [
+      { path: 'token.exp', message: 'required' },
+    ]);
+  }
+  return unauthorized();
+}
+
 /** Verifies the request's token (HS256) and validates the claims; sets `request.user`. */
 export async function verifyRequest(request: FastifyRequest): Promise<Claims> {
   let payload: unknown;
   try {
     payload = await request.jwtVerify();
-  } catch {
-    throw unauthorized();
+  } catch (err) {
+    throw unauthorizedFor(err);
   }
   const parsed = claimsSchema.safeParse(payload);
   if (!parsed.success) {

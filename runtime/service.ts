@@ -28,8 +28,8 @@ export interface RunningService {
   databaseUrl: string;
   embedded: { temporal: boolean; postgres: boolean };
   jwtSecret: string;
-  /** Demo tokens (township of DEMO.township, supervisor and admin of DEMO.county). */
-  tokens: Record<'township' | 'supervisor' | 'admin', string>;
+  /** Demo tokens (the 12345 hotline of DEMO.county, township of DEMO.township, supervisor of DEMO.county, admin). */
+  tokens: Record<DemoRole, string>;
   app: FastifyInstance;
   pool: pg.Pool;
   client: Client;
@@ -47,7 +47,11 @@ export interface StartServiceOptions {
   app?: Pick<AppDeps, 'caseCreationRateLimit' | 'bodyLimit'>;
 }
 
-export const DEMO_CLAIMS: Record<'township' | 'supervisor' | 'admin', Claims> = {
+export type DemoRole = 'upstream' | 'township' | 'supervisor' | 'admin';
+
+export const DEMO_CLAIMS: Record<DemoRole, Claims> = {
+  /** The 12345 hotline platform of DEMO.county: opens cases (README's walk-through). */
+  upstream: { sub: 'hotline-12345', role: 'upstream', countyCode: DEMO.county },
   township: { sub: 'demo-township', role: 'township', countyCode: DEMO.county, townshipCode: DEMO.township },
   supervisor: { sub: 'demo-supervisor', role: 'supervisor', countyCode: DEMO.county },
   admin: { sub: 'demo-admin', role: 'admin' },
@@ -120,6 +124,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
             dataDir: config.DATA_DIR,
             namespace: config.TEMPORAL_NAMESPACE,
             cliPath: config.TEMPORAL_CLI_PATH,
+            port: config.TEMPORAL_PORT,
+            uiPort: config.TEMPORAL_UI_PORT,
             log: (message) => logger.info(message),
           }).then((t: EmbeddedTemporal) => (onStop('temporal dev server', () => t.stop()), t)),
       config.DATABASE_URL
@@ -177,6 +183,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     const api = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
     const tokens = {
+      upstream: signDevToken(DEMO_CLAIMS.upstream, jwtSecret),
       township: signDevToken(DEMO_CLAIMS.township, jwtSecret),
       supervisor: signDevToken(DEMO_CLAIMS.supervisor, jwtSecret),
       admin: signDevToken(DEMO_CLAIMS.admin, jwtSecret),

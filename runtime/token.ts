@@ -7,12 +7,12 @@ import { signDevToken } from './dev-token';
  * Prints an HS256 token for local use (api.md "Auth"):
  *   npm run token -- --role supervisor --county 350722
  *   npm run token -- --role township --county 350722 --township 350722101
- *   npm run token -- --role county --county 350722 --department 350722-cgj
+ *   npm run token -- --role county --county 350722 --department 350722.cgj
  *   npm run token -- --role upstream --county 350722 --townships 350722101,350722102 --sub hotline-12345
  * Signed with JWT_SECRET, or the development secret npm start uses when JWT_SECRET is unset.
  */
 const USAGE = `usage: npm run token -- --role <upstream|township|county|supervisor|admin> [--county CODE] [--township CODE]
-                     [--department CODE] [--townships CODE,CODE] [--sub SUBJECT] [--ttl SECONDS]`;
+                     [--department CODE] [--townships CODE,CODE] [--sub SUBJECT] [--ttl SECONDS, default 43200 (12 hours)]`;
 
 export function tokenFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): string {
   const { values } = parseArgs({

@@ -11,14 +11,14 @@ import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
 import { createPool } from '../db/pool';
-import { loadConfig } from '../runtime/config';
+import { ConfigError, describeStartupFailure, loadConfig } from '../runtime/config';
 import { bundleCaseWorkflows, createCaseWorker, installTemporalRuntime, runUntil } from './create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } });
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
-    throw new Error('the worker needs DATABASE_URL and TEMPORAL_ADDRESS (or use `npm start` for the embedded setup)');
+    throw new ConfigError('the worker needs DATABASE_URL and TEMPORAL_ADDRESS (or use `npm start` for the embedded setup)');
   }
 
   let stop!: (signal: NodeJS.Signals) => void;
@@ -66,7 +66,7 @@ main().then(
   () => process.exit(0),
   (err: unknown) => {
     // pino may not exist yet (bad configuration): write plainly.
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    console.error(describeStartupFailure(err));
     process.exit(1);
   },
 );

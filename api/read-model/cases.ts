@@ -39,7 +39,7 @@ export const caseListQuerySchema = z
     departmentCode: code.optional().describe('the county department handling the case (handler_department_code)'),
     source: z.enum(CASE_SOURCES).optional(),
     openedFrom: instant.optional().describe('opened at or after (ISO 8601 with offset, or a date in Asia/Shanghai)'),
-    openedTo: instant.optional().describe('opened before (exclusive)'),
+    openedTo: instant.optional().describe('opened before (exclusive); must be after openedFrom'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     cursor: z.string().min(1).max(512).optional().describe('opaque: the nextCursor of the previous page'),
   })

@@ -88,8 +88,12 @@ export function caseScope(claims: Claims): { column: 'county_code' | 'township_c
       if (!claims.townshipCode) throw forbidden('a township token needs townshipCode');
       return [{ column: 'township_code', value: claims.townshipCode }];
     case 'county':
-      if (!claims.departmentCode) throw forbidden('a county token needs departmentCode');
-      return [{ column: 'handler_department_code', value: claims.departmentCode }];
+      // Both codes: the department's cases inside the token's county only, whatever the department code.
+      if (!claims.departmentCode || !claims.countyCode) throw forbidden('a county token needs countyCode and departmentCode');
+      return [
+        { column: 'county_code', value: claims.countyCode },
+        { column: 'handler_department_code', value: claims.departmentCode },
+      ];
     default:
       throw forbidden(`role ${claims.role} may not list cases`);
   }

@@ -23,9 +23,16 @@ export function paramList(): { params: unknown[]; p: (value: unknown) => string 
   };
 }
 
+/** The hours of a `±HH:MM` offset at the end of an ISO 8601 instant (0 for `Z`). */
+function offsetHours(v: string): number {
+  const m = /([+-])(\d{2}):?(\d{2})$/.exec(v);
+  return m ? Number(m[2]) + Number(m[3]) / 60 : 0;
+}
+
 /**
  * A query-string instant: ISO 8601 with offset, or a calendar date taken as midnight in Asia/Shanghai.
- * Years are bounded (1900–9000) so every accepted value is one Postgres and JavaScript both represent.
+ * Years are bounded (1900–9000) and UTC offsets to ±15:59 (Postgres refuses larger ones with 22009),
+ * so every accepted value is one Postgres and JavaScript both represent.
  */
 export const instantQuery = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
@@ -33,4 +40,10 @@ export const instantQuery = z
     const year = Number(v.slice(0, 4));
     return year >= 1900 && year <= 9000;
   }, 'year must be between 1900 and 9000')
-  .transform((v) => (v.length === 10 ? `${v}T00:00:00+08:00` : v));
+  .refine((v) => v.length === 10 || offsetHours(v) < 16, 'the UTC offset must be between -15:59 and +15:59')
+  .transform((v) => (v.length === 10 ? `${v}T00:00:00+08:00` : v))
+  .meta({
+    description: 'ISO 8601 instant with offset (±15:59 at most), or a date (midnight Asia/Shanghai); year 1900–9000',
+    // The refinements above in the OpenAPI document (JSON Schema cannot run them): year and offset range.
+    pattern: '^(19\\d{2}|[2-8]\\d{3}|9000)-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-](0\\d|1[0-5]):[0-5]\\d))?$',
+  });

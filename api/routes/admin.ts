@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { slaPolicyChangeSchema } from '../../domain/sla';
 import { currentSlaPolicy, publishSlaPolicy, slaPolicyResponseSchema } from '../read-model/sla-policy';
 import { requireRole } from './guards';
+import { errorResponses } from '../openapi-responses';
 
 /** Administration: the versioned SLA policy (a running case keeps the version it started with). */
 const adminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
@@ -16,7 +17,7 @@ const adminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool })
         tags: ['admin'],
         summary: 'The SLA policy new cases start with',
         security: [{ bearerAuth: [] }],
-        response: { 200: slaPolicyResponseSchema },
+        response: { 200: slaPolicyResponseSchema, ...errorResponses(401, 403, 503) },
       },
     },
     async () => currentSlaPolicy(pool),
@@ -34,7 +35,7 @@ const adminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool })
           'Publications are serialised: concurrent PUTs each build on the previous version. Running cases keep their version.',
         security: [{ bearerAuth: [] }],
         body: slaPolicyChangeSchema,
-        response: { 200: slaPolicyResponseSchema },
+        response: { 200: slaPolicyResponseSchema, ...errorResponses(400, 401, 403, 413, 415, 503) },
       },
     },
     async (request) => publishSlaPolicy(pool, request.body, request.user.sub),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { disclosureListSchema, disclosuresQuerySchema, listDisclosures } from '../read-model/disclosures';
+import { errorResponses } from '../openapi-responses';
 
 /** Public disclosure (公示) of penalty decisions: no authentication. */
 const publicRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
@@ -14,7 +15,7 @@ const publicRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
           'Cases with a decision of kind penalty. Persons are named by surname only (张*); organisations in full with their credit code. ' +
           'No identity numbers, addresses or reporters.',
         querystring: disclosuresQuerySchema,
-        response: { 200: disclosureListSchema },
+        response: { 200: disclosureListSchema, ...errorResponses(400, 503) },
       },
     },
     async (request) => listDisclosures(pool, request.query),

@@ -15,6 +15,7 @@ import {
   officersQuerySchema,
 } from '../read-model/reference';
 import { requireRole } from './guards';
+import { errorResponses } from '../openapi-responses';
 
 /** Reference data: the jurisdiction tree, the matter catalog (执法事项目录清单), the personnel roster (执法人员名录库). */
 const referenceRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
@@ -27,7 +28,7 @@ const referenceRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { poo
         summary: 'Counties → townships (→ grids), and each county’s departments',
         security: [{ bearerAuth: [] }],
         querystring: jurisdictionsQuerySchema,
-        response: { 200: jurisdictionsSchema },
+        response: { 200: jurisdictionsSchema, ...errorResponses(400, 401, 503) },
       },
     },
     async (request) => jurisdictions(pool, request.query.grids === 'true'),
@@ -42,7 +43,7 @@ const referenceRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { poo
         summary: 'The matter catalog with routing level and territorial responsibility',
         security: [{ bearerAuth: [] }],
         querystring: mattersQuerySchema,
-        response: { 200: z.object({ items: z.array(matterSchema) }) },
+        response: { 200: z.object({ items: z.array(matterSchema) }), ...errorResponses(400, 401, 503) },
       },
     },
     async (request) => listMatters(pool, request.user, request.query),
@@ -58,7 +59,7 @@ const referenceRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { poo
         security: [{ bearerAuth: [] }],
         params: z.object({ code: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only') }),
         querystring: matterQuerySchema,
-        response: { 200: matterSchema },
+        response: { 200: matterSchema, ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => getMatter(pool, request.user, request.params.code, request.query.countyCode),
@@ -77,7 +78,7 @@ const referenceRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { poo
           'active, with a certificate number, valid from ≤ today ≤ valid until.',
         security: [{ bearerAuth: [] }],
         querystring: officersQuerySchema,
-        response: { 200: officerListSchema },
+        response: { 200: officerListSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => listOfficers(pool, request.user, request.query),

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { caseListQuerySchema, caseListSchema, listCases } from '../read-model/cases';
 import { INDICATOR_DEFINITIONS, efficiencyStats, efficiencyStatsSchema, statsQuerySchema } from '../read-model/stats';
 import { requireRole } from './guards';
+import { errorResponses } from '../openapi-responses';
 
 /** Supervision (效能监督): the case list with its overdue view, and the efficiency indicators. */
 const supervisionRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
@@ -22,7 +23,7 @@ const supervisionRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { p
         ].join(' '),
         security: [{ bearerAuth: [] }],
         querystring: caseListQuerySchema,
-        response: { 200: caseListSchema },
+        response: { 200: caseListSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => listCases(pool, request.user, request.query),
@@ -41,7 +42,7 @@ const supervisionRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { p
         ].join('\n'),
         security: [{ bearerAuth: [] }],
         querystring: statsQuerySchema,
-        response: { 200: efficiencyStatsSchema },
+        response: { 200: efficiencyStatsSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => efficiencyStats(pool, request.user, request.query),

@@ -59,7 +59,15 @@ const BAD_AUTH: Record<string, Record<string, string>> = {
   'not a bearer scheme': { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
   'garbage token': { authorization: 'Bearer not-a-jwt' },
   'signed with another secret': { authorization: `Bearer ${signDevToken(CALLERS.admin, 'another-secret-of-16-chars')}` },
-  'alg none': { authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...CALLERS.admin, iat: now() })}.` },
+  'alg none': { authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...CALLERS.admin, iat: now(), exp: now() + 600 })}.` },
+  'signed, without exp': {
+    authorization: `Bearer ${(() => {
+      const header = b64({ alg: 'HS256', typ: 'JWT' });
+      const payload = b64({ ...CALLERS.admin, iat: now() });
+      const sig = createHmac('sha256', 'test-secret-at-least-16-characters').update(`${header}.${payload}`).digest('base64url');
+      return `${header}.${payload}.${sig}`;
+    })()}`,
+  },
   expired: { authorization: `Bearer ${signDevToken(CALLERS.admin, 'test-secret-at-least-16-characters', -60)}` },
   'valid signature, claims missing townshipCode': {
     authorization: `Bearer ${signDevToken({ sub: 'x', role: 'township', countyCode: DEMO.county } as Claims, 'test-secret-at-least-16-characters')}`,
@@ -388,5 +396,50 @@ describe('tokens', () => {
     });
     const body = expectError(res, 401);
     expect(body.error.details).toEqual([expect.objectContaining({ path: 'token.townshipCode' })]);
+  });
+});
+
+describe('token lifetime', () => {
+  const secret = 'test-secret-at-least-16-characters';
+  const unsigned = (payload: object) => {
+    const header = b64({ alg: 'HS256', typ: 'JWT' });
+    const body = b64(payload);
+    const sig = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
+    return `${header}.${body}.${sig}`;
+  };
+
+  it('a signed token without exp is refused with 401 saying tokens must expire', async () => {
+    const token = unsigned({ ...CALLERS.admin, iat: now() });
+    const res = await app.inject({ method: 'GET', url: '/v1/jurisdictions', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(401);
+    const body = res.json() as { error: { code: string; message: string; details: { path: string }[] } };
+    expect(body.error.code).toBe('unauthorized');
+    expect(body.error.message).toMatch(/no exp claim/);
+    expect(body.error.details).toEqual([{ path: 'token.exp', message: 'required' }]);
+  });
+
+  it('an expired token says "token expired"', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/jurisdictions', headers: BAD_AUTH.expired! });
+    expect(res.statusCode).toBe(401);
+    expect((res.json() as { error: { message: string } }).error.message).toBe('token expired');
+  });
+
+  it('the same token with exp in the future is accepted; test and dev tokens carry exp (12 hours by default)', async () => {
+    const ok = await app.inject({
+      method: 'GET',
+      url: '/v1/jurisdictions',
+      headers: { authorization: `Bearer ${unsigned({ ...CALLERS.admin, iat: now(), exp: now() + 60 })}` },
+    });
+    expect(ok.statusCode).toBe(200);
+    const payload = JSON.parse(Buffer.from(tokenFor('admin').split('.')[1]!, 'base64url').toString()) as { exp?: number; iat?: number };
+    expect(payload.exp! - payload.iat!).toBe(12 * 3600);
+  });
+
+  it('tokens the app itself signs (app.jwt.sign) carry exp, and verify', async () => {
+    const token = app.jwt.sign({ ...CALLERS.admin });
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp?: number; iat?: number };
+    expect(payload.exp! - payload.iat!).toBe(12 * 3600);
+    const res = await app.inject({ method: 'GET', url: '/v1/jurisdictions', headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode).toBe(200);
   });
 });

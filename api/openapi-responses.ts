@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * The error answers of a route for its OpenAPI document (api.md "Errors"), in one place, so every
+ * route lists what it can answer and a generated client knows the error body:
+ *
+ *   response: { 200: thingSchema, ...errorResponses(400, 401, 403, 404, 503) }
+ *
+ * Which statuses a route can answer:
+ * - 400: it has a querystring, path parameters or a body (malformed or schema-invalid input);
+ * - 401: it needs a bearer token; 403: it checks role or jurisdiction; 404: it names a resource;
+ * - 409 / 422: only state-changing routes (a step not allowed now / a business rule); never a GET;
+ * - 413 / 415: it takes a body (too large / not application/json); 429: it is rate-limited;
+ * - 503: it needs PostgreSQL or Temporal (an outage; the answer carries Retry-After).
+ */
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('machine-readable: invalid_request, unauthorized, forbidden, not_found, unavailable, …'),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string().describe('body.field, querystring.name, params.name, headers.name, token.claim'), message: z.string() })),
+    }),
+  })
+  .describe('api.md error body');
+
+export const ERROR_STATUS_DESCRIPTIONS = {
+  400: 'malformed or schema-invalid input; details name each bad field (text with NUL or unpaired surrogates included)',
+  401: 'no valid bearer token (missing, bad signature, no exp, or expired)',
+  403: 'outside your role or jurisdiction',
+  404: 'no such resource',
+  409: 'not allowed in the current state; the message names the state and what is allowed',
+  413: 'request body too large',
+  415: 'the body must be application/json',
+  422: 'a business rule refuses it',
+  429: 'rate limited; retry later',
+  503: 'PostgreSQL or Temporal unavailable; retry after the Retry-After header',
+} as const;
+export type ErrorStatus = keyof typeof ERROR_STATUS_DESCRIPTIONS;
+
+/** `{status: errorResponseSchema}` for each status, each described for the document. */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof errorResponseSchema> {
+  const out = {} as Record<S, typeof errorResponseSchema>;
+  for (const status of statuses) out[status] = errorResponseSchema.describe(ERROR_STATUS_DESCRIPTIONS[status]);
+  return out;
+}
