@@ -39,6 +39,7 @@ import {
 import { claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, rememberAnswer, type KeyClaim } from '../idempotency';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { forbidden, HttpError, notFound, type ErrorDetail } from '../errors';
+import { errorResponses, errorResponseSchema } from '../openapi-responses';
 
 /** Workflow type of the case (exported as `caseWorkflow` from workflows/index.ts). */
 export const CASE_WORKFLOW_TYPE = 'caseWorkflow';
@@ -54,15 +55,6 @@ export interface CasesRoutesOptions {
 
 // ---------------------------------------------------------------- schemas (OpenAPI)
 
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })),
-    }),
-  })
-  .describe('api.md error body');
 
 const caseIdSchema = z
   .string()
@@ -140,14 +132,6 @@ const acceptedSchema = z
   .object({ accepted: z.literal(true), caseId: z.string(), signal: z.string() })
   .describe('the event was delivered to the case; its effect shows in the case timeline');
 
-const errorResponses = {
-  400: errorResponseSchema,
-  401: errorResponseSchema,
-  403: errorResponseSchema,
-  404: errorResponseSchema,
-  409: errorResponseSchema,
-  422: errorResponseSchema,
-} as const;
 
 const idempotencyKeySchema = z.string().trim().min(1).max(200);
 const idempotencyHeaders = z.looseObject({
@@ -313,7 +297,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
         security: [{ bearerAuth: [] }],
         headers: idempotencyHeaders,
         body: openCaseSchema,
-        response: { 200: caseResponseSchema, 201: caseResponseSchema, ...errorResponses, 503: errorResponseSchema },
+        response: { 200: caseResponseSchema, 201: caseResponseSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -402,7 +386,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
           'supervisor its county (city supervisor: all), admin all. Closed cases past retention come from the case library.',
         security: [{ bearerAuth: [] }],
         params: caseParams,
-        response: { 200: caseResponseSchema, ...errorResponses, 503: errorResponseSchema },
+        response: { 200: caseResponseSchema, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => asResponse(await loadReadableCase(request.params.caseId, request)),
@@ -483,7 +467,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
           params: caseParams,
           headers: actionIdempotencyHeaders,
           body: actionBodySchemas[action] as z.ZodType<unknown>,
-          response: { 200: caseResponseSchema, ...errorResponses, 503: errorResponseSchema },
+          response: { 200: caseResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
         },
       },
       async (request) => asResponse(await runAction(request, request.params.caseId, action, request.body)),
@@ -497,7 +481,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       schema: {
         hide: true,
         params: z.object({ caseId: caseIdSchema, action: z.enum(ACTIONS) }),
-        response: errorResponses,
+        response: errorResponses(400, 401, 404),
       },
     },
     async () => {
@@ -520,7 +504,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
         params: caseParams,
         headers: actionIdempotencyHeaders,
         body: countyResponseSchema,
-        response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
+        response: { 202: acceptedSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -617,7 +601,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
           params: caseParams,
           headers: actionIdempotencyHeaders,
           body: judicialEventBodySchemas[event] as z.ZodType<Record<string, unknown>>,
-          response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
+          response: { 202: acceptedSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
         },
       },
       async (request, reply) => {
@@ -634,7 +618,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     '/v1/cases/:caseId/judicial/:event',
     {
       onRequest: app.authenticate,
-      schema: { hide: true, params: z.object({ caseId: caseIdSchema, event: z.enum(JUDICIAL_EVENTS) }), response: errorResponses },
+      schema: { hide: true, params: z.object({ caseId: caseIdSchema, event: z.enum(JUDICIAL_EVENTS) }), response: errorResponses(400, 401, 404) },
     },
     async () => {
       throw new HttpError(404, 'not_found', 'unknown event');
@@ -657,7 +641,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
           params: caseParams,
           headers: actionIdempotencyHeaders,
           body: courtEventBodySchemas[event] as z.ZodType<Record<string, unknown>>,
-          response: { 202: acceptedSchema, ...errorResponses, 503: errorResponseSchema },
+          response: { 202: acceptedSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503) },
         },
       },
       async (request, reply) => {
@@ -674,7 +658,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     '/v1/cases/:caseId/court/:event',
     {
       onRequest: app.authenticate,
-      schema: { hide: true, params: z.object({ caseId: caseIdSchema, event: z.enum(COURT_EVENTS) }), response: errorResponses },
+      schema: { hide: true, params: z.object({ caseId: caseIdSchema, event: z.enum(COURT_EVENTS) }), response: errorResponses(400, 401, 404) },
     },
     async () => {
       throw new HttpError(404, 'not_found', 'unknown event');
