@@ -55,7 +55,11 @@ export type NotificationChannel =
   | 'county-transfer'
   | 'judicial-transfer'
   | 'court'
-  | 'party';
+  | 'party'
+  | 'dispatcher'
+  | 'extension'
+  | 'supervision'
+  | 'reopen';
 
 export interface Notification {
   /** Unique across the service; a retried activity writes each key once. */

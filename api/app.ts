@@ -21,6 +21,7 @@ import { errorBody, HttpError, type ErrorDetail } from './errors';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './outage';
 import casesRoutes from './routes/cases';
 import supervisionRoutes from './routes/supervision';
+import workOrderRoutes from './routes/work-orders';
 import referenceRoutes from './routes/reference';
 import adminRoutes from './routes/admin';
 import publicRoutes from './routes/public';
@@ -300,6 +301,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     temporal: deps.temporal,
     rateLimit: deps.caseCreationRateLimit ?? { max: 600, timeWindow: '1 minute' },
   });
+  await app.register(workOrderRoutes, { pool: deps.pool, temporal: deps.temporal });
   await app.register(supervisionRoutes, { pool: deps.pool });
   await app.register(referenceRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool });

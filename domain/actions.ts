@@ -58,6 +58,7 @@ export const actionBodySchemas = {
   serve: z.object({ servedAt: isoInstant.optional() }).strict(),
   'record-payment': z.object({ amount: money.positive(), paidAt: isoInstant.optional() }).strict(),
   verify: z.object({ passed: z.boolean(), notes: z.string().trim().max(5000).optional() }).strict(),
+  return: z.object({ reason: z.string().trim().min(1).max(2000).describe('why the work order is not the township’s business') }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionBody<A extends ActionName> = z.infer<(typeof actionBodySchemas)[A]>;
@@ -118,3 +119,57 @@ export interface CourtEvent {
   actor: import('./case').Actor;
   requestId?: string;
 }
+
+// ---- 12345 work-order semantics: extensions, supervision orders, satisfaction callbacks
+
+/** `POST /v1/cases/{id}/extension-requests`: more time on a running deadline (延期申请). */
+export const extensionRequestSchema = z
+  .object({
+    deadlineKind: z.string().trim().min(1).max(64).optional().describe('the running deadline to extend; default: the current stage\'s'),
+    reason: z.string().trim().min(1).max(2000),
+    workingDays: z.number().int().positive().max(30).optional().describe('working days added to the current due date'),
+    newDueAt: isoInstant.optional().describe('or the new due instant'),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.workingDays === undefined) === (b.newDueAt === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['workingDays'], message: 'give exactly one of workingDays or newDueAt' });
+    }
+  });
+export type ExtensionRequestBody = z.infer<typeof extensionRequestSchema>;
+
+/** `POST /v1/cases/{id}/extension-requests/{requestId}/decision`: a supervisor approves or refuses. */
+export const extensionDecisionSchema = z
+  .object({ approved: z.boolean(), reason: z.string().trim().min(1).max(2000).optional() })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (!b.approved && !b.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a refused extension must say why' });
+  });
+export type ExtensionDecisionBody = z.infer<typeof extensionDecisionSchema>;
+
+/** `POST /v1/cases/{id}/supervision-orders`: 督办, a supervisor urges the handler. */
+export const supervisionOrderSchema = z
+  .object({ note: z.string().trim().min(1).max(2000), dueAt: isoInstant.optional().describe('when the handler must have acted') })
+  .strict();
+export type SupervisionOrderBody = z.infer<typeof supervisionOrderSchema>;
+
+export const SATISFACTION_RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
+/** `POST /v1/cases/{id}/satisfaction`: 回访 after close; `unsatisfied` with `reopen` re-opens the case. */
+export const satisfactionSchema = z
+  .object({
+    rating: z.enum(SATISFACTION_RATINGS).describe('满意 / 基本满意 / 不满意'),
+    note: z.string().trim().max(2000).optional(),
+    reopen: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.reopen && b.rating !== 'unsatisfied') ctx.addIssue({ code: 'custom', path: ['reopen'], message: 'only an unsatisfied callback reopens the case' });
+  });
+export type SatisfactionBody = z.infer<typeof satisfactionSchema>;
+
+/** A request about the case rather than a step of its procedure (the `request` Update). */
+export type CaseRequest =
+  | { kind: 'extension-request'; body: ExtensionRequestBody; actor: import('./case').Actor }
+  | { kind: 'extension-decision'; requestId: string; body: ExtensionDecisionBody; actor: import('./case').Actor }
+  | { kind: 'supervision-order'; body: SupervisionOrderBody; actor: import('./case').Actor }
+  | { kind: 'satisfaction'; body: SatisfactionBody; actor: import('./case').Actor };

@@ -197,9 +197,53 @@ export interface CaseView {
   deadlines: Deadline[];
   timeline: TimelineEntry[];
   children: ChildProcess[];
+  /** 延期: requests for more time on a deadline and their decisions. */
+  extensionRequests?: ExtensionRequest[];
+  /** 督办: a supervisor's orders to the handler. */
+  supervisionOrders?: SupervisionOrder[];
+  /** 回访: the platform's satisfaction callbacks after close. */
+  satisfaction?: SatisfactionRecord[];
+  /** How often an unsatisfied callback reopened the case. */
+  reopenCount?: number;
   penalty?: Penalty;
   /** Earlier penalty procedures of this case, ended by a failed verification (rework). */
   previousPenalties?: Penalty[];
   review?: CaseReview;
   createdBy: Actor;
+}
+
+export interface ExtensionRequest {
+  requestId: string;
+  deadlineId: string;
+  deadlineKind: string;
+  reason: string;
+  workingDays?: number;
+  newDueAt?: string;
+  requestedBy: Actor;
+  requestedAt: string;
+  status: 'pending' | 'approved' | 'refused';
+  decidedBy?: Actor;
+  decidedAt?: string;
+  decisionReason?: string;
+  /** The due date before and after an approved extension. */
+  previousDueAt?: string;
+  grantedDueAt?: string;
+}
+
+export interface SupervisionOrder {
+  orderId: string;
+  note: string;
+  dueAt?: string;
+  orderedBy: Actor;
+  orderedAt: string;
+  /** Who was urged: the handling unit at the time. */
+  handler: string;
+}
+
+export interface SatisfactionRecord {
+  rating: 'satisfied' | 'basically_satisfied' | 'unsatisfied';
+  note?: string;
+  reopened: boolean;
+  by: Actor;
+  at: string;
 }

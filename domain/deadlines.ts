@@ -24,7 +24,8 @@ export type StatutoryDeadlineKind =
   | 'court-acceptance'
   | 'court-ruling';
 
-export type DeadlineKind = SlaKey | StatutoryDeadlineKind;
+/** A supervisor's 督办 order with a due date for the handler. */
+export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision';
 
 export interface StatutoryDeadline {
   period: Period;
@@ -75,6 +76,8 @@ export interface Deadline {
   calendarEstimated?: boolean;
   /** The SLA policy version or legal source behind the period. */
   basis: string;
+  /** Approved extensions (延期): each moved dueAt (and escalateAt) later. */
+  extensions?: number;
 }
 
 /** Request to the deadline activity: compute when a period that starts at `from` ends. */

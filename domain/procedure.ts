@@ -1,8 +1,8 @@
-import type { ActionRequest } from './actions';
+import type { ActionRequest, CaseRequest } from './actions';
 import { MIN_CERTIFIED_OFFICERS, SUMMARY_FINE_LIMIT } from './actions';
 import type { CaseView, ChildKind } from './case';
 import { REFUSAL, type RefusalType } from './errors';
-import { ACTION_STAGE, STAGE_LABELS, type ActionName } from './stages';
+import { ACTION_STAGE, DISPATCHED_SOURCES, RETURNABLE_STAGES, STAGE_LABELS, type ActionName } from './stages';
 
 /** What the case is waiting for besides a human step in its stage. */
 export type Awaiting = 'county-response' | 'judicial-transfer' | 'court-enforcement';
@@ -33,6 +33,22 @@ function hearingWindowRunning(view: CaseView): boolean {
 
 /** The human steps the case accepts now. */
 export function allowedActions(view: CaseView, progress: CaseProgress): ActionName[] {
+  const actions = stageActions(view, progress);
+  if (mayReturn(view, progress)) actions.push('return');
+  return actions;
+}
+
+/** 退回: a dispatched work order, before it is assigned (and not while a county department is asked). */
+function mayReturn(view: CaseView, progress: CaseProgress): boolean {
+  return (
+    view.status === 'open' &&
+    DISPATCHED_SOURCES.includes(view.source) &&
+    RETURNABLE_STAGES.includes(view.stage) &&
+    progress.awaiting !== 'county-response'
+  );
+}
+
+function stageActions(view: CaseView, progress: CaseProgress): ActionName[] {
   if (view.status !== 'open') return [];
   const p = view.penalty;
   switch (view.stage) {
@@ -89,6 +105,18 @@ function businessRule(message: string, details: Record<string, unknown> = {}): R
  */
 export function checkAction(view: CaseView, progress: CaseProgress, req: ActionRequest): Refusal | undefined {
   const { action } = req;
+  if (action === 'return') {
+    if (!DISPATCHED_SOURCES.includes(view.source)) {
+      return businessRule(`only a dispatched work order (${DISPATCHED_SOURCES.join(', ')}) can be returned; a ${view.source} case is the township's own`, {
+        field: 'reason',
+        source: view.source,
+      });
+    }
+    if (!mayReturn(view, progress)) {
+      return wrongState(view, progress, action, `a work order is returned before it is assigned (stages ${RETURNABLE_STAGES.join(', ')})`);
+    }
+    return undefined;
+  }
   if (view.status !== 'open' || ACTION_STAGE[action] !== view.stage) {
     return wrongState(view, progress, action, `action "${action}" belongs to stage "${ACTION_STAGE[action]}"`);
   }
@@ -217,4 +245,76 @@ export function checkChildEvent(view: CaseView, kind: ChildKind, event: string, 
     };
   }
   return undefined;
+}
+
+const wrongStateOf = (view: CaseView, message: string, details: Record<string, unknown> = {}): Refusal => ({
+  type: REFUSAL.wrongStage,
+  message,
+  details: { stage: view.stage, status: view.status, ...details },
+});
+
+/** The running deadline an extension request is about: the one named, else the current stage's own. */
+export function extensionTarget(view: CaseView, kind?: string) {
+  const running = view.deadlines.filter((d) => d.status === 'running' && d.onExpiry === 'escalate' && d.owner === undefined);
+  return kind ? running.find((d) => d.kind === kind) : running.find((d) => d.stage === view.stage && d.kind !== 'supervision');
+}
+
+/**
+ * Checks a request about the case (12345 work-order semantics) against its state: an extension on a
+ * running deadline before it falls due, a decision on a pending request, a supervision order on an open
+ * case, a satisfaction callback within the callback window after close.
+ */
+export function checkCaseRequest(view: CaseView, req: CaseRequest, nowMs: number): Refusal | undefined {
+  switch (req.kind) {
+    case 'extension-request': {
+      if (view.status !== 'open') return wrongStateOf(view, 'a closed case has no deadline to extend');
+      const target = extensionTarget(view, req.body.deadlineKind);
+      if (!target) {
+        return wrongStateOf(view, `no running deadline${req.body.deadlineKind ? ` "${req.body.deadlineKind}"` : ` of stage "${view.stage}"`} to extend`, {
+          field: 'deadlineKind',
+        });
+      }
+      if (target.escalationLevel > 0 || Date.parse(target.dueAt) <= nowMs) {
+        return businessRule(`the ${target.kind} deadline fell due at ${target.dueAt}: an extension is asked before a deadline falls due`, {
+          field: 'deadlineKind',
+          dueAt: target.dueAt,
+        });
+      }
+      if ((view.extensionRequests ?? []).some((r) => r.deadlineId === target.id && r.status === 'pending')) {
+        return wrongStateOf(view, `an extension of the ${target.kind} deadline already awaits a supervisor's decision`, { field: 'deadlineKind' });
+      }
+      if (req.body.newDueAt !== undefined && Date.parse(req.body.newDueAt) <= Date.parse(target.dueAt)) {
+        return businessRule(`the new due date must be after the current one (${target.dueAt})`, { field: 'newDueAt' });
+      }
+      return undefined;
+    }
+    case 'extension-decision': {
+      const request = (view.extensionRequests ?? []).find((r) => r.requestId === req.requestId);
+      if (!request) return { type: REFUSAL.notFound, message: `no extension request ${req.requestId} on this case`, details: { field: 'requestId' } };
+      if (request.status !== 'pending') return wrongStateOf(view, `extension request ${req.requestId} was already ${request.status}`, { field: 'requestId' });
+      const deadline = view.deadlines.find((d) => d.id === request.deadlineId);
+      if (req.body.approved && deadline?.status !== 'running') {
+        return wrongStateOf(view, `the ${request.deadlineKind} deadline is no longer running (${deadline?.status ?? 'unknown'}): nothing to extend`, { field: 'approved' });
+      }
+      return undefined;
+    }
+    case 'supervision-order':
+      if (view.status !== 'open') return wrongStateOf(view, 'a closed case is not urged; its review is done');
+      if (req.body.dueAt !== undefined && Date.parse(req.body.dueAt) <= nowMs) {
+        return businessRule('the due date of a supervision order must be in the future', { field: 'dueAt' });
+      }
+      return undefined;
+    case 'satisfaction': {
+      if (!DISPATCHED_SOURCES.includes(view.source)) {
+        return businessRule(`satisfaction callbacks (回访) are for dispatched work orders; a ${view.source} case has no reporter to call back`, { field: 'rating' });
+      }
+      if (view.status !== 'closed') return wrongStateOf(view, 'a satisfaction callback (回访) follows the close of the case');
+      const window = view.deadlines.find((d) => d.kind === 'callback' && d.status === 'running');
+      if (!window) {
+        const ended = view.deadlines.filter((d) => d.kind === 'callback').at(-1);
+        return wrongStateOf(view, ended ? `the callback window ended at ${ended.closedAt ?? ended.dueAt}` : 'the case has no callback window', { field: 'rating' });
+      }
+      return undefined;
+    }
+  }
 }

@@ -13,6 +13,8 @@ export const SLA_KEYS = [
   'county-response',
   'handling',
   'verification',
+  // 回访: how long after close the 12345 platform may call the reporter back (and reopen when unsatisfied)
+  'callback',
 ] as const;
 export type SlaKey = (typeof SLA_KEYS)[number];
 
@@ -44,6 +46,7 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
     'county-response': { workingDays: 1 },
     handling: { workingDays: 5 },
     verification: { workingDays: 1 },
+    callback: { workingDays: 5 },
   },
   urgent: {
     patrol: { duration: 'PT2H' },
@@ -52,7 +55,8 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
 };
 
 export function slaFor(policy: SlaPolicy, key: SlaKey, urgent: boolean): Period {
-  return (urgent ? policy.urgent[key] : undefined) ?? policy.slas[key];
+  // A policy published before a key existed keeps the default for it.
+  return (urgent ? policy.urgent[key] : undefined) ?? policy.slas[key] ?? DEFAULT_SLA_POLICY.slas[key];
 }
 
 /** Applies a change to a policy; the caller stores it as the next version. */

@@ -40,6 +40,7 @@ export const RESOLUTIONS = [
   'enforced', // court enforcement executed
   'enforcement_refused', // the court refused compulsory enforcement
   'no_penalty', // formal case decided without penalty
+  'returned_to_dispatcher', // a 12345 work order that is not the township's business, returned before assignment
 ] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
@@ -58,8 +59,14 @@ export const ACTIONS = [
   'serve',
   'record-payment',
   'verify',
+  'return',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
+
+/** Stages in which a dispatched work order may still be returned (退回): before it is assigned. */
+export const RETURNABLE_STAGES: readonly Stage[] = ['patrol', 'discovery', 'capture', 'assignment'];
+/** Sources that come from a dispatcher (the 12345 platform, a complaint desk, a referring agency). */
+export const DISPATCHED_SOURCES: readonly CaseSource[] = ['hotline', 'complaint', 'referral'];
 
 /** The stage each action belongs to. */
 export const ACTION_STAGE: Record<ActionName, Stage> = {
@@ -76,6 +83,8 @@ export const ACTION_STAGE: Record<ActionName, Stage> = {
   serve: 'processing',
   'record-payment': 'processing',
   verify: 'verification',
+  // also patrol, discovery and capture: see RETURNABLE_STAGES
+  return: 'assignment',
 };
 
 export function isStage(value: string): value is Stage {

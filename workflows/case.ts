@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
-import { actionBodySchemas, type ActionRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
+import { actionBodySchemas, type ActionRequest, type CaseRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
 import {
   HISTORY_LIMIT,
   SYSTEM_ACTOR,
@@ -15,16 +15,17 @@ import {
 } from '../domain/case';
 import { STATUTORY_DEADLINES as LAW, type Deadline, type StatutoryDeadlineKind } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
-import { checkAction, checkChildEvent, type CaseProgress, type Refusal } from '../domain/procedure';
+import { checkAction, checkCaseRequest, checkChildEvent, extensionTarget, type CaseProgress, type Refusal } from '../domain/procedure';
 import { reviewCase } from '../domain/review';
 import { slaFor, type SlaKey, type SlaPolicy } from '../domain/sla';
-import type { Resolution, Stage } from '../domain/stages';
+import { DISPATCHED_SOURCES, type Resolution, type Stage } from '../domain/stages';
 import { DeadlineBook, type DeadlineExpiry } from './deadline-book';
 import {
   actionUpdate,
   caseQuery,
   childEventUpdate,
   openedUpdate,
+  requestUpdate,
   childProgressSignal,
   countyResponseSignal,
   courtEnforcementWorkflowId,
@@ -164,6 +165,7 @@ class CaseRun {
       }),
     );
     wf.setHandler(childEventUpdate, (req) => this.step(() => this.childEvent(req)), { validator: (req) => this.validateChildEvent(req) });
+    wf.setHandler(requestUpdate, (req) => this.step(() => this.request(req)), { validator: (req) => this.validateRequest(req) });
     wf.setHandler(countyResponseSignal, (signal) => this.enqueue(signal.requestId, { kind: 'county-response', signal }));
     wf.setHandler(judicialEventSignal, (event) => this.enqueue(event.requestId, { kind: 'judicial-event', event }));
     wf.setHandler(courtEventSignal, (event) => this.enqueue(event.requestId, { kind: 'court-event', event }));
@@ -181,12 +183,12 @@ class CaseRun {
 
   async run(): Promise<CaseOutcome> {
     if (!this.opened) await this.lock.runExclusive(() => this.open());
-    while (this.view.status === 'open') {
+    while (this.live()) {
       const wake = this.book.nextWakeUp();
-      const woken = () => this.inbox.length > 0 || this.view.status !== 'open' || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
+      const woken = () => this.inbox.length > 0 || !this.live() || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
       if (wake === undefined) await wf.condition(woken);
       else await wf.condition(woken, Math.max(1, wake - Date.now()));
-      if (this.view.status !== 'open') break;
+      if (!this.live()) break;
       await this.lock.runExclusive(async () => {
         for (const expiry of this.book.expire(Date.now())) await this.onExpiry(expiry);
         while (this.inbox.length > 0) await this.receive(this.inbox.shift()!);
@@ -195,13 +197,18 @@ class CaseRun {
       if (this.mayContinueAsNew() && wf.patched('continue-as-new')) {
         // Between whole steps, with no message half-handled: the next run starts from this state.
         await wf.condition(wf.allHandlersFinished);
-        if (this.inbox.length === 0 && this.view.status === 'open' && this.mayContinueAsNew()) {
+        if (this.inbox.length === 0 && this.live() && this.mayContinueAsNew()) {
           await wf.continueAsNew<typeof caseWorkflow>({ ...this.input, continued: this.state() });
         }
       }
     }
     await wf.condition(wf.allHandlersFinished);
     return { caseId: this.view.caseId, ...(this.view.resolution ? { resolution: this.view.resolution } : {}), ...(this.view.closedAt ? { closedAt: this.view.closedAt } : {}) };
+  }
+
+  /** The case runs while it is open, and after close while its satisfaction callback window (回访) is open. */
+  private live(): boolean {
+    return this.view.status === 'open' || this.book.running('callback') !== undefined;
   }
 
   /**
@@ -271,6 +278,10 @@ class CaseRun {
     const leaving = this.view.stage;
     const sla = STAGE_SLA[leaving];
     if (sla) this.book.close(sla, 'met', at);
+    // 督办 due dates are met when the urged case moves on
+    while (this.book.close('supervision', 'met', at)) {
+      /* close every running supervision order's deadline */
+    }
     this.view.stage = stage;
     this.visits.push({ stage, enteredAt: at });
     const next = STAGE_SLA[stage];
@@ -478,6 +489,19 @@ class CaseRun {
         }
         break;
       }
+      case 'return':
+        // 退回: not the township's business; the dispatcher (12345 platform) is told and re-dispatches it.
+        this.record('returned_to_dispatcher', a, { reason: req.body.reason });
+        this.view.resolution = 'returned_to_dispatcher';
+        this.notify('returned-to-dispatcher', {
+          channel: 'dispatcher',
+          recipient: `upstream:${this.view.createdBy.sub}`,
+          subject: `退回工单 work order ${this.view.externalRef ?? this.view.caseId} returned by ${this.view.townshipCode}`,
+          payload: { caseId: this.view.caseId, externalRef: this.view.externalRef ?? null, townshipCode: this.view.townshipCode, reason: req.body.reason },
+        });
+        this.feedbackToReporter('returned_to_dispatcher', `工单已退回派单部门重新派单：${req.body.reason}`);
+        await this.closeCase({ callback: false });
+        break;
       case 'verify':
         if (req.body.passed) {
           this.record('verified', a, req.body.notes ? { notes: req.body.notes } : undefined);
@@ -569,7 +593,7 @@ class CaseRun {
     });
   }
 
-  private async closeCase(): Promise<void> {
+  private async closeCase(opts: { callback: boolean } = { callback: true }): Promise<void> {
     await this.enterStage('review');
     const at = nowIso();
     this.book.closeAll('cancelled', at);
@@ -581,6 +605,12 @@ class CaseRun {
     this.record('case_closed', SYSTEM_ACTOR, { resolution: this.view.resolution ?? null, onTime: review.onTime, reworkCount: review.reworkCount, escalations: review.escalations });
     await this.flush();
     await acts.recordReview({ caseId: this.view.caseId, snapshot: this.view, review });
+    if (opts.callback && DISPATCHED_SOURCES.includes(this.view.source) && wf.patched('satisfaction-callback')) {
+      // 回访: the platform calls the reporter back within the policy's window; unsatisfied may reopen.
+      await this.book.start([
+        { kind: 'callback', stage: 'review', holder: 'party', period: slaFor(this.policy, 'callback', false), basis: `SLA policy v${this.policy.version} (回访)`, onExpiry: 'lapse' },
+      ]);
+    }
   }
 
   // ---- signals and children --------------------------------------------------------------------
@@ -614,6 +644,127 @@ class CaseRun {
     if (req.kind === 'judicial-transfer') await (handle as wf.ChildWorkflowHandle<never>).signal(judicialEventSignal, req.event);
     else await (handle as wf.ChildWorkflowHandle<never>).signal(courtEventSignal, req.event);
     return { accepted: true, event: req.event.event };
+  }
+
+  // ---- requests about the case (12345 work-order semantics) -----------------------------------
+
+  private validateRequest(req: CaseRequest): void {
+    const refusal = checkCaseRequest(this.view, req, Date.now());
+    if (refusal) refuse(refusal);
+  }
+
+  private handlerUnit(): string {
+    return this.view.handler.departmentCode ? `department:${this.view.handler.departmentCode}` : `brigade:${this.view.townshipCode}`;
+  }
+
+  private async request(req: CaseRequest): Promise<StepOutcome & { requestId?: string }> {
+    this.validateRequest(req); // the case may have moved while this request waited for its turn
+    const at = nowIso();
+    let requestId: string | undefined;
+    switch (req.kind) {
+      case 'extension-request': {
+        const target = extensionTarget(this.view, req.body.deadlineKind)!;
+        requestId = `EXT-${this.seq + 1}`;
+        const { reason, workingDays, newDueAt } = req.body;
+        (this.view.extensionRequests ??= []).push({
+          requestId,
+          deadlineId: target.id,
+          deadlineKind: target.kind,
+          reason,
+          ...(workingDays !== undefined ? { workingDays } : {}),
+          ...(newDueAt !== undefined ? { newDueAt } : {}),
+          requestedBy: req.actor,
+          requestedAt: at,
+          status: 'pending',
+        });
+        this.record('extension_requested', req.actor, { requestId, deadlineId: target.id, kind: target.kind, dueAt: target.dueAt, reason, workingDays: workingDays ?? null, newDueAt: newDueAt ?? null });
+        this.notify(`extension-${requestId}`, {
+          channel: 'extension',
+          recipient: `county-supervisor:${this.view.countyCode}`,
+          subject: `延期申请 extension requested on case ${this.view.caseId} (${target.kind}, due ${target.dueAt})`,
+          payload: { caseId: this.view.caseId, requestId, kind: target.kind, dueAt: target.dueAt, reason },
+        });
+        break;
+      }
+      case 'extension-decision': {
+        const r = this.view.extensionRequests!.find((x) => x.requestId === req.requestId)!;
+        requestId = r.requestId;
+        r.status = req.body.approved ? 'approved' : 'refused';
+        r.decidedBy = req.actor;
+        r.decidedAt = at;
+        if (req.body.reason) r.decisionReason = req.body.reason;
+        let dueAt: string | undefined;
+        if (req.body.approved) {
+          const before = this.view.deadlines.find((d) => d.id === r.deadlineId)!.dueAt;
+          const extended = await this.book.extend(r.deadlineId, r.newDueAt ? { dueAt: r.newDueAt } : { period: { workingDays: r.workingDays ?? 1 } });
+          dueAt = extended?.dueAt;
+          r.previousDueAt = before;
+          if (dueAt) r.grantedDueAt = dueAt;
+        }
+        this.record('extension_decided', req.actor, {
+          requestId,
+          approved: req.body.approved,
+          deadlineId: r.deadlineId,
+          kind: r.deadlineKind,
+          previousDueAt: r.previousDueAt ?? null,
+          dueAt: dueAt ?? null,
+          reason: req.body.reason ?? null,
+        });
+        this.notify(`extension-decided-${requestId}`, {
+          channel: 'extension',
+          recipient: this.handlerUnit(),
+          subject: `延期${req.body.approved ? '批准' : '不予批准'} extension ${req.body.approved ? 'approved' : 'refused'} on case ${this.view.caseId}`,
+          payload: { caseId: this.view.caseId, requestId, approved: req.body.approved, dueAt: dueAt ?? null, reason: req.body.reason ?? null },
+        });
+        break;
+      }
+      case 'supervision-order': {
+        requestId = `SUP-${this.seq + 1}`;
+        const handler = this.handlerUnit();
+        const { note, dueAt } = req.body;
+        (this.view.supervisionOrders ??= []).push({ orderId: requestId, note, ...(dueAt ? { dueAt } : {}), orderedBy: req.actor, orderedAt: at, handler });
+        this.record('supervision_ordered', req.actor, { orderId: requestId, note, dueAt: dueAt ?? null, handler });
+        this.notify(`supervision-${requestId}`, {
+          channel: 'supervision',
+          recipient: handler,
+          subject: `督办 case ${this.view.caseId} is urged by the supervisor${dueAt ? `, due ${dueAt}` : ''}`,
+          payload: { caseId: this.view.caseId, orderId: requestId, note, dueAt: dueAt ?? null, stage: this.view.stage },
+        });
+        if (dueAt) {
+          const seconds = Math.max(1, Math.ceil((Date.parse(dueAt) - Date.now()) / 1000));
+          await this.book.start([
+            { kind: 'supervision', stage: this.view.stage, holder: this.view.handler.level === 'county' ? 'county' : 'agency', period: { duration: `PT${seconds}S` }, basis: `督办 ${requestId}` },
+          ]);
+        }
+        break;
+      }
+      case 'satisfaction': {
+        const { rating, note, reopen } = req.body;
+        (this.view.satisfaction ??= []).push({ rating, ...(note ? { note } : {}), reopened: reopen === true, by: req.actor, at });
+        this.record('satisfaction_recorded', req.actor, { rating, note: note ?? null, reopen: reopen === true });
+        this.book.close('callback', 'met', at);
+        if (reopen) await this.reopen(req.actor, note);
+        break;
+      }
+    }
+    await this.flush();
+    return { caseId: this.view.caseId, seq: this.seq, stage: this.view.stage, status: this.view.status, ...(requestId ? { requestId } : {}) };
+  }
+
+  /** An unsatisfied callback reopens the case: the same case, back to handling by the same handler. */
+  private async reopen(actor: Actor, note: string | undefined): Promise<void> {
+    this.view.status = 'open';
+    delete this.view.closedAt;
+    delete this.view.resolution;
+    this.view.reopenCount = (this.view.reopenCount ?? 0) + 1;
+    this.record('case_reopened', actor, { reason: note ?? null, reopenCount: this.view.reopenCount });
+    this.notify(`reopened-${this.seq}`, {
+      channel: 'reopen',
+      recipient: this.handlerUnit(),
+      subject: `回访不满意，重新办理 case ${this.view.caseId} reopened after an unsatisfied callback`,
+      payload: { caseId: this.view.caseId, note: note ?? null, reopenCount: this.view.reopenCount },
+    });
+    await this.enterStage('handling');
   }
 
   private async countyResponse(s: CountyResponseSignal): Promise<void> {

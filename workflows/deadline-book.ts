@@ -120,6 +120,28 @@ export class DeadlineBook {
     return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   }
 
+  /**
+   * An approved extension (延期): the deadline falls due later, by a period counted from its current
+   * due date or at a given instant; its level-2 escalation moves by as much.
+   */
+  async extend(id: string, by: { period: Period } | { dueAt: string }): Promise<Deadline | undefined> {
+    const d = this.mine().find((x) => x.id === id);
+    if (!d) return undefined;
+    let dueAt: string;
+    if ('dueAt' in by) dueAt = by.dueAt;
+    else {
+      const [answer] = await computeDeadlines([{ from: d.dueAt, period: by.period, withEscalation: false }]);
+      if (!answer) throw new Error('computeDeadlines answered no due date');
+      dueAt = answer.dueAt;
+      if (answer.calendarEstimated) d.calendarEstimated = true;
+    }
+    const shift = Date.parse(dueAt) - Date.parse(d.dueAt);
+    if (d.escalateAt) d.escalateAt = toShanghaiIso(Date.parse(d.escalateAt) + shift);
+    d.dueAt = dueAt;
+    d.extensions = (d.extensions ?? 0) + 1;
+    return d;
+  }
+
   /** Ends a running deadline of this kind (met: the step was done; cancelled: no longer needed). */
   close(kind: DeadlineKind, status: 'met' | 'cancelled', at: string): Deadline | undefined {
     const d = this.running(kind);

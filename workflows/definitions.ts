@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ActionRequest, CountyResponse, CourtEvent, JudicialEvent } from '../domain/actions';
+import type { ActionRequest, CaseRequest, CountyResponse, CourtEvent, JudicialEvent } from '../domain/actions';
 import type { Actor, CaseView, ChildKind, TimelineEntry } from '../domain/case';
 import type { Deadline } from '../domain/deadlines';
 import type { CaseStatus, Stage } from '../domain/stages';
@@ -34,6 +34,9 @@ export type ChildEventRequest =
   | { kind: 'judicial-transfer'; event: JudicialEvent }
   | { kind: 'court-enforcement'; event: CourtEvent };
 export const childEventUpdate = defineUpdate<{ accepted: true; event: string }, [ChildEventRequest]>('childEvent');
+
+/** A request about the case (extension, its decision, supervision order, satisfaction callback). */
+export const requestUpdate = defineUpdate<StepOutcome & { requestId?: string }, [CaseRequest]>('request');
 
 /** 乡呼县应: a county department answers a transfer. */
 export interface CountyResponseSignal extends CountyResponse {

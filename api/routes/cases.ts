@@ -1,12 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  ApplicationFailure,
-  isGrpcServiceError,
-  QueryRejectedError,
-  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   WithStartWorkflowOperation,
   type Client,
 } from '@temporalio/client';
@@ -25,21 +20,20 @@ import {
   type CourtEvent,
   type JudicialEvent,
 } from '../../domain/actions';
-import { openCaseSchema, type CaseView, type CaseWorkflowInput, type ChildKind } from '../../domain/case';
-import { REFUSAL } from '../../domain/errors';
+import { openCaseSchema, type CaseView, type CaseWorkflowInput } from '../../domain/case';
 import { ACTIONS, CASE_SOURCES, CASE_STATUSES, STAGES, type ActionName } from '../../domain/stages';
 import {
   actionUpdate,
-  caseQuery,
   childEventUpdate,
   countyResponseSignal,
   openedUpdate,
   type ChildEventRequest,
 } from '../../workflows/definitions';
-import { claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, rememberAnswer, type KeyClaim } from '../idempotency';
+import { claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, rememberAnswer } from '../idempotency';
+import { caseAccess, isTemporalUnavailable, type KeyedRequest } from '../case-access';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
-import { forbidden, HttpError, notFound, type ErrorDetail } from '../errors';
-import { errorResponses, errorResponseSchema } from '../openapi-responses';
+import { forbidden, HttpError, notFound } from '../errors';
+import { errorResponses } from '../openapi-responses';
 
 /** Workflow type of the case (exported as `caseWorkflow` from workflows/index.ts). */
 export const CASE_WORKFLOW_TYPE = 'caseWorkflow';
@@ -157,47 +151,6 @@ export function randomCaseId(): string {
   return `C${randomBytes(10).toString('hex')}`;
 }
 
-const REFUSAL_STATUS: Record<string, { status: number; code: string }> = {
-  [REFUSAL.wrongStage]: { status: 409, code: 'wrong_stage' },
-  [REFUSAL.businessRule]: { status: 422, code: 'business_rule' },
-  [REFUSAL.invalidInput]: { status: 400, code: 'invalid_input' },
-  [REFUSAL.notAllowed]: { status: 403, code: 'forbidden' },
-};
-
-/** A refusal's details ({stage, allowedActions, field, …} or a list of {path, message}) in api.md's form. */
-function refusalDetails(details: unknown[] | null | undefined, message: string): ErrorDetail[] {
-  const out: ErrorDetail[] = [];
-  for (const d of details ?? []) {
-    if (Array.isArray(d)) {
-      out.push(...refusalDetails(d, message));
-      continue;
-    }
-    if (!d || typeof d !== 'object') continue;
-    const rec = d as Record<string, unknown>;
-    if (typeof rec.path === 'string' && typeof rec.message === 'string') {
-      out.push({ path: rec.path, message: rec.message });
-      continue;
-    }
-    for (const [key, value] of Object.entries(rec)) {
-      if (value === undefined) continue;
-      if (key === 'field' && typeof value === 'string') {
-        out.push({ path: value ? `body.${value}` : 'body', message });
-      } else if (key === 'issues' && Array.isArray(value)) {
-        // zod issues the workflow found: [{path: 'a.b', message}]
-        for (const issue of value as { path?: unknown; message?: unknown }[]) {
-          const p = typeof issue?.path === 'string' && issue.path ? `body.${issue.path}` : 'body';
-          out.push({ path: p, message: typeof issue?.message === 'string' ? issue.message : message });
-        }
-      } else if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
-        out.push({ path: key, message: value.join(', ') });
-      } else {
-        out.push({ path: key, message: typeof value === 'string' ? value : JSON.stringify(value) });
-      }
-    }
-  }
-  return out;
-}
-
 /**
  * Concurrent creations of one case (duplicates of a key) in this process take turns: Temporal accepts
  * at most 10 Updates in flight per workflow, and the turn after the first finds the case projected.
@@ -217,67 +170,14 @@ class PerCaseTurns {
   }
 }
 
-function isTemporalUnavailable(err: unknown): boolean {
-  return err instanceof ServiceError || isGrpcServiceError(err) || (err instanceof Error && /deadline|unavailable/i.test(err.message));
-}
 
 // ---------------------------------------------------------------- plugin
 
 const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts) => {
   const { pool } = opts;
   const { client, taskQueue } = opts.temporal;
-  const queryTimeoutMs = opts.queryTimeoutMs ?? 5000;
   const creationTurns = new PerCaseTurns();
-
-  async function readModelRow(caseId: string): Promise<{ snapshot: CaseView; seq: number } | undefined> {
-    const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>('SELECT snapshot, seq FROM cases WHERE case_id = $1', [caseId]);
-    return rows[0];
-  }
-  async function readModelCase(caseId: string): Promise<CaseView | undefined> {
-    return (await readModelRow(caseId))?.snapshot;
-  }
-
-  type KeyedRequest = Parameters<typeof claimsOf>[0] & { headers: Record<string, unknown> };
-  /** The request's Idempotency-Key claimed for this caller and request (422 when reused for another). */
-  async function claimKey(request: KeyedRequest, caseId: string, path: string, body: unknown): Promise<{ key: string; claim: KeyClaim } | undefined> {
-    const key = request.headers['idempotency-key'];
-    if (typeof key !== 'string') return undefined;
-    const claim = await claimIdempotencyKey(pool, { caller: claimsOf(request).sub, key, method: 'POST', path, body, caseId });
-    return { key, claim };
-  }
-
-  async function queryCase(caseId: string): Promise<CaseView> {
-    return client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(caseId).query(caseQuery));
-  }
-
-  /**
-   * The live case from its workflow; the read model's snapshot when the workflow is gone (closed and
-   * past retention) or does not answer. undefined: no such case.
-   */
-  async function loadCase(caseId: string, log: { warn: (o: object, m: string) => void }): Promise<CaseView | undefined> {
-    try {
-      return await queryCase(caseId);
-    } catch (err) {
-      const snapshot = await readModelCase(caseId);
-      if (snapshot) {
-        if (!(err instanceof WorkflowNotFoundError)) log.warn({ err, caseId }, 'case query failed; answering from the read model');
-        return snapshot;
-      }
-      if (err instanceof WorkflowNotFoundError || err instanceof QueryRejectedError) return undefined;
-      if (isTemporalUnavailable(err)) {
-        throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
-      }
-      throw err;
-    }
-  }
-
-  async function loadReadableCase(caseId: string, request: Parameters<typeof claimsOf>[0]): Promise<CaseView> {
-    const claims = claimsOf(request);
-    const c = await loadCase(caseId, request.log);
-    if (!c) throw notFound(`case ${caseId}`);
-    if (!canReadCase(claims, c)) throw forbidden();
-    return c;
-  }
+  const { readModelRow, readModelCase, queryCase, loadCase, loadReadableCase, claimKey, mapUpdateError } = caseAccess(pool, client, opts.queryTimeoutMs);
 
   // ------------------------------------------------------------ POST /v1/cases
   app.post(
@@ -439,18 +339,6 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     }
   }
 
-  /** A failed Update in api.md's terms: the workflow's typed refusals, a closed case, an outage. */
-  function mapUpdateError(err: unknown, caseId: string): unknown {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const mapped = err.cause.type ? REFUSAL_STATUS[err.cause.type] : undefined;
-      if (mapped) return new HttpError(mapped.status, mapped.code, err.cause.message, refusalDetails(err.cause.details, err.cause.message));
-    }
-    if (err instanceof WorkflowNotFoundError) {
-      return new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
-    }
-    if (isTemporalUnavailable(err)) return new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
-    return err;
-  }
 
   for (const action of ACTIONS) {
     app.post(

@@ -47,6 +47,7 @@ const VALID_ACTION_BODIES: Record<ActionName, Record<string, unknown>> = {
   serve: { servedAt: '2026-03-02T09:00:00+08:00' },
   'record-payment': { amount: 100, paidAt: '2026-03-02T09:00:00+08:00' },
   verify: { passed: true, notes: 'ok' },
+  return: { reason: '不属于本镇职责，请重新派单' },
 };
 
 interface BodyRoute {

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import {
+  extensionDecisionSchema,
+  extensionRequestSchema,
+  satisfactionSchema,
+  supervisionOrderSchema,
+  type CaseRequest,
+} from '../../domain/actions';
+import type { CaseView } from '../../domain/case';
+import { requestUpdate } from '../../workflows/definitions';
+import { actorFromClaims, canActOnCase, canReadCase, claimsOf, requireRole } from '../auth';
+import { caseAccess, type KeyedRequest } from '../case-access';
+import { forbidden, notFound } from '../errors';
+import { keyedUpdateId, rememberAnswer } from '../idempotency';
+import { errorResponses } from '../openapi-responses';
+
+/**
+ * 12345 work-order semantics beyond the procedure's steps (api.md "v1 extensions"): extension
+ * requests (延期) and their decisions, supervision orders (督办), satisfaction callbacks (回访). Each is
+ * the case's `request` Update, checked by the workflow against the case's state (domain/procedure.ts
+ * checkCaseRequest), honouring Idempotency-Key like the actions.
+ */
+export interface WorkOrderRoutesOptions {
+  pool: Pool;
+  temporal: { client: Client };
+}
+
+const caseParams = z.object({ caseId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only') });
+const idempotencyHeaders = z.looseObject({
+  'idempotency-key': z.string().trim().min(1).max(200).optional().describe('a retry with the same key returns the first answer; another request with it: 422'),
+});
+const requestAnswerSchema = z
+  .object({
+    caseId: z.string(),
+    seq: z.number().describe('the timeline entry that recorded the request'),
+    stage: z.string(),
+    status: z.string(),
+    requestId: z.string().optional().describe('the extension request or supervision order id'),
+    case: z.looseObject({}).describe('the case object after the request'),
+  })
+  .describe('what the request did, and the case after it');
+const stateChangingErrors = errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503);
+
+const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (app, opts) => {
+  const { pool } = opts;
+  const { client } = opts.temporal;
+  const access = caseAccess(pool, client);
+
+  type Who = (claims: ReturnType<typeof claimsOf>, c: CaseView) => boolean;
+
+  async function send(
+    request: KeyedRequest & { log: { warn: (o: object, m: string) => void } },
+    caseId: string,
+    path: string,
+    body: unknown,
+    may: Who,
+    toRequest: (actor: ReturnType<typeof actorFromClaims>) => CaseRequest,
+  ) {
+    const claims = claimsOf(request);
+    const c = await access.loadCase(caseId, request.log);
+    if (!c) throw notFound(`case ${caseId}`);
+    if (!canReadCase(claims, c)) throw forbidden();
+    if (!may(claims, c)) throw forbidden('outside your role for this case');
+    const keyed = await access.claimKey(request, caseId, path, body);
+    if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as z.infer<typeof requestAnswerSchema>;
+    const updateId = keyed ? keyedUpdateId(claims.sub, keyed.key) : `once-${randomBytes(16).toString('hex')}`;
+    let outcome;
+    try {
+      outcome = await client.workflow.getHandle(caseId).executeUpdate(requestUpdate, { args: [toRequest(actorFromClaims(claims))], updateId });
+    } catch (err) {
+      throw access.mapUpdateError(err, caseId);
+    }
+    const after = await access.readModelRow(caseId);
+    const answer = { ...outcome, case: (after && after.seq >= outcome.seq ? after.snapshot : await access.queryCase(caseId)) as unknown as Record<string, unknown> };
+    if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, answer);
+    return answer;
+  }
+
+  /** The handler asks: the township brigade for its own case, the county department for a transfer it holds. */
+  const handler: Who = (claims, c) => canActOnCase(claims, c);
+  const supervisor: Who = (claims) => claims.role === 'supervisor' || claims.role === 'admin';
+  /** The platform that dispatched the work order (its creator), or the township. */
+  const caller: Who = (claims, c) => (claims.role === 'upstream' && c.createdBy?.sub === claims.sub) || claims.role === 'township';
+
+  app.post(
+    '/v1/cases/:caseId/extension-requests',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['work orders'],
+        summary: 'Ask for more time on a running deadline (延期申请)',
+        description:
+          'The handler (township brigade of the case; county department holding the transfer). The deadline is named by `deadlineKind` ' +
+          '(default: the current stage’s own) and must not have fallen due. A county supervisor decides; the request is on the case ' +
+          '(`extensionRequests`) and its timeline.',
+        security: [{ bearerAuth: [] }],
+        params: caseParams,
+        headers: idempotencyHeaders,
+        body: extensionRequestSchema,
+        response: { 200: requestAnswerSchema, ...stateChangingErrors },
+      },
+    },
+    async (request) => {
+      requireRole(claimsOf(request), 'township', 'county');
+      const { caseId } = request.params;
+      return send(request, caseId, `/v1/cases/${caseId}/extension-requests`, request.body, handler, (actor) => ({
+        kind: 'extension-request',
+        body: request.body,
+        actor,
+      }));
+    },
+  );
+
+  app.post(
+    '/v1/cases/:caseId/extension-requests/:requestId/decision',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['work orders'],
+        summary: 'Approve or refuse an extension (延期审批)',
+        description: 'Supervisor of the case’s county, admin. An approved extension moves the deadline (and its level-2 escalation) and counts in 延期率.',
+        security: [{ bearerAuth: [] }],
+        params: caseParams.extend({ requestId: z.string().min(1).max(64) }),
+        headers: idempotencyHeaders,
+        body: extensionDecisionSchema,
+        response: { 200: requestAnswerSchema, ...stateChangingErrors },
+      },
+    },
+    async (request) => {
+      requireRole(claimsOf(request), 'supervisor', 'admin');
+      const { caseId, requestId } = request.params;
+      return send(request, caseId, `/v1/cases/${caseId}/extension-requests/${requestId}/decision`, request.body, supervisor, (actor) => ({
+        kind: 'extension-decision',
+        requestId,
+        body: request.body,
+        actor,
+      }));
+    },
+  );
+
+  app.post(
+    '/v1/cases/:caseId/supervision-orders',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['work orders'],
+        summary: 'Urge the handler (督办)',
+        description:
+          'Supervisor of the case’s county, admin. Recorded on the case and its timeline, notified to the handling unit; with `dueAt`, ' +
+          'a deadline that escalates when the case has not moved on by then.',
+        security: [{ bearerAuth: [] }],
+        params: caseParams,
+        headers: idempotencyHeaders,
+        body: supervisionOrderSchema,
+        response: { 200: requestAnswerSchema, ...stateChangingErrors },
+      },
+    },
+    async (request) => {
+      requireRole(claimsOf(request), 'supervisor', 'admin');
+      const { caseId } = request.params;
+      return send(request, caseId, `/v1/cases/${caseId}/supervision-orders`, request.body, supervisor, (actor) => ({
+        kind: 'supervision-order',
+        body: request.body,
+        actor,
+      }));
+    },
+  );
+
+  app.post(
+    '/v1/cases/:caseId/satisfaction',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['work orders'],
+        summary: 'Satisfaction callback after close (回访)',
+        description:
+          'The platform that dispatched the case (upstream, its own cases) or the township, within the callback window after close ' +
+          '(SLA policy `callback`, default 5 working days). `unsatisfied` with `reopen: true` reopens the same case: back to handling by ' +
+          'the same handler, with a new handling deadline.',
+        security: [{ bearerAuth: [] }],
+        params: caseParams,
+        headers: idempotencyHeaders,
+        body: satisfactionSchema,
+        response: { 200: requestAnswerSchema, ...stateChangingErrors },
+      },
+    },
+    async (request) => {
+      requireRole(claimsOf(request), 'upstream', 'township');
+      const { caseId } = request.params;
+      return send(request, caseId, `/v1/cases/${caseId}/satisfaction`, request.body, caller, (actor) => ({
+        kind: 'satisfaction',
+        body: request.body,
+        actor,
+      }));
+    },
+  );
+};
+
+export default workOrderRoutes;
