@@ -167,6 +167,14 @@ export const satisfactionSchema = z
   });
 export type SatisfactionBody = z.infer<typeof satisfactionSchema>;
 
+/** The body schema of each kind of request (the workflow checks them too: clients may bypass the API). */
+export const caseRequestSchemas = {
+  'extension-request': extensionRequestSchema,
+  'extension-decision': extensionDecisionSchema,
+  'supervision-order': supervisionOrderSchema,
+  satisfaction: satisfactionSchema,
+} as const;
+
 /** A request about the case rather than a step of its procedure (the `request` Update). */
 export type CaseRequest =
   | { kind: 'extension-request'; body: ExtensionRequestBody; actor: import('./case').Actor }

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
-import { actionBodySchemas, type ActionRequest, type CaseRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
+import { actionBodySchemas, caseRequestSchemas, type ActionRequest, type CaseRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
 import {
   HISTORY_LIMIT,
   SYSTEM_ACTOR,
@@ -188,12 +188,14 @@ class CaseRun {
       const woken = () => this.inbox.length > 0 || !this.live() || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
       if (wake === undefined) await wf.condition(woken);
       else await wf.condition(woken, Math.max(1, wake - Date.now()));
-      if (!this.live()) break;
+      // Under the lock: a step that closes the case may still be opening its callback window.
       await this.lock.runExclusive(async () => {
+        if (!this.live()) return;
         for (const expiry of this.book.expire(Date.now())) await this.onExpiry(expiry);
         while (this.inbox.length > 0) await this.receive(this.inbox.shift()!);
         await this.flush();
       });
+      if (!this.live()) break;
       if (this.mayContinueAsNew() && wf.patched('continue-as-new')) {
         // Between whole steps, with no message half-handled: the next run starts from this state.
         await wf.condition(wf.allHandlersFinished);
@@ -649,6 +651,11 @@ class CaseRun {
   // ---- requests about the case (12345 work-order semantics) -----------------------------------
 
   private validateRequest(req: CaseRequest): void {
+    const parsed = caseRequestSchemas[req.kind].safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      refuse({ type: REFUSAL.invalidInput, message: `invalid body: ${issue.path.join('.') || '(body)'}: ${issue.message}`, details: { field: issue.path.join('.'), issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } });
+    }
     const refusal = checkCaseRequest(this.view, req, Date.now());
     if (refusal) refuse(refusal);
   }
@@ -731,9 +738,17 @@ class CaseRun {
           payload: { caseId: this.view.caseId, orderId: requestId, note, dueAt: dueAt ?? null, stage: this.view.stage },
         });
         if (dueAt) {
+          // A duration in whole seconds, counted from just before now so that it ends exactly at dueAt.
           const seconds = Math.max(1, Math.ceil((Date.parse(dueAt) - Date.now()) / 1000));
           await this.book.start([
-            { kind: 'supervision', stage: this.view.stage, holder: this.view.handler.level === 'county' ? 'county' : 'agency', period: { duration: `PT${seconds}S` }, basis: `督办 ${requestId}` },
+            {
+              kind: 'supervision',
+              stage: this.view.stage,
+              holder: this.view.handler.level === 'county' ? 'county' : 'agency',
+              period: { duration: `PT${seconds}S` },
+              from: toShanghaiIso(Date.parse(dueAt) - seconds * 1000),
+              basis: `督办 ${requestId}`,
+            },
           ]);
         }
         break;

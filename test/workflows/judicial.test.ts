@@ -54,6 +54,10 @@ describe('judicial transfer (移送司法机关)', () => {
       'judicial_transfer_completed',
       'case_closed',
     ]);
+    // the workflow ends when the satisfaction callback window (回访) after close has passed
+    const callback = c.deadlines.find((d) => d.kind === 'callback' && d.status === 'running')!;
+    expect(callback).toMatchObject({ holder: 'party', onExpiry: 'lapse', stage: 'review' });
+    await rig.advanceTo(ms(callback.dueAt) + 60_000);
     expect(await rig.outcome(handle)).toMatchObject({ resolution: 'transferred_judicial' });
     const review = await pool.query('SELECT resolution FROM case_reviews WHERE case_id = $1', [c.caseId]);
     expect(review.rows).toEqual([{ resolution: 'transferred_judicial' }]);

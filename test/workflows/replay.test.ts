@@ -27,6 +27,8 @@ const EXPECTED = [
   'double-submitted-actions',
   // the first run of a case that continued as new in a rework loop (its history ends in ContinueAsNew)
   'rework-loop-continued-as-new',
+  // closed, called back unsatisfied, reopened, closed again, the callback window lapsed (回访)
+  'satisfaction-reopened',
 ];
 
 describe('replay of recorded case histories', () => {
