@@ -23,6 +23,9 @@ import supervisionRoutes from './routes/supervision';
 import referenceRoutes from './routes/reference';
 import adminRoutes from './routes/admin';
 import publicRoutes from './routes/public';
+import inboxRoutes from './routes/inbox';
+import webhooksRoutes from './routes/webhooks';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../delivery/settings';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -34,6 +37,10 @@ export interface AppDeps {
   caseCreationRateLimit?: { max: number; timeWindow: number | string };
   /** Largest accepted request body in bytes. Default 256 KiB. */
   bodyLimit?: number;
+  /** Delivery: private endpoint URLs allowed, secret rotation grace (delivery/settings.ts); defaults otherwise. */
+  delivery?: Partial<Pick<DeliverySettings, 'allowPrivateUrls' | 'secretRotationGraceMs'>>;
+  /** Inbox stream: LISTEN/NOTIFY (default) or polling (embedded PGlite has one connection, none to listen on). */
+  inboxFeed?: { mode: 'listen' | 'poll'; pollMs?: number; heartbeatMs?: number };
 }
 
 const PART_NAMES: Record<string, string> = {
@@ -277,6 +284,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(referenceRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool });
   await app.register(publicRoutes, { pool: deps.pool });
+  await app.register(inboxRoutes, {
+    pool: deps.pool,
+    feedMode: deps.inboxFeed?.mode ?? 'listen',
+    feedPollMs: deps.inboxFeed?.pollMs ?? 1000,
+    heartbeatMs: deps.inboxFeed?.heartbeatMs ?? 25_000,
+  });
+  await app.register(webhooksRoutes, { pool: deps.pool, settings: { ...DEFAULT_DELIVERY_SETTINGS, ...deps.delivery } });
 
   await app.ready();
   return app;
