@@ -22,7 +22,9 @@ export interface AttemptResult {
   error: string | undefined;
 }
 
-export function signatureHeaders(messageId: string, body: string, secrets: string[], at: Date): Record<string, string> {
+export type SignatureHeaders = Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>;
+
+export function signatureHeaders(messageId: string, body: string, secrets: string[], at: Date): SignatureHeaders {
   const signatures = secrets.map((secret) => new Webhook(secret).sign(messageId, at, body));
   return {
     'webhook-id': messageId,
