@@ -25,6 +25,8 @@ import adminRoutes from './routes/admin';
 import publicRoutes from './routes/public';
 import inboxRoutes from './routes/inbox';
 import webhooksRoutes from './routes/webhooks';
+import open311Routes from './routes/open311';
+import open311AdminRoutes from './routes/open311-admin';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../delivery/settings';
 
 export interface AppDeps {
@@ -291,6 +293,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     heartbeatMs: deps.inboxFeed?.heartbeatMs ?? 25_000,
   });
   await app.register(webhooksRoutes, { pool: deps.pool, settings: { ...DEFAULT_DELIVERY_SETTINGS, ...deps.delivery } });
+  await app.register(open311Routes, { pool: deps.pool });
+  await app.register(open311AdminRoutes, { pool: deps.pool });
 
   await app.ready();
   return app;
