@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { fanOutCaseEvents, fanOutOutbox } from './fanout';
 import { verdictOf } from './retry';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './settings';
-import { attemptWebhook } from './webhook-sender';
+import { checkEndpointUrl } from './endpoint-url';
+import { attemptWebhook, type AttemptResult } from './webhook-sender';
 
 /**
  * The outbox dispatcher: a Postgres queue, at least once, nothing lost when a process dies.
@@ -128,13 +129,18 @@ export class Dispatcher {
   }
 
   private async deliver(d: ClaimedDelivery): Promise<void> {
-    const result = await attemptWebhook({
-      url: d.url,
-      messageId: d.message_id,
-      body: JSON.stringify(d.payload),
-      secrets: d.previous_secret ? [d.secret, d.previous_secret] : [d.secret],
-      timeoutMs: this.settings.requestTimeoutMs,
-    });
+    // The URL was checked when subscribed; its host may resolve elsewhere since (DNS rebinding): check again.
+    const check = this.settings.allowPrivateUrls ? undefined : await checkEndpointUrl(d.url, false);
+    const result: AttemptResult =
+      check && !check.ok
+        ? { status: undefined, retryAfter: null, error: `not sent: ${check.reason}` }
+        : await attemptWebhook({
+            url: d.url,
+            messageId: d.message_id,
+            body: JSON.stringify(d.payload),
+            secrets: d.previous_secret ? [d.secret, d.previous_secret] : [d.secret],
+            timeoutMs: this.settings.requestTimeoutMs,
+          });
     const verdict = verdictOf(d.attempts, result.status, result.retryAfter, this.settings);
     const guard: unknown[] = [d.id, d.attempts, result.status ?? null, result.error ?? null];
     switch (verdict.kind) {

@@ -255,6 +255,17 @@ describe('signed webhooks (Standard Webhooks)', () => {
     await unsubscribe(theirs.id);
   });
 
+  it('checks the address again when sending: a dispatcher that does not allow private URLs sends nothing there', async () => {
+    const { id, receiver } = await subscribe(PLATFORM, { eventTypes: ['case.opened'] });
+    const strict = new Dispatcher({ pool, settings: { ...TEST_DELIVERY, allowPrivateUrls: false } });
+    await openFixtureCase('rebinding');
+    await drainUntil(strict, async () => (await deliveries(id)).items[0]?.status === 'dead', 'the refused delivery');
+    expect(receiver.requests).toHaveLength(0);
+    const { rows } = await pool.query<{ last_error: string }>('SELECT last_error FROM webhook_deliveries WHERE endpoint_id = $1', [id]);
+    expect(rows[0]!.last_error).toMatch(/not sent: host 127\.0\.0\.1 resolves to 127\.0\.0\.1/);
+    await unsubscribe(id);
+  });
+
   it('refuses private and loopback endpoint URLs unless the deployment allows them, and unknown event types', async () => {
     const strict = await buildDeliveryApp(pool, { ...TEST_DELIVERY, allowPrivateUrls: false });
     try {
