@@ -76,16 +76,31 @@ export interface NewEndpoint {
   townshipCodes?: string[] | undefined;
 }
 
-/** Creates an endpoint; the secret is returned here and never again (rotate to get a new one). */
-export async function createEndpoint(pool: Pool, e: NewEndpoint): Promise<{ endpoint: Endpoint; secret: string }> {
+/**
+ * Creates an endpoint; the secret is returned here and never again (rotate to get a new one). With an
+ * Idempotency-Key, a retry by the same owner returns the endpoint it created (`replayed`), secret included.
+ */
+export async function createEndpoint(
+  pool: Pool,
+  e: NewEndpoint,
+  idempotencyKey?: string,
+): Promise<{ endpoint: Endpoint; secret: string; replayed: boolean }> {
   const secret = newSecret();
   const { rows } = await pool.query<EndpointRow>(
-    `INSERT INTO webhook_endpoints (id, owner_sub, owner_role, url, description, event_types, county_code, township_codes, secret)
-     VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8::text[], $9)
+    `INSERT INTO webhook_endpoints (id, owner_sub, owner_role, url, description, event_types, county_code, township_codes, secret, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8::text[], $9, $10)
+     ON CONFLICT (owner_sub, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING ${ENDPOINT_COLUMNS}`,
-    [newEndpointId(), e.ownerSub, e.ownerRole, e.url, e.description ?? null, e.eventTypes, e.countyCode ?? null, e.townshipCodes ?? null, secret],
+    [newEndpointId(), e.ownerSub, e.ownerRole, e.url, e.description ?? null, e.eventTypes, e.countyCode ?? null, e.townshipCodes ?? null, secret, idempotencyKey ?? null],
   );
-  return { endpoint: endpointOf(rows[0]!), secret };
+  if (rows[0]) return { endpoint: endpointOf(rows[0]), secret, replayed: false };
+  const first = await pool.query<EndpointRow & { secret: string }>(
+    `SELECT ${ENDPOINT_COLUMNS}, secret FROM webhook_endpoints WHERE owner_sub = $1 AND idempotency_key = $2`,
+    [e.ownerSub, idempotencyKey],
+  );
+  const row = first.rows[0];
+  if (!row) throw new Error('an endpoint conflicted on its Idempotency-Key but cannot be read back');
+  return { endpoint: endpointOf(row), secret: row.secret, replayed: true };
 }
 
 export async function listEndpoints(pool: Pool, owner: string | undefined): Promise<Endpoint[]> {
@@ -114,25 +129,36 @@ export async function deleteEndpoint(pool: Pool, id: string, owner: string | und
 
 /**
  * A new secret; the previous one keeps signing (a second signature in `webhook-signature`) until
- * `graceMs` from now, so the receiver can switch without losing a message.
+ * `graceMs` from now, so the receiver can switch without losing a message. A retry with the
+ * Idempotency-Key of the last rotation rotates nothing and answers the same secret.
  */
 export async function rotateSecret(
   pool: Pool,
   id: string,
   owner: string | undefined,
   graceMs: number,
+  idempotencyKey?: string,
 ): Promise<{ secret: string; previousSecretValidUntil: string } | undefined> {
   const secret = newSecret();
-  const { rows } = await pool.query<{ until: string }>(
+  const { rows } = await pool.query<{ secret: string; until: string }>(
     `UPDATE webhook_endpoints
-        SET previous_secret = secret, secret = $3,
+        SET previous_secret = secret, secret = $3, rotation_key = $5,
             previous_secret_expires_at = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
       WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR owner_sub = $2)
-      RETURNING previous_secret_expires_at AS until`,
-    [id, owner ?? null, secret, graceMs],
+        AND ($5::text IS NULL OR rotation_key IS DISTINCT FROM $5)
+      RETURNING secret, previous_secret_expires_at AS until`,
+    [id, owner ?? null, secret, graceMs, idempotencyKey ?? null],
   );
-  const row = rows[0];
-  return row ? { secret, previousSecretValidUntil: row.until } : undefined;
+  let row = rows[0];
+  if (!row && idempotencyKey !== undefined) {
+    const again = await pool.query<{ secret: string; until: string }>(
+      `SELECT secret, previous_secret_expires_at AS until FROM webhook_endpoints
+        WHERE id = $1 AND deleted_at IS NULL AND ($2::text IS NULL OR owner_sub = $2) AND rotation_key = $3`,
+      [id, owner ?? null, idempotencyKey],
+    );
+    row = again.rows[0];
+  }
+  return row ? { secret: row.secret, previousSecretValidUntil: row.until } : undefined;
 }
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'cancelled'] as const;
@@ -225,27 +251,28 @@ export type ReplayOutcome = 'replayed' | 'not_found' | 'not_dead' | 'endpoint_un
 /**
  * Sends a dead letter again: a fresh schedule from now, same webhook-id (receivers that did get it
  * dedupe). A replay re-enables an endpoint disabled by 410 (the admin says it is back); a deleted
- * endpoint cannot be replayed to.
+ * endpoint cannot be replayed to. A retry with the Idempotency-Key of the last replay is answered as it was.
  */
-export async function replayDelivery(pool: Pool, id: number): Promise<ReplayOutcome> {
-  const { rows } = await pool.query<{ status: DeliveryStatus; deleted: boolean }>(
-    `SELECT d.status, ep.deleted_at IS NOT NULL AS deleted
+export async function replayDelivery(pool: Pool, id: number, idempotencyKey?: string): Promise<ReplayOutcome> {
+  const { rows } = await pool.query<{ status: DeliveryStatus; deleted: boolean; replay_key: string | null }>(
+    `SELECT d.status, ep.deleted_at IS NOT NULL AS deleted, d.replay_key
        FROM webhook_deliveries d JOIN webhook_endpoints ep ON ep.id = d.endpoint_id WHERE d.id = $1`,
     [id],
   );
   const row = rows[0];
   if (!row) return 'not_found';
+  if (idempotencyKey !== undefined && row.replay_key === idempotencyKey) return 'replayed';
   if (row.deleted) return 'endpoint_unavailable';
   if (row.status !== 'dead') return 'not_dead';
   const { rowCount } = await pool.query(
     `WITH d AS (
-       UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
+       UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL, replay_key = $2
         WHERE id = $1 AND status = 'dead'
         RETURNING endpoint_id
      )
      UPDATE webhook_endpoints ep SET enabled = true, disabled_reason = NULL, updated_at = now()
        FROM d WHERE ep.id = d.endpoint_id`,
-    [id],
+    [id, idempotencyKey ?? null],
   );
   return (rowCount ?? 0) > 0 ? 'replayed' : 'not_dead';
 }

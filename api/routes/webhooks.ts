@@ -55,6 +55,11 @@ const createBodySchema = z
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
+/** api.md v1 extensions: a retry with the same Idempotency-Key (per caller) answers as the first request did. */
+const idempotencyHeaders = z.looseObject({
+  'idempotency-key': z.string().trim().min(1).max(200).optional().describe('a retry with the same key changes nothing and answers the same'),
+});
+
 const deliverySchema = z.object({
   id: z.string(),
   messageId: z.string().describe('the webhook-id header'),
@@ -135,8 +140,15 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
           'unless the deployment allows them (WEBHOOK_ALLOW_PRIVATE_URLS). An upstream system subscribes within its county',
           '(and its townships) and receives only the cases it opened.',
         ].join(' '),
+        headers: idempotencyHeaders,
         body: createBodySchema,
-        response: { 201: endpointSchema.extend({ secret: z.string() }), 400: errorSchema, 403: errorSchema, 422: errorSchema },
+        response: {
+          201: endpointSchema.extend({ secret: z.string() }),
+          200: endpointSchema.extend({ secret: z.string() }).describe('a retry with the same Idempotency-Key: the endpoint it created'),
+          400: errorSchema,
+          403: errorSchema,
+          422: errorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -149,18 +161,17 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
       await assertKnownPlaces(pool, filters.countyCode, filters.townshipCodes);
       const check = await checkEndpointUrl(body.url, settings.allowPrivateUrls);
       if (!check.ok) throw new HttpError(422, 'endpoint_url_refused', `url refused: ${check.reason}`, [{ path: 'body.url', message: check.reason }]);
-      const created = await postgresUnavailable(() =>
-        createEndpoint(pool, {
-          ownerSub: claims.sub,
-          ownerRole: claims.role === 'admin' ? 'admin' : 'upstream',
-          url: check.url.toString(),
-          description: body.description,
-          eventTypes: body.eventTypes,
-          countyCode: filters.countyCode,
-          townshipCodes: filters.townshipCodes,
-        }),
-      );
-      return reply.code(201).send({ ...created.endpoint, secret: created.secret });
+      const endpoint = {
+        ownerSub: claims.sub,
+        ownerRole: claims.role === 'admin' ? ('admin' as const) : ('upstream' as const),
+        url: check.url.toString(),
+        description: body.description,
+        eventTypes: body.eventTypes,
+        countyCode: filters.countyCode,
+        townshipCodes: filters.townshipCodes,
+      };
+      const created = await postgresUnavailable(() => createEndpoint(pool, endpoint, request.headers['idempotency-key']));
+      return reply.code(created.replayed ? 200 : 201).send({ ...created.endpoint, secret: created.secret });
     },
   );
 
@@ -194,12 +205,15 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
         tags,
         security,
         summary: 'A new signing secret (shown once); the previous one also signs until previousSecretValidUntil',
+        headers: idempotencyHeaders,
         params: idParams,
         response: { 200: z.object({ id: z.string(), secret: z.string(), previousSecretValidUntil: z.string() }), 404: errorSchema },
       },
     },
     async (request) => {
-      const rotated = await postgresUnavailable(() => rotateSecret(pool, request.params.id, ownerOf(request.user), settings.secretRotationGraceMs));
+      const rotated = await postgresUnavailable(() =>
+        rotateSecret(pool, request.params.id, ownerOf(request.user), settings.secretRotationGraceMs, request.headers['idempotency-key']),
+      );
       if (!rotated) throw notFound(`webhook endpoint ${request.params.id}`);
       return { id: request.params.id, ...rotated };
     },
@@ -241,12 +255,13 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
         tags,
         security,
         summary: 'Send a dead letter again (same webhook-id, a fresh retry schedule; re-enables an endpoint disabled by 410)',
+        headers: idempotencyHeaders,
         params: z.object({ id: z.string().regex(/^\d+$/, 'a delivery id from GET /v1/webhooks/messages') }),
         response: { 202: z.object({ id: z.string(), status: z.literal('pending') }), 404: errorSchema, 409: errorSchema },
       },
     },
     async (request, reply) => {
-      const outcome = await postgresUnavailable(() => replayDelivery(pool, Number(request.params.id)));
+      const outcome = await postgresUnavailable(() => replayDelivery(pool, Number(request.params.id), request.headers['idempotency-key']));
       switch (outcome) {
         case 'not_found':
           throw notFound(`webhook delivery ${request.params.id}`);

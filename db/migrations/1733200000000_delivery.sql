@@ -61,9 +61,13 @@ CREATE TABLE webhook_endpoints (
   disabled_reason            text,
   created_at                 timestamptz NOT NULL DEFAULT now(),
   updated_at                 timestamptz NOT NULL DEFAULT now(),
-  deleted_at                 timestamptz
+  deleted_at                 timestamptz,
+  -- Idempotency-Key of the POST that created it, and of the last rotation (a retry changes nothing)
+  idempotency_key            text,
+  rotation_key               text
 );
 CREATE INDEX webhook_endpoints_owner ON webhook_endpoints (owner_sub) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX webhook_endpoints_idempotency ON webhook_endpoints (owner_sub, idempotency_key) WHERE idempotency_key IS NOT NULL;
 
 -- One message per case event and type: its id is the webhook-id, stable across retries and endpoints.
 CREATE TABLE webhook_messages (
@@ -91,6 +95,8 @@ CREATE TABLE webhook_deliveries (
   last_error       text,
   delivered_at     timestamptz,
   created_at       timestamptz NOT NULL DEFAULT now(),
+  -- Idempotency-Key of the last replay
+  replay_key       text,
   UNIQUE (message_id, endpoint_id)
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';

@@ -206,6 +206,11 @@ describe('signed webhooks (Standard Webhooks)', () => {
     expect(receiver.unique()[0]!.webhookId).toBe(letter!.messageId);
     const again = await app.inject({ method: 'POST', url: `/v1/webhooks/messages/${letter!.id}/replay`, headers: { authorization: `Bearer ${tokenFor(ADMIN)}` } });
     expect(again.statusCode).toBe(409);
+    const keyed = { authorization: `Bearer ${tokenFor(ADMIN)}`, 'idempotency-key': 'replay-once' };
+    await pool.query(`UPDATE webhook_deliveries SET status = 'dead' WHERE id = $1`, [letter!.id]);
+    const once = await app.inject({ method: 'POST', url: `/v1/webhooks/messages/${letter!.id}/replay`, headers: keyed });
+    const twice = await app.inject({ method: 'POST', url: `/v1/webhooks/messages/${letter!.id}/replay`, headers: keyed });
+    expect([once.statusCode, twice.statusCode]).toEqual([202, 202]);
     await unsubscribe(id);
   });
 
@@ -263,6 +268,26 @@ describe('signed webhooks (Standard Webhooks)', () => {
     expect(receiver.requests).toHaveLength(0);
     const { rows } = await pool.query<{ last_error: string }>('SELECT last_error FROM webhook_deliveries WHERE endpoint_id = $1', [id]);
     expect(rows[0]!.last_error).toMatch(/not sent: host 127\.0\.0\.1 resolves to 127\.0\.0\.1/);
+    await unsubscribe(id);
+  });
+
+  it('honours Idempotency-Key: a retried subscription, rotation or replay changes nothing and answers the same', async () => {
+    const headers = { authorization: `Bearer ${tokenFor(PLATFORM)}`, 'idempotency-key': `sub-${process.pid}` };
+    const payload = { url: 'http://127.0.0.1:9/idempotent', eventTypes: ['case.closed'] };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => app.inject({ method: 'POST', url: '/v1/webhooks/endpoints', headers, payload })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.json().secret)).size).toBe(1);
+    const id = answers[0]!.json().id as string;
+
+    const rotate = () =>
+      app.inject({ method: 'POST', url: `/v1/webhooks/endpoints/${id}/rotate-secret`, headers: { ...headers, 'idempotency-key': `rot-${process.pid}` } });
+    const first = await rotate();
+    const retried = await rotate();
+    expect(first.statusCode).toBe(200);
+    expect(retried.json().secret).toBe(first.json().secret);
+    const { rows } = await pool.query<{ previous_secret: string }>('SELECT previous_secret FROM webhook_endpoints WHERE id = $1', [id]);
+    expect(rows[0]!.previous_secret).toBe(answers[0]!.json().secret);
     await unsubscribe(id);
   });
 
