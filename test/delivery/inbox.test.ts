@@ -152,6 +152,17 @@ describe('in-app inbox', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('ends open streams when the API closes, so a graceful shutdown does not hang on them', async () => {
+    const own = await buildDeliveryApp(pool);
+    const base = await own.listen({ port: 0, host: '127.0.0.1' });
+    const stream = await openStream(`${base}/v1/inbox/stream`, 'supervisor');
+    await stream.next('ready');
+    await own.close();
+    await expect(stream.next('notification', 10_000)).rejects.toThrow(/stream ended|terminated|abort/i);
+  });
+});
+
 interface SseEvent {
   event: string;
   data: string;

@@ -183,6 +183,9 @@ describe('Open311 GeoReport v2', () => {
     expect(Object.keys(record).sort()).toEqual(
       ['address', 'agency_responsible', 'expected_datetime', 'lat', 'long', 'media_url', 'requested_datetime', 'service_code', 'service_name', 'service_notice', 'service_request_id', 'status', 'status_notes', 'updated_datetime'].sort(),
     );
+    const oneXml = xml.parse((await app.inject({ method: 'GET', url: `/open311/v2/requests/${caseId}.xml` })).body);
+    expect(oneXml.service_requests.request).toHaveLength(1);
+    expect(oneXml.service_requests.request[0]).toMatchObject({ service_request_id: caseId, status: 'open', service_code: '001', lat: '37.76524078', long: '-122.4212043' });
     for (const doc of [one.body, (await app.inject({ method: 'GET', url: '/open311/v2/requests.xml' })).body]) {
       for (const secret of ['smit222', 'tt222111', 'john', 'smith', '111111111', 'sinkhole']) expect(doc).not.toContain(secret);
     }
