@@ -89,15 +89,17 @@ export function webhookEventsOf(row: TimelineRow): WebhookEvent[] {
       );
       break;
     }
-    // Written by the 12345 work-order steps of the case workflow (issue 8 part 2).
+    // Recorded by the 12345 work-order steps of the case workflow (issue 8 part 2), with data
+    // `{requestId, approved, kind (the deadline), dueAt (the new due date when approved)}` and
+    // `{orderId, note, dueAt?}` respectively.
     case 'extension_decided':
       out.push(
         event('case.extension_decided', {
           stage: row.stage,
           requestId: str(d.requestId),
-          approved: typeof d.approved === 'boolean' ? d.approved : str(d.decision) === 'approve' || str(d.decision) === 'approved',
-          deadline: str(d.kind) ?? str(d.deadline),
-          dueAt: str(d.dueAt) ?? str(d.newDueAt),
+          approved: d.approved === true,
+          deadline: str(d.kind),
+          dueAt: str(d.dueAt),
         }),
       );
       break;
