@@ -142,3 +142,23 @@ export function inboxAddressOf(recipient: string): { kind: InboxRecipientKind; c
   if (!code || !(INBOX_RECIPIENT_KINDS as readonly string[]).includes(kind)) return undefined;
   return { kind: kind as InboxRecipientKind, code };
 }
+
+/**
+ * Where a notification goes, by its recipient: an in-app inbox; the webhook subscriptions of the
+ * case's events (upstream systems, police, courts — case.closed carries the reporter feedback,
+ * case.police_notified the police notice); or no channel yet (a reporter's phone: SMS comes later as
+ * another route here, not a second dispatcher).
+ */
+export type NotificationRoute =
+  | { channel: 'inbox'; kind: InboxRecipientKind; code: string }
+  | { channel: 'webhooks'; note: string }
+  | { channel: 'none'; note: string };
+
+export function routeOf(recipient: string): NotificationRoute {
+  const inbox = inboxAddressOf(recipient);
+  if (inbox) return { channel: 'inbox', ...inbox };
+  const kind = recipient.split(':')[0] ?? recipient;
+  if (kind === 'phone') return { channel: 'none', note: 'a phone recipient: no SMS channel yet; the case source hears of it by webhook (case.closed)' };
+  return { channel: 'webhooks', note: `external recipient ${kind}: reached through webhook subscriptions of the case events` };
+}
+

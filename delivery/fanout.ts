@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/pool';
-import { inboxAddressOf, messageIdOf, webhookEventsOf, webhookPayloadOf, type TimelineRow } from './events';
+import { messageIdOf, routeOf, webhookEventsOf, webhookPayloadOf, type TimelineRow } from './events';
 
 /**
  * The dispatcher's first half: turns what recordTransition wrote into work for the channels, each batch
@@ -44,16 +44,12 @@ export async function fanOutOutbox(pool: Pool, limit: number): Promise<number> {
 }
 
 async function dispatchOutboxRow(client: PoolClient, row: OutboxRow): Promise<void> {
-  const address = inboxAddressOf(row.recipient);
-  if (!address) {
-    // No in-app reader: reporters, upstream systems, police, courts and parties are reached by the
-    // webhook events of the same timeline (case.closed carries the feedback); SMS is a later channel.
-    await client.query(`UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1, dispatch_note = $2 WHERE id = $1`, [
-      row.id,
-      `external recipient ${row.recipient.split(':')[0]}: reached through webhook subscriptions, not an in-app inbox`,
-    ]);
+  const route = routeOf(row.recipient);
+  if (route.channel !== 'inbox') {
+    await client.query(`UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1, dispatch_note = $2 WHERE id = $1`, [row.id, route.note]);
     return;
   }
+  const address = route;
   const inserted = await client.query<{ id: number }>(
     `INSERT INTO inbox_notifications (outbox_id, recipient, recipient_kind, recipient_code, case_id, county_code, township_code,
                                       channel, subject, payload, created_at)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { checkEndpointUrl, isPublicAddress } from '../../delivery/endpoint-url';
-import { inboxAddressOf, messageIdOf, webhookEventsOf, type TimelineRow } from '../../delivery/events';
+import { inboxAddressOf, messageIdOf, routeOf, webhookEventsOf, type TimelineRow } from '../../delivery/events';
 import { jittered, retryAfterMs, verdictOf } from '../../delivery/retry';
 import { loadDeliverySettings, STANDARD_RETRY_SCHEDULE } from '../../delivery/settings';
 import { signatureHeaders } from '../../delivery/webhook-sender';
@@ -73,6 +73,10 @@ describe('timeline → webhook events (delivery/events.ts)', () => {
     for (const external of ['phone:13800000000', 'upstream:hotline-12345', 'public-security:350722', 'court:350722', 'party:C-1', 'brigade:', 'nonsense']) {
       expect(inboxAddressOf(external), external).toBeUndefined();
     }
+    expect(routeOf('county-supervisor:350722')).toMatchObject({ channel: 'inbox', kind: 'county-supervisor', code: '350722' });
+    expect(routeOf('public-security:350722')).toMatchObject({ channel: 'webhooks' });
+    expect(routeOf('upstream:hotline-12345')).toMatchObject({ channel: 'webhooks' });
+    expect(routeOf('phone:13800000000')).toMatchObject({ channel: 'none' });
   });
 });
 
