@@ -25,6 +25,11 @@ import workOrderRoutes from './routes/work-orders';
 import referenceRoutes from './routes/reference';
 import adminRoutes from './routes/admin';
 import publicRoutes from './routes/public';
+import inboxRoutes from './routes/inbox';
+import webhooksRoutes from './routes/webhooks';
+import open311Routes from './routes/open311';
+import open311AdminRoutes from './routes/open311-admin';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../delivery/settings';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -36,6 +41,10 @@ export interface AppDeps {
   caseCreationRateLimit?: { max: number; timeWindow: number | string };
   /** Largest accepted request body in bytes. Default 256 KiB. */
   bodyLimit?: number;
+  /** Delivery: private endpoint URLs allowed, secret rotation grace (delivery/settings.ts); defaults otherwise. */
+  delivery?: Partial<Pick<DeliverySettings, 'allowPrivateUrls' | 'secretRotationGraceMs'>>;
+  /** Inbox stream: LISTEN/NOTIFY (default) or polling (embedded PGlite has one connection, none to listen on). */
+  inboxFeed?: { mode: 'listen' | 'poll'; pollMs?: number; heartbeatMs?: number };
 }
 
 const PART_NAMES: Record<string, string> = {
@@ -306,6 +315,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(referenceRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool });
   await app.register(publicRoutes, { pool: deps.pool });
+  await app.register(inboxRoutes, {
+    pool: deps.pool,
+    feedMode: deps.inboxFeed?.mode ?? 'listen',
+    feedPollMs: deps.inboxFeed?.pollMs ?? 1000,
+    heartbeatMs: deps.inboxFeed?.heartbeatMs ?? 25_000,
+  });
+  await app.register(webhooksRoutes, { pool: deps.pool, settings: { ...DEFAULT_DELIVERY_SETTINGS, ...deps.delivery } });
+  await app.register(open311Routes, { pool: deps.pool });
+  await app.register(open311AdminRoutes, { pool: deps.pool });
 
   await app.ready();
   return app;

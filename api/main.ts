@@ -5,6 +5,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig, type ServiceConfig } from '../runtime/config';
 import { buildApp } from './app';
+import { loadDeliverySettings } from '../delivery/settings';
 
 /**
  * The API server process: `tsx api/main.ts`. Needs DATABASE_URL, TEMPORAL_ADDRESS and JWT_SECRET
@@ -46,6 +47,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       temporal: { client, taskQueue: options.taskQueue },
       jwtSecret: options.jwtSecret,
       logger: options.logger,
+      delivery: loadDeliverySettings(),
     });
     const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 3000 });
     let closing: Promise<void> | undefined;

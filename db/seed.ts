@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { DEFAULT_SLA_POLICY } from '../domain/sla';
+import { seedOpen311Catalog } from '../open311/catalog';
 import { withTransaction } from './pool';
 
 /*
@@ -406,5 +407,6 @@ export async function seedDemoData(pool: Pool): Promise<void> {
        ON CONFLICT (version) DO NOTHING`,
       [JSON.stringify(DEFAULT_SLA_POLICY.slas), JSON.stringify(DEFAULT_SLA_POLICY.urgent)],
     );
+    await seedOpen311Catalog(client);
   });
 }

@@ -12,6 +12,8 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { DEMO, seedDemoData } from '../db/seed';
 import { bundleCaseWorkflows, createCaseWorker, installTemporalRuntime } from '../worker/create-worker';
+import { startDispatcher } from '../worker/dispatcher';
+import { loadDeliverySettings } from '../delivery/settings';
 import { DEV_JWT_SECRET, type ServiceConfig } from './config';
 import { signDevToken } from './dev-token';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
@@ -161,6 +163,9 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
+    const deliverySettings = loadDeliverySettings();
+    const dispatcher = startDispatcher(pool, logger, deliverySettings);
+    onStop('outbox dispatcher', () => dispatcher.stop());
 
     // ---- API
     const connection = await Connection.connect({ address: temporalAddress });
@@ -173,6 +178,9 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
       jwtSecret,
       logger: (options.httpLogs ?? ['debug', 'trace'].includes(config.LOG_LEVEL)) ? { level: config.LOG_LEVEL } : false,
+      delivery: deliverySettings,
+      // Embedded PGlite serves one connection, shared by everything: no second one to LISTEN on.
+      inboxFeed: { mode: postgres ? 'poll' : 'listen' },
       ...options.app,
     });
     onStop('api', () => app.close());

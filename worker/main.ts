@@ -4,6 +4,7 @@
  *
  * Environment (runtime/config.ts): DATABASE_URL and TEMPORAL_ADDRESS (both required here),
  * TEMPORAL_NAMESPACE (default "default"), TEMPORAL_TASK_QUEUE (default "enforcement-cases"), LOG_LEVEL.
+ * The outbox dispatcher (worker/dispatcher.ts) runs here too; delivery settings: delivery/settings.ts.
  * SIGINT/SIGTERM: the worker drains (running activities get a grace period), then the pool and the
  * Temporal connection close, and the process exits 0.
  */
@@ -12,10 +13,13 @@ import pino from 'pino';
 import { createActivities } from '../activities';
 import { createPool } from '../db/pool';
 import { ConfigError, describeStartupFailure, loadConfig } from '../runtime/config';
+import { loadDeliverySettings } from '../delivery/settings';
+import { startDispatcher } from './dispatcher';
 import { bundleCaseWorkflows, createCaseWorker, installTemporalRuntime, runUntil } from './create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const deliverySettings = loadDeliverySettings();
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } });
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
     throw new ConfigError('the worker needs DATABASE_URL and TEMPORAL_ADDRESS (or use `npm start` for the embedded setup)');
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     bundleCaseWorkflows(),
   ]);
   const pool = createPool(config.DATABASE_URL, { applicationName: 'enforcement-worker' });
+  let dispatcher: { stop: () => Promise<void> } | undefined;
   try {
     const worker = await createCaseWorker({
       connection,
@@ -54,9 +59,11 @@ async function main(): Promise<void> {
       { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
       'worker running',
     );
+    dispatcher = startDispatcher(pool, logger, deliverySettings);
     await runUntil(worker, stopRequested);
     logger.info('worker stopped');
   } finally {
+    await dispatcher?.stop();
     await pool.end();
     await connection.close();
   }
