@@ -145,6 +145,9 @@ describe('POST /v1/cases idempotency', () => {
     });
     expect(confirm.statusCode).toBe(200);
     expect(confirm.json()).toMatchObject({ status: 'closed', resolution: 'unfounded' });
+    // the reporter is called back (回访), which ends the case's workflow
+    const callback = await app.inject({ method: 'POST', url: `/v1/cases/${caseId}/satisfaction`, headers: bearer('township'), payload: { rating: 'basically_satisfied' } });
+    expect(callback.statusCode).toBe(200);
     await temporal.env.client.workflow.getHandle(caseId).result();
 
     const again = await app.inject({ method: 'POST', url: '/v1/cases', headers: { ...bearer('township'), 'idempotency-key': key }, payload: body() });

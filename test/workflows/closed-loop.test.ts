@@ -140,7 +140,7 @@ describe('closed loop', () => {
     expect(wrong.type).toBe(REFUSAL.wrongStage);
     expect(wrong.message).toContain('stage "patrol"');
     expect(wrong.message).toContain('allowed now: patrol-report');
-    expect(wrong.details?.[0]).toMatchObject({ stage: 'patrol', allowedActions: ['patrol-report'] });
+    expect(wrong.details?.[0]).toMatchObject({ stage: 'patrol', allowedActions: ['patrol-report', 'return'] });
 
     const bad = await refusalOf(act(handle, { action: 'patrol-report', body: { gridMemberId: '', observedAt: 'yesterday', findings: 'x' } as never }));
     expect(bad.type).toBe(REFUSAL.invalidInput);
