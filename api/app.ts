@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import jwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
@@ -16,13 +17,16 @@ import {
 import type pg from 'pg';
 import client from 'prom-client';
 import { z } from 'zod';
-import { verifyRequest } from './auth';
 import { errorBody, HttpError, type ErrorDetail } from './errors';
 import casesRoutes from './routes/cases';
 import supervisionRoutes from './routes/supervision';
 import referenceRoutes from './routes/reference';
 import adminRoutes from './routes/admin';
 import publicRoutes from './routes/public';
+import sessionRoutes from './routes/session';
+import accountsRoutes from './routes/accounts';
+import { authenticateBearerOrSession } from './session-auth';
+import webConsole from './web-console';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -34,6 +38,8 @@ export interface AppDeps {
   caseCreationRateLimit?: { max: number; timeWindow: number | string };
   /** Largest accepted request body in bytes. Default 256 KiB. */
   bodyLimit?: number;
+  /** The built web console (dist/web) to serve at `/`; none when unset. */
+  webRoot?: string;
 }
 
 const PART_NAMES: Record<string, string> = {
@@ -197,6 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // swagger-ui's static page brings its own CSP (staticCSP below)
     contentSecurityPolicy: false,
   });
+  await app.register(cookie);
   await app.register(jwt, {
     secret: deps.jwtSecret,
     sign: { algorithm: 'HS256' },
@@ -234,9 +241,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  app.decorate('authenticate', async (request) => {
-    await verifyRequest(request);
-  });
+  app.decorate('authenticate', authenticateBearerOrSession(deps.pool));
 
   // ---- operational endpoints (no auth)
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -277,6 +282,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(referenceRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool });
   await app.register(publicRoutes, { pool: deps.pool });
+  await app.register(sessionRoutes, { pool: deps.pool });
+  await app.register(accountsRoutes, { pool: deps.pool });
+  if (deps.webRoot) await app.register(webConsole, { root: deps.webRoot });
 
   await app.ready();
   return app;

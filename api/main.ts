@@ -4,7 +4,9 @@ import type pg from 'pg';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig, type ServiceConfig } from '../runtime/config';
+import fs from 'node:fs';
 import { buildApp } from './app';
+import { WEB_DIST } from './web-console';
 
 /**
  * The API server process: `tsx api/main.ts`. Needs DATABASE_URL, TEMPORAL_ADDRESS and JWT_SECRET
@@ -46,6 +48,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       temporal: { client, taskQueue: options.taskQueue },
       jwtSecret: options.jwtSecret,
       logger: options.logger,
+      ...(fs.existsSync(WEB_DIST) ? { webRoot: WEB_DIST } : {}),
     });
     const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 3000 });
     let closing: Promise<void> | undefined;

@@ -44,7 +44,7 @@ export interface StartServiceOptions {
   /** Fastify's own request logging; default: off below LOG_LEVEL debug. */
   httpLogs?: boolean;
   /** API settings beyond the configuration (the bench lifts the case-creation rate limit). */
-  app?: Pick<AppDeps, 'caseCreationRateLimit' | 'bodyLimit'>;
+  app?: Pick<AppDeps, 'caseCreationRateLimit' | 'bodyLimit' | 'webRoot'>;
 }
 
 export const DEMO_CLAIMS: Record<'township' | 'supervisor' | 'admin', Claims> = {

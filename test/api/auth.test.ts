@@ -26,7 +26,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs/, /^\/v1\/public\//];
+const PUBLIC = [/^\/v1\/session$/, /^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs/, /^\/v1\/public\//];
 
 interface RouteRef {
   method: string;
