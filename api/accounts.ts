@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Pool } from 'pg';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { type Account, type NewAccount, accountChangeSchema, ACCOUNT_ROLES } from './account-schemas';
 import { claimsSchema, type Claims } from './claims';
 import { HttpError } from './errors';
 
@@ -11,10 +12,6 @@ import { HttpError } from './errors';
  * a session is a random secret in an HttpOnly cookie of which only the SHA-256 is stored.
  */
 
-/** Roles a person can have (upstream systems are machines with HS256 tokens, never accounts). */
-export const ACCOUNT_ROLES = ['township', 'county', 'supervisor', 'admin'] as const;
-
-/** How long a signed-in session lasts (a working day) and how long the bearer token it hands out lives. */
 export const SESSION_TTL_SECONDS = 10 * 3600;
 export const SESSION_TOKEN_TTL_SECONDS = 15 * 60;
 export const SESSION_COOKIE = 'wb_session';
@@ -22,57 +19,6 @@ export const SESSION_COOKIE = 'wb_session';
 /** Failed sign-ins allowed per username and client address within the window, then 429. */
 export const SIGN_IN_FAILURE_LIMIT = 5;
 export const SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60;
-
-const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
-export const usernameSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2–64 lower-case letters, digits, . _ -, starting with a letter or digit');
-export const passwordSchema = z.string().min(8, 'at least 8 characters').max(256);
-
-export const accountSchema = z.object({
-  username: z.string(),
-  displayName: z.string(),
-  role: z.enum(ACCOUNT_ROLES),
-  countyCode: z.string().optional(),
-  townshipCode: z.string().optional(),
-  departmentCode: z.string().optional(),
-  disabled: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-export type Account = z.infer<typeof accountSchema>;
-
-/** Body of `POST /v1/admin/accounts`: the unit codes a role needs are the claims it will carry. */
-export const newAccountSchema = z
-  .object({
-    username: usernameSchema,
-    displayName: z.string().trim().min(1).max(100),
-    password: passwordSchema,
-    role: z.enum(ACCOUNT_ROLES),
-    countyCode: code.optional(),
-    townshipCode: code.optional(),
-    departmentCode: code.optional(),
-  })
-  .strict()
-  .superRefine((a, ctx) => {
-    const need = (field: 'countyCode' | 'townshipCode' | 'departmentCode') => {
-      if (!a[field]) ctx.addIssue({ code: 'custom', path: [field], message: `role ${a.role} needs ${field}` });
-    };
-    const forbid = (field: 'townshipCode' | 'departmentCode') => {
-      if (a[field]) ctx.addIssue({ code: 'custom', path: [field], message: `role ${a.role} has no ${field}` });
-    };
-    if (a.role === 'township') (need('countyCode'), need('townshipCode'), forbid('departmentCode'));
-    if (a.role === 'county') (need('countyCode'), need('departmentCode'), forbid('townshipCode'));
-    if (a.role === 'supervisor') (forbid('townshipCode'), forbid('departmentCode'));
-    if (a.role === 'admin') (forbid('townshipCode'), forbid('departmentCode'));
-  });
-export type NewAccount = z.infer<typeof newAccountSchema>;
-
-export const accountChangeSchema = z
-  .object({ displayName: z.string().trim().min(1).max(100).optional(), disabled: z.boolean().optional() })
-  .strict();
 
 interface AccountRow {
   username: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { WEB_DIST } from '../api/web-console';
 
-export const WEB_CONFIG = path.resolve(__dirname, '../web/vite.config.ts');
+export const WEB_CONFIG = path.resolve(__dirname, '../web/vite.config.mts');
 
 /** Builds the web console (web/ → dist/web) with Vite. */
 export async function buildWeb(logger?: Pick<Logger, 'info'>): Promise<void> {

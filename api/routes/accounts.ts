@@ -1,16 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import {
-  accountChangeSchema,
-  accountSchema,
-  changeAccount,
-  createAccount,
-  listAccounts,
-  newAccountSchema,
-  passwordSchema,
-  resetPassword,
-} from '../accounts';
+import { changeAccount, createAccount, listAccounts, resetPassword } from '../accounts';
+import { accountChangeSchema, accountSchema, newAccountSchema, passwordSchema } from '../account-schemas';
 import { notFound } from '../errors';
 import { requireRole } from './guards';
 

@@ -2,10 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { claimsSchema } from '../claims';
 import {
   accountOfSession,
-  accountSchema,
   claimsOfAccount,
   openSession,
   revokeSession,
@@ -13,6 +11,7 @@ import {
   SESSION_TOKEN_TTL_SECONDS,
   signIn,
 } from '../accounts';
+import { meSchema, sessionSchema } from '../session-schemas';
 import { HttpError } from '../errors';
 
 /** Sign-in for people (workbench.md "Sign-in"): POST/DELETE /v1/session, GET /v1/me. */
@@ -23,22 +22,6 @@ const signInSchema = z
     password: z.string().min(1).max(256),
   })
   .strict();
-
-const sessionSchema = z.object({
-  account: accountSchema,
-  claims: claimsSchema,
-  token: z.string().describe('a short-lived HS256 bearer token with the same claims (for scripts; the console uses the cookie)'),
-  tokenExpiresAt: z.string(),
-  sessionExpiresAt: z.string(),
-});
-export type SessionResponse = z.infer<typeof sessionSchema>;
-
-const meSchema = z.object({
-  claims: claimsSchema,
-  account: accountSchema.optional().describe('present when signed in with a session cookie'),
-  sessionExpiresAt: z.string().optional(),
-});
-export type MeResponse = z.infer<typeof meSchema>;
 
 const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })) }),
