@@ -83,6 +83,9 @@ export const ROLE_LABELS: Record<string, string> = {
   supervisor: '督查',
   admin: '管理员',
   upstream: '上游系统',
+  system: '系统',
+  police: '公安机关',
+  court: '人民法院',
 };
 
 export const TIMELINE_LABELS: Record<string, string> = {

@@ -61,7 +61,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
 
-  async function call<T>(method: string, path: string, init: { body?: unknown; query?: Query } = {}): Promise<T> {
+  async function call<T>(method: string, path: string, init: { body?: unknown; query?: Query; signedOutIsAnswer?: boolean } = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
@@ -86,7 +86,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
     if (!res.ok) {
       const e = (parsed as Partial<ErrorBody> | undefined)?.error;
       const err = new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `HTTP ${res.status}`, e?.details ?? []);
-      if (res.status === 401) options.onUnauthorized?.(err);
+      if (res.status === 401 && !init.signedOutIsAnswer) options.onUnauthorized?.(err);
       throw err;
     }
     return parsed as T;
@@ -97,7 +97,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     session: {
       signIn: (username: string, password: string) => call<SessionResponse>('POST', '/v1/session', { body: { username, password } }),
       signOut: () => call<void>('DELETE', '/v1/session'),
-      me: () => call<MeResponse>('GET', '/v1/me'),
+      /** 401 when nobody is signed in: an answer here, not a session that ended. */
+      me: () => call<MeResponse>('GET', '/v1/me', { signedOutIsAnswer: true }),
     },
     cases: {
       list: (query: CaseListQuery = {}) => call<CaseList>('GET', '/v1/cases', { query: query as Query }),
