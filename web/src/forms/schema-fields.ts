@@ -47,7 +47,8 @@ function unwrap(schema: AnySchema): { inner: AnySchema; optional: boolean } {
   }
 }
 
-const LONG_TEXT = 200;
+/** Longer limits than an address (500) are prose: a textarea. */
+const LONG_TEXT = 500;
 
 function label(key: string): string {
   return FIELD_LABELS[key] ?? key;
