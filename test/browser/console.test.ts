@@ -372,9 +372,21 @@ describe('workbench in a browser', () => {
     expect(visitor.url()).toMatch(/\/public$/);
     await shot(visitor, '14-public-disclosures');
 
+    // a fuller inbox for the README: an urgent case and a fresh one beside the overdue one
+    await http(HOTLINE, 'POST', '/v1/cases', {
+      source: 'complaint', countyCode: DEMO.county, townshipCode: DEMO.township, urgent: true,
+      location: { address: '浦城县莲塘镇莲塘街42号' }, description: '夜间施工噪音扰民',
+    });
+    await openHotlineCase(DEMO.township, '占用人行道堆放建材');
+    const desk = await newPage();
+    await signIn(desk, 'liantang');
+    await expect.poll(() => desk.getByTestId('todo-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await shot(desk, '16-township-todo');
+
     const phone = await newPage(PHONE);
     await signIn(phone, 'liantang');
-    await phone.getByTestId('todo-table').waitFor();
+    await expect.poll(() => phone.getByTestId('todo-cards').locator('a').count()).toBeGreaterThanOrEqual(3);
+    await expect(phone.getByTestId('todo-cards').innerText()).resolves.toMatch(/剩余|超期/);
     await shot(phone, '15-township-todo-phone');
   });
 });
