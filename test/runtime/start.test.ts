@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../db/seed';
+import { DEMO, DEMO_PASSWORD } from '../../db/seed';
 import { freePort } from '../../runtime/ports';
 
 /**
@@ -134,6 +134,17 @@ describe('npm start (embedded Temporal and PGlite)', () => {
 
     const docs = await fetch(first.ready.urls.docs, { redirect: 'manual' });
     expect(docs.status).toBeLessThan(400);
+    // the web console at /, and the demo accounts it prints sign in on the embedded database
+    const consolePage = await fetch(`${first.ready.urls.api}/cases/any`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('<div id="app">');
+    expect(first.output.join('\n')).toContain(`Demo accounts (password ${DEMO_PASSWORD})`);
+    const signedIn = await fetch(`${first.ready.urls.api}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'liantang', password: DEMO_PASSWORD }),
+    });
+    expect(signedIn.status).toBe(200);
 
     const opened = await fetch(`${first.ready.urls.api}/v1/cases`, {
       method: 'POST',
