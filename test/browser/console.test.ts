@@ -235,11 +235,26 @@ describe('workbench in a browser', () => {
     await shot(page, '06-case-file');
   });
 
-  it("a township officer typing another township's case URL sees a refusal, never the case", async () => {
+  it("a township officer opens a case with 新建案件; typing another township's case URL shows a refusal, never the case", async () => {
     const secret = '石陂镇的案件描述-不应显示';
     const other = await openHotlineCase(DEMO.otherTownship, secret);
     const page = await newPage();
     await signIn(page, 'liantang');
+    // 新建案件: the officer opens a complaint in the own township (county and township are the officer's own)
+    await page.getByRole('menuitem', { name: '新建案件' }).click();
+    await expect(form(page, 'open-case').locator('[data-field="townshipCode"]').count()).resolves.toBe(0);
+    await expect(form(page, 'open-case').locator('[data-field="patrol.findings"]').count()).resolves.toBe(0);
+    await field(page, 'open-case', 'location.address').locator('input').fill('浦城县莲塘镇莲塘街8号');
+    await field(page, 'open-case', 'description').locator('textarea').fill('店外占道摆放货物');
+    await field(page, 'open-case', 'reporter.phone').locator('input').fill('13900000000');
+    await shot(page, '07a-new-case');
+    await submit(page, 'open-case');
+    await page.waitForURL(/\/cases\/C[0-9a-f]+$/);
+    await expect(page.getByTestId('case-status').innerText()).resolves.toContain('网格巡查');
+    const newId = page.url().split('/').pop()!;
+    const created = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${newId}`);
+    expect(created).toMatchObject({ source: 'complaint', townshipCode: DEMO.township, description: '店外占道摆放货物', createdBy: { sub: 'liantang' } });
+
     await page.goto(`${service.urls.api}/cases/${other.caseId}`);
     const refusal = page.getByTestId('refusal');
     await refusal.waitFor();
