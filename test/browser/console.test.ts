@@ -377,6 +377,22 @@ describe('workbench in a browser', () => {
     await admin.waitForURL(/\/admin\/accounts$/);
     await admin.getByTestId('accounts').locator('tr', { hasText: 'pc-supervisor' }).waitFor();
     await shot(admin, '12-admin-accounts');
+    // a new supervisor account, made on the screen, signs in
+    await admin.getByTestId('new-account').click();
+    await field(admin, 'new-account', 'username').locator('input').fill('sw-supervisor');
+    await field(admin, 'new-account', 'displayName').locator('input').fill('邵武市执法监督');
+    await field(admin, 'new-account', 'password').locator('input').fill('a-long-password');
+    await choose(admin, 'new-account', 'role', '督查');
+    await pick(admin, 'new-account', 'countyCode', DEMO.otherCounty);
+    await submit(admin, 'new-account');
+    await admin.getByTestId('accounts').locator('tr', { hasText: 'sw-supervisor' }).waitFor();
+    const created = await fetch(`${service.urls.api}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'sw-supervisor', password: 'a-long-password' }),
+    });
+    expect(created.status).toBe(200);
+    expect(((await created.json()) as { claims: Claims }).claims).toEqual({ sub: 'sw-supervisor', role: 'supervisor', countyCode: DEMO.otherCounty });
     await admin.goto(`${service.urls.api}/admin/sla-policy`);
     await admin.getByTestId('publish').waitFor();
     await shot(admin, '13-admin-sla-policy');

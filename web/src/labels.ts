@@ -161,6 +161,10 @@ export const FIELD_LABELS: Record<string, string> = {
   description: '问题描述',
   'reporter.name': '反映人',
   'reporter.phone': '反映人电话',
+  username: '用户名',
+  displayName: '名称',
+  password: '密码',
+  role: '角色',
 };
 
 /** Labels of enumeration values in forms. */
@@ -171,4 +175,5 @@ export const OPTION_LABELS: Record<string, Record<string, string>> = {
   kind: { penalty: '给予处罚', no_penalty: '不予处罚' },
   decision: { accept: '接收', return: '退回', joint: '联合执法' },
   source: SOURCE_LABELS,
+  role: { township: '乡镇执法队', county: '县级部门', supervisor: '督查', admin: '管理员' },
 };
