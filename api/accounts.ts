@@ -156,7 +156,9 @@ export async function signIn(pool: Pool, username: string, password: string, ip:
   }
   const { rows } = await pool.query<AccountRow>(`SELECT ${COLUMNS} FROM accounts WHERE username = $1`, [username]);
   const row = rows[0];
-  const matches = row ? await verify(row.password_hash, password) : await verify(await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))), password).then(() => false);
+  let matches = false;
+  if (row) matches = await verify(row.password_hash, password);
+  else await verify(await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))), password); // same time as a real check
   if (!row || !matches || row.disabled) {
     await pool.query('INSERT INTO sign_in_failures (username, ip) VALUES ($1, $2)', [username, ip]);
     // Old failures are of no use past the window; trimming here keeps the table small without a job.
