@@ -124,6 +124,9 @@ async function submit(page: Page, formName: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (as .ci/run does), or set CHROMIUM_PATH`);
+  }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const logger = pino({ level: 'warn' });
   await ensureWebBuilt(logger);
