@@ -13,7 +13,8 @@ import { freePort } from '../../runtime/ports';
  * the same DATA_DIR and finds the case. Never touches the developer's database or Temporal.
  */
 const root = path.resolve(__dirname, '../..');
-const READY_TIMEOUT_MS = 60_000;
+// generous: a first start also builds the web console (runtime/web-build.ts), and CI runs the browser suite beside it
+const READY_TIMEOUT_MS = 150_000;
 const EXIT_TIMEOUT_MS = 30_000;
 
 interface Ready {
@@ -192,5 +193,5 @@ describe('npm start (embedded Temporal and PGlite)', () => {
     expect(listedIds).toContain(caseId);
 
     expect(await interrupt(second), second.output.join('\n')).toBe(0);
-  }, 180_000);
+  }, 360_000);
 });
