@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+# The web console (web/ → dist/web), served by the API at /.
+RUN npm run build:web
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

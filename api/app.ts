@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import jwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
@@ -16,7 +17,6 @@ import {
 import type pg from 'pg';
 import client from 'prom-client';
 import { z } from 'zod';
-import { verifyRequest } from './auth';
 import { errorBody, HttpError, type ErrorDetail } from './errors';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './outage';
 import casesRoutes from './routes/cases';
@@ -30,6 +30,10 @@ import webhooksRoutes from './routes/webhooks';
 import open311Routes from './routes/open311';
 import open311AdminRoutes from './routes/open311-admin';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../delivery/settings';
+import sessionRoutes from './routes/session';
+import accountsRoutes from './routes/accounts';
+import { authenticateBearerOrSession } from './session-auth';
+import webConsole from './web-console';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -45,6 +49,8 @@ export interface AppDeps {
   delivery?: Partial<Pick<DeliverySettings, 'allowPrivateUrls' | 'secretRotationGraceMs'>>;
   /** Inbox stream: LISTEN/NOTIFY (default) or polling (embedded PGlite has one connection, none to listen on). */
   inboxFeed?: { mode: 'listen' | 'poll'; pollMs?: number; heartbeatMs?: number };
+  /** The built web console (dist/web) to serve at `/`; none when unset. */
+  webRoot?: string;
 }
 
 const PART_NAMES: Record<string, string> = {
@@ -224,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // swagger-ui's static page brings its own CSP (staticCSP below)
     contentSecurityPolicy: false,
   });
+  await app.register(cookie);
   await app.register(jwt, {
     secret: deps.jwtSecret,
     // Tokens this app signs (app.jwt.sign) expire too unless the caller sets its own expiresIn.
@@ -267,9 +274,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  app.decorate('authenticate', async (request) => {
-    await verifyRequest(request);
-  });
+  app.decorate('authenticate', authenticateBearerOrSession(deps.pool));
 
   // ---- operational endpoints (no auth)
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -324,6 +329,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webhooksRoutes, { pool: deps.pool, settings: { ...DEFAULT_DELIVERY_SETTINGS, ...deps.delivery } });
   await app.register(open311Routes, { pool: deps.pool });
   await app.register(open311AdminRoutes, { pool: deps.pool });
+  await app.register(sessionRoutes, { pool: deps.pool });
+  await app.register(accountsRoutes, { pool: deps.pool });
+  if (deps.webRoot) await app.register(webConsole, { root: deps.webRoot });
 
   await app.ready();
   return app;

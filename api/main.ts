@@ -4,8 +4,10 @@ import type pg from 'pg';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { loadConfig, type ServiceConfig } from '../runtime/config';
+import fs from 'node:fs';
 import { buildApp } from './app';
 import { loadDeliverySettings } from '../delivery/settings';
+import { WEB_DIST } from './web-console';
 
 /**
  * The API server process: `tsx api/main.ts`. Needs DATABASE_URL, TEMPORAL_ADDRESS and JWT_SECRET
@@ -48,6 +50,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       jwtSecret: options.jwtSecret,
       logger: options.logger,
       delivery: loadDeliverySettings(),
+      ...(fs.existsSync(WEB_DIST) ? { webRoot: WEB_DIST } : {}),
     });
     const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 3000 });
     let closing: Promise<void> | undefined;

@@ -1,3 +1,4 @@
+import { hash } from '@node-rs/argon2';
 import type { Pool } from 'pg';
 import { DEFAULT_SLA_POLICY } from '../domain/sla';
 import { seedOpen311Catalog } from '../open311/catalog';
@@ -327,6 +328,43 @@ export const DEMO_COUNTS = {
   enforcementObjects: ENFORCEMENT_OBJECTS.length,
 } as const;
 
+/**
+ * Demo accounts of the workbench, one per role (and a second township for the jurisdiction demo), all
+ * with DEMO_PASSWORD. Printed by `npm start`. Created once; a later seed never resets a changed password.
+ */
+export const DEMO_PASSWORD = 'demo-2026';
+export const DEMO_ACCOUNTS = [
+  { username: 'liantang', displayName: '莲塘镇综合执法队', role: 'township', countyCode: '350722', townshipCode: '350722101' },
+  { username: 'shipi', displayName: '石陂镇综合执法队', role: 'township', countyCode: '350722', townshipCode: '350722102' },
+  { username: 'pc-cgj', displayName: '浦城县城市管理局', role: 'county', countyCode: '350722', departmentCode: deptCode('350722', 'cgj') },
+  { username: 'pc-supervisor', displayName: '浦城县执法监督', role: 'supervisor', countyCode: '350722' },
+  { username: 'admin', displayName: '系统管理员', role: 'admin' },
+] as const satisfies readonly {
+  username: string;
+  displayName: string;
+  role: 'township' | 'county' | 'supervisor' | 'admin';
+  countyCode?: string;
+  townshipCode?: string;
+  departmentCode?: string;
+}[];
+
+async function seedDemoAccounts(pool: Pool): Promise<void> {
+  const { rows } = await pool.query<{ username: string }>('SELECT username FROM accounts WHERE username = ANY($1::text[])', [
+    DEMO_ACCOUNTS.map((a) => a.username),
+  ]);
+  const missing = DEMO_ACCOUNTS.filter((a) => !rows.some((r) => r.username === a.username));
+  if (missing.length === 0) return; // argon2 is slow on purpose: hash only what is missing
+  const passwordHash = await hash(DEMO_PASSWORD);
+  for (const a of missing) {
+    const unit = a as { countyCode?: string; townshipCode?: string; departmentCode?: string };
+    await pool.query(
+      `INSERT INTO accounts (username, display_name, password_hash, role, county_code, township_code, department_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING`,
+      [a.username, a.displayName, passwordHash, a.role, unit.countyCode ?? null, unit.townshipCode ?? null, unit.departmentCode ?? null],
+    );
+  }
+}
+
 /** Upserts `rows` into `table` in one statement, keyed by `key`. */
 async function upsert(
   client: { query: Pool['query'] },
@@ -409,4 +447,5 @@ export async function seedDemoData(pool: Pool): Promise<void> {
     );
     await seedOpen311Catalog(client);
   });
+  await seedDemoAccounts(pool);
 }

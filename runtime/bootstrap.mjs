@@ -1,7 +1,7 @@
 // `npm start` and `npm test` on a fresh clone: install what is missing, then run the real command.
 //
 //   node runtime/bootstrap.mjs start [args]   → runtime/start.ts (through tsx)
-//   node runtime/bootstrap.mjs test  [args]   → tsc --noEmit, then vitest run [args]
+//   node runtime/bootstrap.mjs test  [args]   → tsc --noEmit, vue-tsc (web/), vite build (web/), then vitest run [args]
 //
 // What it installs, each only when absent:
 // - the npm packages (`npm ci`), when node_modules has not been installed;
@@ -163,8 +163,13 @@ async function main(argv) {
   const env = { ...process.env, ...found };
   const bin = (name) => path.join(root, 'node_modules', '.bin', name);
   if (command === 'start') return run(bin('tsx'), ['runtime/start.ts', ...args], root, env);
+  // Types of the service, then of the console (vue-tsc), then the console's build (the browser tests serve it).
   const typecheck = await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], root, env);
   if (typecheck !== 0) return typecheck;
+  const consoleTypes = await run(bin('vue-tsc'), ['-p', 'web/tsconfig.json', '--noEmit'], root, env);
+  if (consoleTypes !== 0) return consoleTypes;
+  const consoleBuild = await run(bin('vite'), ['build', '--config', 'web/vite.config.mts', '--logLevel', 'warn'], root, env);
+  if (consoleBuild !== 0) return consoleBuild;
   return run(bin('vitest'), ['run', ...args], root, env);
 }
 

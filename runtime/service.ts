@@ -46,7 +46,7 @@ export interface StartServiceOptions {
   /** Fastify's own request logging; default: off below LOG_LEVEL debug. */
   httpLogs?: boolean;
   /** API settings beyond the configuration (the bench lifts the case-creation rate limit). */
-  app?: Pick<AppDeps, 'caseCreationRateLimit' | 'bodyLimit'>;
+  app?: Pick<AppDeps, 'caseCreationRateLimit' | 'bodyLimit' | 'webRoot'>;
 }
 
 export type DemoRole = 'upstream' | 'township' | 'supervisor' | 'admin';

@@ -14,7 +14,10 @@
  */
 import pino from 'pino';
 import { describeStartupFailure, loadConfig } from './config';
+import { WEB_DIST } from '../api/web-console';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../db/seed';
 import { DEMO_CLAIMS, startService, type RunningService } from './service';
+import { ensureWebBuilt } from './web-build';
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -36,7 +39,8 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const starting = startService(config, { logger });
+  await ensureWebBuilt(logger);
+  const starting = startService(config, { logger, app: { webRoot: WEB_DIST } });
   // A signal during startup: let startup finish (or fail), then stop what is running.
   service = await starting;
   if (!signalled) {
@@ -44,10 +48,14 @@ async function main(): Promise<number> {
     const lines = [
       '',
       '  Township enforcement cases (一支队伍管执法) is running',
+      `  Console      ${urls.api}/  (工作台)`,
       `  API          ${urls.api}`,
       `  API docs     ${urls.docs}`,
       urls.temporalUi ? `  Temporal UI  ${urls.temporalUi}` : `  Temporal     ${service.temporalAddress}`,
       `  Data         ${service.embedded.postgres || service.embedded.temporal ? config.DATA_DIR : '(external services)'}`,
+      '',
+      `  Demo accounts for the console (password ${DEMO_PASSWORD}):`,
+      ...DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(14)} ${a.role.padEnd(10)} ${a.displayName}`),
       '',
       '  Demo tokens (Authorization: Bearer <token>; valid 12 hours, `npm run token` makes more):',
       `  upstream   (12345 hotline, ${DEMO_CLAIMS.upstream.countyCode}) ${tokens.upstream}`,

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 // Open311 authenticates with its own api_key (test/open311/open311.test.ts: a bad key is 403), not a bearer token.
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs/, /^\/v1\/public\//, /^\/open311\/v2\//];
+const PUBLIC = [/^\/v1\/session$/, /^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/docs/, /^\/v1\/public\//, /^\/open311\/v2\//];
 
 interface RouteRef {
   method: string;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../db/seed';
+import { DEMO, DEMO_PASSWORD } from '../../db/seed';
 import { freePort } from '../../runtime/ports';
 
 /**
@@ -13,7 +13,8 @@ import { freePort } from '../../runtime/ports';
  * the same DATA_DIR and finds the case. Never touches the developer's database or Temporal.
  */
 const root = path.resolve(__dirname, '../..');
-const READY_TIMEOUT_MS = 60_000;
+// generous: a first start also builds the web console (runtime/web-build.ts), and CI runs the browser suite beside it
+const READY_TIMEOUT_MS = 150_000;
 const EXIT_TIMEOUT_MS = 30_000;
 
 interface Ready {
@@ -141,6 +142,17 @@ describe('npm start (embedded Temporal and PGlite)', () => {
 
     const docs = await fetch(first.ready.urls.docs, { redirect: 'manual' });
     expect(docs.status).toBeLessThan(400);
+    // the web console at /, and the demo accounts it prints sign in on the embedded database
+    const consolePage = await fetch(`${first.ready.urls.api}/cases/any`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('<div id="app">');
+    expect(first.output.join('\n')).toContain(`Demo accounts (password ${DEMO_PASSWORD})`);
+    const signedIn = await fetch(`${first.ready.urls.api}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'liantang', password: DEMO_PASSWORD }),
+    });
+    expect(signedIn.status).toBe(200);
 
     const opened = await fetch(`${first.ready.urls.api}/v1/cases`, {
       method: 'POST',
@@ -188,5 +200,5 @@ describe('npm start (embedded Temporal and PGlite)', () => {
     expect(listedIds).toContain(caseId);
 
     expect(await interrupt(second), second.output.join('\n')).toBe(0);
-  }, 180_000);
+  }, 360_000);
 });

@@ -1,0 +1,426 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import readline from 'node:readline';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Claims } from '../../api/claims';
+import type { CaseSummary } from '../../api/read-model/cases';
+import type { EfficiencyStats } from '../../api/read-model/stats';
+import { createEmptyDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../db/scratch-database';
+import { DEMO, DEMO_PASSWORD } from '../../db/seed';
+import type { CaseView } from '../../domain/case';
+import { signDevToken } from '../../runtime/dev-token';
+import { freePort } from '../../runtime/ports';
+import { ensureWebBuilt } from '../../runtime/web-build';
+import { SHEET_NAMES } from '../../web/src/assessment';
+import { formatRate } from '../../web/src/format';
+
+/**
+ * The workbench in a real browser (Debian's chromium through playwright-core) against the real service:
+ * a Temporal dev server (TEMPORAL_CLI_PATH), a fresh PostgreSQL database, the worker and the API serving
+ * the built console. Each role signs in with its demo account and does its work through the screens.
+ * Screenshots of every main screen go to test-artifacts/ (not committed).
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+const SCREEN = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+
+const ROOT = path.resolve(__dirname, '../..');
+const JWT_SECRET = 'browser-test-secret-of-32-characters';
+
+let db: ScratchDatabase;
+/** `npm start` (runtime/start.ts) in a child process, on the test's database and a fresh Temporal dev server. */
+let service: { urls: { api: string }; jwtSecret: string; child: ChildProcess; output: string[] };
+let browser: Browser;
+let dataDir: string;
+const contexts: BrowserContext[] = [];
+
+const HOTLINE: Claims = { sub: 'hotline-12345', role: 'upstream', countyCode: DEMO.county };
+const TOWNSHIP: Claims = { sub: 'api-liantang', role: 'township', countyCode: DEMO.county, townshipCode: DEMO.township };
+const ADMIN: Claims = { sub: 'api-admin', role: 'admin' };
+const SUPERVISOR: Claims = { sub: 'api-supervisor', role: 'supervisor', countyCode: DEMO.county };
+
+/** The API as a machine client (bearer token), to set the scene and to read the numbers the screens must show. */
+async function http<T>(caller: Claims, method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${service.urls.api}${url}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${signDevToken(caller, service.jwtSecret)}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+let caseCounter = 0;
+async function openHotlineCase(townshipCode: string = DEMO.township, description = '商户长期占道经营，影响通行'): Promise<CaseView> {
+  caseCounter += 1;
+  return http<CaseView>(HOTLINE, 'POST', '/v1/cases', {
+    source: 'hotline',
+    externalRef: `12345-browser-${process.pid}-${caseCounter}`,
+    countyCode: DEMO.county,
+    townshipCode,
+    location: { address: '浦城县莲塘镇街上路18号' },
+    description,
+    reporter: { name: '王女士', phone: '13800000000' },
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function newPage(viewport = SCREEN): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto(`${service.urls.api}/login`);
+  await page.getByTestId('username').fill(username);
+  await page.getByTestId('password').fill(DEMO_PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('who').waitFor();
+}
+
+const form = (page: Page, name: string) => page.locator(`[data-form="${name}"]`);
+const field = (page: Page, formName: string, key: string) => form(page, formName).locator(`[data-field="${key}"]`);
+
+async function choose(page: Page, formName: string, key: string, label: string): Promise<void> {
+  await field(page, formName, key).locator('.el-radio').filter({ has: page.getByText(label, { exact: true }) }).click();
+}
+/** An Element Plus select: open it, type to filter, Enter takes the first match. */
+async function pick(page: Page, formName: string, key: string, text: string): Promise<void> {
+  await field(page, formName, key).locator('.el-select__wrapper').click();
+  await page.keyboard.type(text);
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+}
+async function submit(page: Page, formName: string): Promise<void> {
+  await form(page, formName).getByTestId('submit').click();
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (as .ci/run does), or set CHROMIUM_PATH`);
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const logger = pino({ level: 'warn' });
+  await ensureWebBuilt(logger);
+  db = await createEmptyDatabase(process.env.DATABASE_URL || DEFAULT_ADMIN_URL, 'enforcement_browser');
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'enforcement-browser-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', JWT_SECRET };
+  for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'NODE_OPTIONS']) delete env[key];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => output.push(`[stderr] ${line}`));
+  const api = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start not ready within 180 s:\n${output.join('\n')}`)), 180_000);
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(line);
+      if (!line.startsWith('{')) return;
+      try {
+        const parsed = JSON.parse(line) as { event?: string; urls?: { api: string } };
+        if (parsed.event === 'ready' && parsed.urls) {
+          clearTimeout(timer);
+          resolve(parsed.urls.api);
+        }
+      } catch {
+        /* not the ready line */
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited early (${code ?? signal}):\n${output.join('\n')}`));
+    });
+  });
+  service = { urls: { api }, jwtSecret: JWT_SECRET, child, output };
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  if (service?.child.exitCode === null) {
+    const exited = new Promise((resolve) => service.child.once('exit', resolve));
+    service.child.kill('SIGINT');
+    await exited;
+  }
+  await db?.drop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('workbench in a browser', () => {
+  it('a township officer signs in, sees the hotline case in 待办, walks it to close through the forms, and sees it closed', async () => {
+    const opened = await openHotlineCase();
+    const page = await newPage();
+    await page.goto(`${service.urls.api}/`);
+    await page.waitForURL(/\/login/);
+    await shot(page, '01-login');
+    await signIn(page, 'liantang');
+    await page.waitForURL(/\/todo$/);
+    const row = page.getByTestId('todo-table').locator('tr', { hasText: opened.caseId });
+    await row.waitFor();
+    await expect(row.getByTestId('countdown').innerText()).resolves.toMatch(/剩余|超期/);
+    await shot(page, '02-township-todo');
+
+    await row.getByRole('link', { name: opened.caseId }).click();
+    await page.waitForURL(new RegExp(`/cases/${opened.caseId}$`));
+
+    // 网格巡查: the grid member's report (observedAt defaults to now)
+    await field(page, 'patrol-report', 'gridMemberId').locator('input').fill('grid-member-7');
+    await field(page, 'patrol-report', 'findings').locator('textarea').fill('占道经营属实');
+    await shot(page, '03-case-patrol');
+    await submit(page, 'patrol-report');
+    // 源头发现
+    await choose(page, 'confirm', 'confirmed', '是');
+    await submit(page, 'confirm');
+    // 信息采集
+    await pick(page, 'capture', 'matterCode', DEMO.matters.townshipPenalty);
+    await choose(page, 'capture', 'party.kind', '自然人');
+    await field(page, 'capture', 'party.name').locator('input').fill('李某');
+    await submit(page, 'capture');
+    // 任务分派: an expired certificate in the pair → the 422 reason next to the officers field
+    await choose(page, 'assign', 'level', '本镇执法队办理');
+    await pick(page, 'assign', 'officerIds', DEMO.officers.certified[0]);
+    await pick(page, 'assign', 'officerIds', DEMO.officers.expired);
+    await submit(page, 'assign');
+    const officersError = field(page, 'assign', 'officerIds').locator('.el-form-item__error');
+    await officersError.waitFor();
+    await expect(officersError.innerText()).resolves.toContain(DEMO.officers.expired);
+    await shot(page, '04-case-assign-refused');
+    // replace the expired officer with a certified one
+    await field(page, 'assign', 'officerIds').locator('.el-tag', { hasText: DEMO.officers.expired }).locator('.el-tag__close').click();
+    await pick(page, 'assign', 'officerIds', DEMO.officers.certified[1]);
+    await submit(page, 'assign');
+    // 问题处理 → 核查反馈
+    await choose(page, 'handle', 'outcome', '当场改正');
+    await field(page, 'handle', 'notes').locator('textarea').fill('当场责令改正');
+    await submit(page, 'handle');
+    await choose(page, 'verify', 'passed', '是');
+    await submit(page, 'verify');
+
+    const status = page.getByTestId('case-status');
+    await expect.poll(() => status.innerText(), { timeout: 20_000 }).toContain('已结案');
+    await page.getByTestId('review').waitFor();
+    const live = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${opened.caseId}`);
+    expect(live.status).toBe('closed');
+    expect(live.resolution).toBe('resolved');
+    expect(live.handler.officerIds).toEqual([DEMO.officers.certified[0], DEMO.officers.certified[1]]);
+    await shot(page, '05-case-closed');
+
+    await page.goto(`${service.urls.api}/cases/${opened.caseId}/file`);
+    await page.getByText('行政执法案卷').waitFor();
+    await shot(page, '06-case-file');
+  });
+
+  it("a township officer opens a case with 新建案件; typing another township's case URL shows a refusal, never the case", async () => {
+    const secret = '石陂镇的案件描述-不应显示';
+    const other = await openHotlineCase(DEMO.otherTownship, secret);
+    const page = await newPage();
+    await signIn(page, 'liantang');
+    // 新建案件: the officer opens a complaint in the own township (county and township are the officer's own)
+    await page.getByRole('menuitem', { name: '新建案件' }).click();
+    await expect(form(page, 'open-case').locator('[data-field="townshipCode"]').count()).resolves.toBe(0);
+    await expect(form(page, 'open-case').locator('[data-field="patrol.findings"]').count()).resolves.toBe(0);
+    await field(page, 'open-case', 'location.address').locator('input').fill('浦城县莲塘镇莲塘街8号');
+    await field(page, 'open-case', 'description').locator('textarea').fill('店外占道摆放货物');
+    await field(page, 'open-case', 'reporter.phone').locator('input').fill('13900000000');
+    await shot(page, '07a-new-case');
+    await submit(page, 'open-case');
+    await page.waitForURL(/\/cases\/C[0-9a-f]+$/);
+    await expect(page.getByTestId('case-status').innerText()).resolves.toContain('网格巡查');
+    const newId = page.url().split('/').pop()!;
+    const created = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${newId}`);
+    expect(created).toMatchObject({ source: 'complaint', townshipCode: DEMO.township, description: '店外占道摆放货物', createdBy: { sub: 'liantang' } });
+
+    await page.goto(`${service.urls.api}/cases/${other.caseId}`);
+    const refusal = page.getByTestId('refusal');
+    await refusal.waitFor();
+    await expect(refusal.innerText()).resolves.toContain('无权查看');
+    expect(await page.content()).not.toContain(secret);
+    await page.goto(`${service.urls.api}/cases/${other.caseId}/file`);
+    await page.getByTestId('refusal').waitFor();
+    expect(await page.content()).not.toContain(secret);
+    await shot(page, '07-refusal');
+  });
+
+  it('a county department sees the transfer awaiting its answer, accepts it and handles the case', async () => {
+    const opened = await openHotlineCase();
+    const id = opened.caseId;
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/patrol-report`, { gridMemberId: 'grid-member-7', observedAt: new Date().toISOString(), findings: '疑似违法建设' });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/confirm`, { confirmed: true });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/capture`, { matterCode: DEMO.matters.countyPenalty, party: { kind: 'person', name: '张某' } });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/assign`, { level: 'county', departmentCode: DEMO.departments.urbanManagement });
+
+    const page = await newPage();
+    await signIn(page, 'pc-cgj');
+    await page.waitForURL(/\/todo$/);
+    const row = page.getByTestId('awaiting-answer').locator('tr', { hasText: id });
+    await row.waitFor();
+    await shot(page, '08-county-todo');
+    await row.getByRole('link', { name: id }).click();
+    await choose(page, 'county-response', 'decision', '接收');
+    await shot(page, '09-county-response');
+    await submit(page, 'county-response');
+    // accepted: the department now holds the case and handles it
+    await form(page, 'handle').waitFor({ timeout: 20_000 });
+    await choose(page, 'handle', 'outcome', '当场改正');
+    await submit(page, 'handle');
+    await expect.poll(() => page.getByTestId('case-status').innerText(), { timeout: 20_000 }).toContain('核查反馈');
+    const live = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${id}`);
+    expect(live.stage).toBe('verification');
+    expect(live.handler).toMatchObject({ level: 'county', departmentCode: DEMO.departments.urbanManagement });
+    expect(live.timeline.map((e) => e.type)).toContain('transfer_accepted');
+    await shot(page, '10-county-case');
+  });
+
+  it('the supervisor board lists a case made overdue by a short SLA, charts the numbers of /v1/stats/efficiency, and the Excel export holds them', async () => {
+    // a patrol SLA of 2 seconds for new cases: level 1 at 2 s, level 2 at 4 s
+    const previous = await http<{ slas: { patrol: unknown } }>(ADMIN, 'GET', '/v1/admin/sla-policy');
+    await http(ADMIN, 'PUT', '/v1/admin/sla-policy', { slas: { patrol: { duration: 'PT2S' } } });
+    let late: CaseView;
+    try {
+      late = await openHotlineCase(DEMO.township, '短时限：巡查超期');
+    } finally {
+      await http(ADMIN, 'PUT', '/v1/admin/sla-policy', { slas: { patrol: previous.slas.patrol } });
+    }
+    await until('level 2 escalation', async () => {
+      const c = await http<CaseView>(SUPERVISOR, 'GET', `/v1/cases/${late.caseId}`);
+      return c.deadlines.some((d) => d.kind === 'patrol' && d.escalationLevel === 2) ? true : undefined;
+    });
+    const overdue = await http<{ items: CaseSummary[] }>(SUPERVISOR, 'GET', '/v1/cases?overdue=true');
+    expect(overdue.items.map((c) => c.caseId)).toContain(late.caseId);
+
+    const page = await newPage();
+    await signIn(page, 'pc-supervisor');
+    await page.waitForURL(/\/board$/);
+    const lateRow = page.getByTestId('overdue-table').locator('tr', { hasText: late.caseId });
+    await lateRow.waitFor();
+    await expect(lateRow.getAttribute('class')).resolves.toContain('row-level-2');
+    await expect(lateRow.innerText()).resolves.toContain('二级督办');
+
+    // the numbers on screen are those of the API
+    const [township, department] = await Promise.all([
+      http<EfficiencyStats>(SUPERVISOR, 'GET', '/v1/stats/efficiency?groupBy=township'),
+      http<EfficiencyStats>(SUPERVISOR, 'GET', '/v1/stats/efficiency?groupBy=department'),
+    ]);
+    const own = township.items.find((u) => u.code === DEMO.township);
+    expect(own?.cases).toBeGreaterThanOrEqual(2);
+    const keys = ['closureRate', 'onTimeClosureRate', 'reworkRate', 'overdueRate'] as const;
+    for (const [testId, stats] of [['chart-township', township], ['chart-department', department]] as const) {
+      const card = page.getByTestId(testId);
+      await card.locator('svg').first().waitFor();
+      const svgText = (await card.locator('svg text').allTextContents()).join(' ');
+      for (const unit of stats.items) {
+        for (const key of keys) {
+          const shown = card.locator(`[data-rate="${unit.code}:${key}"]`);
+          await expect(shown.innerText()).resolves.toBe(formatRate(unit[key].rate));
+          if (unit[key].rate !== null) expect(svgText).toContain(formatRate(unit[key].rate));
+        }
+      }
+    }
+    await shot(page, '11-supervisor-board');
+
+    // 量化考核 export: the workbook holds the same numbers
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    const file = path.join(ARTIFACTS, 'assessment.xlsx');
+    await download.saveAs(file);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const sheet = wb.getWorksheet(SHEET_NAMES.township);
+    expect(sheet).toBeDefined();
+    const rows = new Map<string, ExcelJS.CellValue[]>();
+    sheet!.eachRow((r) => {
+      const values = (r.values as ExcelJS.CellValue[]).slice(1);
+      if (typeof values[0] === 'string') rows.set(values[0], values);
+    });
+    for (const unit of township.items) {
+      const r = rows.get(unit.code);
+      expect(r, unit.code).toBeDefined();
+      expect(r![2]).toBe(unit.cases);
+      expect(r![3] ?? null).toBe(unit.closureRate.rate);
+      expect(r![4]).toBe(unit.closureRate.numerator);
+      expect(r![5]).toBe(unit.closureRate.denominator);
+      expect(r![6] ?? null).toBe(unit.onTimeClosureRate.rate);
+      expect(r![9] ?? null).toBe(unit.reworkRate.rate);
+      expect(r![12] ?? null).toBe(unit.overdueRate.rate);
+    }
+    expect(wb.getWorksheet(SHEET_NAMES.department)).toBeDefined();
+    expect(wb.getWorksheet(SHEET_NAMES.definitions)?.rowCount).toBeGreaterThan(3);
+  });
+
+  it('the admin screens, the public 公示 page without sign-in, and the township inbox on a phone', async () => {
+    const admin = await newPage();
+    await signIn(admin, 'admin');
+    await admin.waitForURL(/\/admin\/accounts$/);
+    await admin.getByTestId('accounts').locator('tr', { hasText: 'pc-supervisor' }).waitFor();
+    await shot(admin, '12-admin-accounts');
+    // a new supervisor account, made on the screen, signs in
+    await admin.getByTestId('new-account').click();
+    await field(admin, 'new-account', 'username').locator('input').fill('sw-supervisor');
+    await field(admin, 'new-account', 'displayName').locator('input').fill('邵武市执法监督');
+    await field(admin, 'new-account', 'password').locator('input').fill('a-long-password');
+    await choose(admin, 'new-account', 'role', '督查');
+    await pick(admin, 'new-account', 'countyCode', DEMO.otherCounty);
+    await submit(admin, 'new-account');
+    await admin.getByTestId('accounts').locator('tr', { hasText: 'sw-supervisor' }).waitFor();
+    const created = await fetch(`${service.urls.api}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'sw-supervisor', password: 'a-long-password' }),
+    });
+    expect(created.status).toBe(200);
+    expect(((await created.json()) as { claims: Claims }).claims).toEqual({ sub: 'sw-supervisor', role: 'supervisor', countyCode: DEMO.otherCounty });
+    await admin.goto(`${service.urls.api}/admin/sla-policy`);
+    await admin.getByTestId('publish').waitFor();
+    await shot(admin, '13-admin-sla-policy');
+
+    const visitor = await newPage();
+    await visitor.goto(`${service.urls.api}/public`);
+    await visitor.getByTestId('disclosures').waitFor();
+    expect(visitor.url()).toMatch(/\/public$/);
+    await shot(visitor, '14-public-disclosures');
+
+    // a fuller inbox for the README: an urgent case and a fresh one beside the overdue one
+    await http(HOTLINE, 'POST', '/v1/cases', {
+      source: 'complaint', countyCode: DEMO.county, townshipCode: DEMO.township, urgent: true,
+      location: { address: '浦城县莲塘镇莲塘街42号' }, description: '夜间施工噪音扰民',
+    });
+    await openHotlineCase(DEMO.township, '占用人行道堆放建材');
+    const desk = await newPage();
+    await signIn(desk, 'liantang');
+    await expect.poll(() => desk.getByTestId('todo-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await shot(desk, '16-township-todo');
+
+    const phone = await newPage(PHONE);
+    await signIn(phone, 'liantang');
+    await expect.poll(() => phone.getByTestId('todo-cards').locator('a').count()).toBeGreaterThanOrEqual(3);
+    await expect(phone.getByTestId('todo-cards').innerText()).resolves.toMatch(/剩余|超期/);
+    await shot(phone, '15-township-todo-phone');
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { actionBodySchemas, countyResponseSchema } from '../../domain/actions';
+import { openCaseSchema } from '../../domain/case';
+import { ACTIONS } from '../../domain/stages';
+import { bodyOf, checkBody, errorsByField, fieldsOf } from '../../web/src/forms/schema-fields';
+
+/** The console's form builder: an action schema (domain/actions.ts) → Element Plus fields → the body the API expects. */
+
+const keys = (schema: z.ZodType, values = {}) => fieldsOf(schema, values).map((f) => `${f.key}:${f.kind}${f.required ? '!' : ''}`);
+
+describe('fieldsOf', () => {
+  it('renders every action schema of the API', () => {
+    for (const action of ACTIONS) expect(() => fieldsOf(actionBodySchemas[action]), action).not.toThrow();
+  });
+
+  it('capture: nested party fields, enums with Chinese labels, the free-form evidence list left out', () => {
+    expect(keys(actionBodySchemas.capture)).toEqual([
+      'matterCode:text!',
+      'party.kind:enum!',
+      'party.name:text!',
+      'party.idNumber:text',
+      'party.creditCode:text',
+      'urgent:boolean',
+    ]);
+    const kind = fieldsOf(actionBodySchemas.capture).find((f) => f.key === 'party.kind');
+    expect(kind?.options).toEqual([
+      { value: 'person', label: '自然人' },
+      { value: 'organization', label: '单位' },
+    ]);
+  });
+
+  it('assign: the discriminator first, then the fields of the chosen variant', () => {
+    expect(keys(actionBodySchemas.assign)).toEqual(['level:enum!']);
+    expect(keys(actionBodySchemas.assign, { level: 'township' })).toEqual(['level:enum!', 'officerIds:list!']);
+    expect(keys(actionBodySchemas.assign, { level: 'county' })).toEqual(['level:enum!', 'departmentCode:text!']);
+    const officers = fieldsOf(actionBodySchemas.assign, { level: 'township' }).find((f) => f.key === 'officerIds');
+    expect(officers).toMatchObject({ min: 1, max: 20 });
+  });
+
+  it('patrol report: a datetime, long text as a textarea, photos as a list', () => {
+    expect(keys(actionBodySchemas['patrol-report'])).toEqual(['gridMemberId:text!', 'observedAt:datetime!', 'findings:textarea!', 'photos:list']);
+  });
+
+  it('numbers carry their bounds; the opening form flattens location, reporter and the optional patrol report', () => {
+    expect(fieldsOf(actionBodySchemas['record-payment']).find((f) => f.key === 'amount')).toMatchObject({ kind: 'number', required: true, max: 1e10 });
+    const open = keys(openCaseSchema);
+    expect(open).toEqual(expect.arrayContaining(['source:enum!', 'countyCode:text!', 'location.address:text!', 'description:textarea!', 'reporter.phone:text', 'patrol.observedAt:datetime']));
+  });
+
+  it('refuses to render a required field it does not know, rather than leaving it out', () => {
+    expect(() => fieldsOf(z.object({ evidence: z.array(z.object({ url: z.string() })) }))).toThrow(/evidence/);
+  });
+});
+
+describe('bodyOf and checkBody', () => {
+  it('builds nested bodies, trims text, leaves out empty optional fields', () => {
+    const fields = fieldsOf(actionBodySchemas.capture);
+    const body = bodyOf(fields, { matterCode: ' UM-P-001 ', 'party.kind': 'person', 'party.name': '李某', 'party.idNumber': '', urgent: undefined });
+    expect(body).toEqual({ matterCode: 'UM-P-001', party: { kind: 'person', name: '李某' } });
+    expect(actionBodySchemas.capture.safeParse(body).success).toBe(true);
+  });
+
+  it('places missing and invalid fields with the schema the API uses (including its refinements)', () => {
+    const fields = fieldsOf(countyResponseSchema, { decision: 'return' });
+    const checked = checkBody(countyResponseSchema, fields, { decision: 'return' });
+    expect(checked.ok).toBe(false);
+    expect(checked.byField.reason).toBe('a returned transfer must say why');
+    const missing = checkBody(actionBodySchemas.verify, fieldsOf(actionBodySchemas.verify), {});
+    expect(missing.ok).toBe(false);
+    expect(Object.keys(missing.byField)).toEqual(['passed']);
+    const fine = checkBody(actionBodySchemas.decide, fieldsOf(actionBodySchemas.decide), { kind: 'no_penalty', fine: 100 });
+    expect(fine.byField.fine).toBe('a no_penalty decision carries no fine');
+    const ok = checkBody(actionBodySchemas.verify, fieldsOf(actionBodySchemas.verify), { passed: false, notes: '仍有占道' });
+    expect(ok).toMatchObject({ ok: true, body: { passed: false, notes: '仍有占道' } });
+  });
+
+  it("puts the server's refusal on the field its path names (body.officerIds.1 → officerIds)", () => {
+    const fields = fieldsOf(actionBodySchemas.assign, { level: 'township' });
+    const placed = errorsByField(fields, [
+      { path: 'body.officerIds', message: 'OF-350722101-04: certificate expired' },
+      { path: 'body.officerIds.1', message: 'second one' },
+      { path: 'refused', message: '[...]' },
+    ]);
+    expect(placed.byField).toEqual({ officerIds: 'OF-350722101-04: certificate expired；second one' });
+    expect(placed.unplaced).toEqual(['[...]']);
+  });
+});

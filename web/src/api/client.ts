@@ -1,0 +1,135 @@
+import type { z } from 'zod';
+import type { Account, NewAccount, accountChangeSchema } from '../../../api/account-schemas';
+import type { ErrorBody, ErrorDetail } from '../../../api/errors';
+import type { caseListQuerySchema, CaseSummary } from '../../../api/read-model/cases';
+import type { Disclosure } from '../../../api/read-model/disclosures';
+import type { Jurisdictions, Matter, Officer, officersQuerySchema } from '../../../api/read-model/reference';
+import type { SlaPolicyResponse } from '../../../api/read-model/sla-policy';
+import type { EfficiencyStats, statsQuerySchema } from '../../../api/read-model/stats';
+import type { MeResponse, SessionResponse } from '../../../api/session-schemas';
+import type { ActionBody, CountyResponse } from '../../../domain/actions';
+import type { CaseView, OpenCaseBody } from '../../../domain/case';
+import type { SlaPolicyChange } from '../../../domain/sla';
+import type { ActionName } from '../../../domain/stages';
+
+/**
+ * The console's one way to the API. Every shape is the API's own type (imported from api/ and
+ * domain/, never copied); components never call fetch themselves. In the browser the session cookie
+ * rides along (same origin); scripts and tests pass a bearer token in `headers`.
+ */
+
+export type { Account, CaseSummary, CaseView, Disclosure, EfficiencyStats, Jurisdictions, Matter, Officer, SlaPolicyResponse };
+export type CaseListQuery = z.input<typeof caseListQuerySchema>;
+export type CaseList = { items: CaseSummary[]; nextCursor?: string };
+export type StatsQuery = z.input<typeof statsQuerySchema>;
+export type OfficersQuery = z.input<typeof officersQuerySchema>;
+export type AccountChange = z.input<typeof accountChangeSchema>;
+
+/** A refusal of the API, in api.md's error shape. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ApiClientOptions {
+  /** '' in the browser (same origin); `http://127.0.0.1:3000` for scripts and tests. */
+  baseUrl?: string;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  /** Called on a 401 (the session ended): the console sends the person to sign in. */
+  onUnauthorized?: (err: ApiError) => void;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+function queryString(query?: Query): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export function createApiClient(options: ApiClientOptions = {}) {
+  const baseUrl = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
+
+  async function call<T>(method: string, path: string, init: { body?: unknown; query?: Query; signedOutIsAnswer?: boolean } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(`${baseUrl}${path}${queryString(init.query)}`, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      });
+    } catch (err) {
+      throw new ApiError(0, 'network', `网络不可用 (network error): ${(err as Error).message}`);
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const e = (parsed as Partial<ErrorBody> | undefined)?.error;
+      const err = new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `HTTP ${res.status}`, e?.details ?? []);
+      if (res.status === 401 && !init.signedOutIsAnswer) options.onUnauthorized?.(err);
+      throw err;
+    }
+    return parsed as T;
+  }
+
+  const enc = encodeURIComponent;
+  return {
+    session: {
+      signIn: (username: string, password: string) => call<SessionResponse>('POST', '/v1/session', { body: { username, password } }),
+      signOut: () => call<void>('DELETE', '/v1/session'),
+      /** 401 when nobody is signed in: an answer here, not a session that ended. */
+      me: () => call<MeResponse>('GET', '/v1/me', { signedOutIsAnswer: true }),
+    },
+    cases: {
+      list: (query: CaseListQuery = {}) => call<CaseList>('GET', '/v1/cases', { query: query as Query }),
+      get: (caseId: string) => call<CaseView>('GET', `/v1/cases/${enc(caseId)}`),
+      open: (body: OpenCaseBody) => call<CaseView>('POST', '/v1/cases', { body }),
+      act: <A extends ActionName>(caseId: string, action: A, body: ActionBody<A>) =>
+        call<CaseView>('POST', `/v1/cases/${enc(caseId)}/actions/${action}`, { body }),
+      countyResponse: (caseId: string, body: CountyResponse) =>
+        call<{ accepted: true; caseId: string }>('POST', `/v1/cases/${enc(caseId)}/county-response`, { body }),
+    },
+    stats: {
+      efficiency: (query: StatsQuery = {}) => call<EfficiencyStats>('GET', '/v1/stats/efficiency', { query: query as Query }),
+    },
+    reference: {
+      jurisdictions: () => call<Jurisdictions>('GET', '/v1/jurisdictions'),
+      matters: () => call<{ items: Matter[] }>('GET', '/v1/matters'),
+      officers: (query: OfficersQuery = {}) => call<{ items: Officer[]; nextCursor?: string }>('GET', '/v1/officers', { query: query as Query }),
+    },
+    admin: {
+      slaPolicy: () => call<SlaPolicyResponse>('GET', '/v1/admin/sla-policy'),
+      publishSlaPolicy: (change: SlaPolicyChange) => call<SlaPolicyResponse>('PUT', '/v1/admin/sla-policy', { body: change }),
+      accounts: () => call<{ items: Account[] }>('GET', '/v1/admin/accounts'),
+      createAccount: (account: NewAccount) => call<Account>('POST', '/v1/admin/accounts', { body: account }),
+      changeAccount: (username: string, change: AccountChange) => call<Account>('PATCH', `/v1/admin/accounts/${enc(username)}`, { body: change }),
+      resetPassword: (username: string, password: string) =>
+        call<void>('PUT', `/v1/admin/accounts/${enc(username)}/password`, { body: { password } }),
+    },
+    public: {
+      disclosures: (query: { limit?: number; cursor?: string } = {}) =>
+        call<{ items: Disclosure[]; nextCursor?: string }>('GET', '/v1/public/disclosures', { query }),
+    },
+  };
+}
+export type ApiClient = ReturnType<typeof createApiClient>;
