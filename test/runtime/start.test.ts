@@ -146,7 +146,7 @@ describe('npm start (embedded Temporal and PGlite)', () => {
     const consolePage = await fetch(`${first.ready.urls.api}/cases/any`);
     expect(consolePage.status).toBe(200);
     expect(await consolePage.text()).toContain('<div id="app">');
-    expect(first.output.join('\n')).toContain(`Demo accounts (password ${DEMO_PASSWORD})`);
+    expect(first.output.join('\n')).toContain(`Demo accounts for the console (password ${DEMO_PASSWORD})`);
     const signedIn = await fetch(`${first.ready.urls.api}/v1/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -15,7 +15,9 @@ const at = (overrides: Partial<CaseView>) => fixtureCase('allowed-1', overrides)
 describe('actions the case page offers', () => {
   it('the stage action to the own township only; nothing to a supervisor or another township', () => {
     const c = at({ stage: 'capture' });
-    expect(actionsFor(township, c)).toEqual(['capture']);
+    // a dispatched work order (the fixture is a hotline case) may also be returned before assignment
+    expect(actionsFor(township, c)).toEqual(['capture', 'return']);
+    expect(actionsFor(township, at({ stage: 'capture', source: 'patrol' }))).toEqual(['capture']);
     expect(actionsFor(otherTownship, c)).toEqual([]);
     expect(actionsFor(supervisor, c)).toEqual([]);
     expect(actionsFor(township, at({ stage: 'verification', status: 'closed' }))).toEqual([]);
