@@ -108,6 +108,22 @@ describe('the same request twice at once (double submit, no key)', () => {
   });
 });
 
+describe('case creation under load', () => {
+  it('50 concurrent creations of different cases all answer 201 with the opened case (never 503 for a case it created)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/v1/cases', headers: bearer('upstream'), payload: opening(`12345-${run}-load-${i}`) }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(50).fill(201));
+    const cases = answers.map((a) => a.json() as CaseBody);
+    expect(new Set(cases.map((c) => c.caseId)).size).toBe(50);
+    for (const c of cases) expect(c.timeline.map((e) => e.type)).toEqual(['case_opened']);
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM cases WHERE case_id = ANY($1)', [cases.map((c) => c.caseId)]);
+    expect(rows[0]?.n).toBe(50);
+  });
+});
+
 describe('retries with an Idempotency-Key', () => {
   it('a retried action returns the first answer and changes nothing; the key with another body is 422', async () => {
     const created = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer('upstream'), payload: opening(`12345-${run}-keyed`) });
