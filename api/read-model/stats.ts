@@ -3,12 +3,13 @@ import type { Pool } from 'pg';
 import type { Claims } from '../claims';
 import { badRequest } from '../errors';
 import { STAGES } from '../../domain/stages';
+import { toShanghaiIso } from '../../domain/time';
 import { statsScope } from './jurisdiction';
 import { instantQuery, paramList } from './sql';
 
 /**
- * GET /v1/stats/efficiency: the indicators of domain.md (效能监督 / 综合评价) per township, county or
- * county department, computed in SQL over the read model.
+ * GET /v1/stats/efficiency: the indicators of domain.md (效能监督 / 综合评价) per township, county, county
+ * department or officer.
  *
  * THE COHORT. A case belongs to the period [from, to) when it was OPENED in it (`cases.opened_at`). These are
  * "the cases due to close in the period" (应结案数): every case that arrived in the period is owed a closure,
@@ -16,15 +17,26 @@ import { instantQuery, paramList } from './sql';
  * period" because every case has an opening time (not every case has a deadline yet), it never counts a case
  * twice across periods, and it is what a reporter or upstream ticket is counted by. Unit of a case:
  * township → `cases.township_code`, county → `cases.county_code`, department → `cases.handler_department_code`
- * (cases never handled by a county department are not in any department's figures).
+ * (cases never handled by a county department are not in any department's figures), officer → each officer of
+ * `cases.handler_officer_ids` (the officers the case is assigned to; a case with two officers counts for both).
  *
  * Closures count only if they happened before `to`, so the closure figures of a finished period do not change
  * later. The other indicators describe the cohort as known at query time (reviews, rework, breaches).
  *
  * Every rate comes with its numerator and denominator; a rate with denominator 0 is null.
+ *
+ * WHERE THE NUMBERS COME FROM. Not from `cases` (a gigabyte at a million cases, most of it the snapshot) but
+ * from `stats_case_facts` (one narrow row per case) and `stats_stage_visits` (one row per stage visit of a
+ * reviewed case), which triggers keep equal to their definition over `cases`, `case_reviews` and
+ * `case_review_stages` in the same transaction as every projection write (db/migrations/1733100000000_…).
+ * A period is an index range on opened_at of those tables, so the cost follows the size of the period, not of
+ * the case library. `recountEfficiencyStats` answers the same question straight from `cases` (the query this
+ * replaced); the tests and `npm run bench:stats` hold the two to exact equality.
  */
 export const INDICATOR_DEFINITIONS = {
   cohort: 'cases opened in [from, to) in the unit (cases.opened_at); the denominator "cases" of the rates below',
+  officer:
+    'groupBy=officer: the cases of the cohort assigned to the officer (cases.handler_officer_ids, the officers the case is assigned to now); a case with two officers counts once for each of them, so the officers of a unit add up to more than its cases',
   closureRate:
     '结案率 = cases of the cohort closed before `to` (status closed, closed_at < to) / cases of the cohort',
   onTimeClosureRate:
@@ -43,9 +55,12 @@ export const INDICATOR_DEFINITIONS = {
 
 const instant = instantQuery;
 
+export const GROUP_BY = ['township', 'county', 'department', 'officer'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
 export const statsQuerySchema = z
   .object({
-    groupBy: z.enum(['township', 'county', 'department']).default('township'),
+    groupBy: z.enum(GROUP_BY).default('township'),
     from: instant.optional().describe('start of the period, inclusive (default: 30 days before `to`); a date is midnight Asia/Shanghai'),
     to: instant.optional().describe('end of the period, exclusive (default: now)'),
   })
@@ -59,10 +74,7 @@ const rateSchema = z.object({
 });
 export type Rate = z.infer<typeof rateSchema>;
 
-const unitStatsSchema = z.object({
-  code: z.string(),
-  name: z.string().nullable(),
-  countyCode: z.string().nullable(),
+const indicatorsShape = {
   cases: z.number().int(),
   closureRate: rateSchema,
   onTimeClosureRate: rateSchema,
@@ -70,6 +82,13 @@ const unitStatsSchema = z.object({
   overdueRate: rateSchema,
   extensionRate: rateSchema,
   escalationsPer100: z.object({ escalations: z.number().int(), cases: z.number().int(), value: z.number().nullable() }),
+};
+
+const unitStatsSchema = z.object({
+  code: z.string(),
+  name: z.string().nullable(),
+  countyCode: z.string().nullable(),
+  ...indicatorsShape,
   stageDurations: z.array(
     z.object({ stage: z.enum(STAGES), visits: z.number().int(), meanSeconds: z.number(), p90Seconds: z.number() }),
   ),
@@ -77,19 +96,37 @@ const unitStatsSchema = z.object({
 export type UnitStats = z.infer<typeof unitStatsSchema>;
 
 export const efficiencyStatsSchema = z.object({
-  groupBy: z.enum(['township', 'county', 'department']),
-  from: z.string(),
-  to: z.string(),
+  groupBy: z.enum(GROUP_BY),
+  from: z.string().describe('ISO 8601 with the +08:00 offset'),
+  to: z.string().describe('ISO 8601 with the +08:00 offset'),
   definitions: z.record(z.string(), z.string()),
   items: z.array(unitStatsSchema),
 });
 export type EfficiencyStats = z.infer<typeof efficiencyStatsSchema>;
 
-const UNIT = {
-  township: { column: 'c.township_code', table: 'townships' },
-  county: { column: 'c.county_code', table: 'counties' },
-  department: { column: 'c.handler_department_code', table: 'departments' },
-} as const;
+/** The units of a groupBy: their table, and how a case (row `alias`) names its unit. */
+const UNITS: Record<GroupBy, { units: string; caseUnit: (alias: string, factColumns: boolean) => string }> = {
+  township: {
+    units: 'SELECT u.code, u.name, u.county_code FROM townships u',
+    caseUnit: (a) => `${a}.township_code`,
+  },
+  county: {
+    units: 'SELECT u.code, u.name, u.code AS county_code FROM counties u',
+    caseUnit: (a) => `${a}.county_code`,
+  },
+  department: {
+    units: 'SELECT u.code, u.name, u.county_code FROM departments u',
+    caseUnit: (a, facts) => (facts ? `${a}.department_code` : `${a}.handler_department_code`),
+  },
+  officer: {
+    units: `SELECT u.id AS code, u.name, COALESCE(t.county_code, d.county_code) AS county_code
+              FROM officers u
+              LEFT JOIN townships t ON t.code = u.township_code
+              LEFT JOIN departments d ON d.code = u.department_code`,
+    // one row per assigned officer (set-returning in the select list, see cohortFrom)
+    caseUnit: (a, facts) => `unnest(${facts ? `${a}.officer_ids` : `${a}.handler_officer_ids`})`,
+  },
+};
 
 interface AggRow {
   code: string;
@@ -117,26 +154,38 @@ const rate = (numerator: number, denominator: number): Rate => ({
   rate: denominator > 0 ? numerator / denominator : null,
 });
 
-export async function efficiencyStats(pool: Pool, claims: Claims, query: StatsQuery): Promise<EfficiencyStats> {
-  const scope = statsScope(claims);
+interface Period {
+  fromMs: number;
+  toMs: number;
+}
+
+function period(query: { from?: string | undefined; to?: string | undefined }, defaultDays: number): Period {
   const toMs = query.to === undefined ? Date.now() : Date.parse(query.to);
-  const fromMs = query.from === undefined ? toMs - 30 * 86_400_000 : Date.parse(query.from);
+  const fromMs = query.from === undefined ? toMs - defaultDays * 86_400_000 : Date.parse(query.from);
   if (!(fromMs < toMs)) throw badRequest('from must be before to', [{ path: 'from', message: 'must be before to' }]);
-  const from = new Date(fromMs).toISOString();
-  const to = new Date(toMs).toISOString();
-  const unit = UNIT[query.groupBy];
+  return { fromMs, toMs };
+}
 
-  const { params, p } = paramList();
-  const fromP = p(from);
-  const toP = p(to);
-  const countyP = scope.countyCode === undefined ? undefined : p(scope.countyCode);
-  const unitCounty = query.groupBy === 'county' ? 'u.code' : 'u.county_code';
-
-  // One row per case of the cohort with its flags; aggregated per unit, and joined to every unit of the
-  // caller's jurisdiction so units without cases show up with zeros.
-  const cohort = `
-    cohort AS (
-      SELECT c.case_id, ${unit.column} AS unit,
+/**
+ * The cohort as one row per (unit, case) with its flags, from the facts (`source: 'facts'`) or recounted
+ * from `cases` with `case_reviews` and `case_review_stages` (`source: 'cases'`, the definition itself).
+ */
+function cohortSql(source: 'facts' | 'cases', groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
+  const unit = UNITS[groupBy].caseUnit;
+  if (source === 'facts') {
+    return `
+      SELECT f.case_id, ${unit('f', true)} AS unit,
+             (f.closed_at < ${toP}::timestamptz) AS closed,
+             (f.closed_at < ${toP}::timestamptz AND f.on_time) AS closed_on_time,
+             f.verified, f.reworked,
+             (f.breached OR f.watch_due_at < now()) AS breached,
+             f.escalations
+        FROM stats_case_facts f
+       WHERE f.opened_at >= ${fromP}::timestamptz AND f.opened_at < ${toP}::timestamptz
+         ${countyP ? `AND f.county_code = ${countyP}` : ''}`;
+  }
+  return `
+      SELECT c.case_id, ${unit('c', false)} AS unit,
              (c.status = 'closed' AND c.closed_at < ${toP}::timestamptz) AS closed,
              (c.status = 'closed' AND c.closed_at < ${toP}::timestamptz AND r.on_time IS TRUE) AS closed_on_time,
              (EXISTS (SELECT 1 FROM case_review_stages s WHERE s.case_id = c.case_id AND s.stage = 'verification')
@@ -148,12 +197,46 @@ export async function efficiencyStats(pool: Pool, claims: Claims, query: StatsQu
         FROM cases c
         LEFT JOIN case_reviews r ON r.case_id = c.case_id
        WHERE c.opened_at >= ${fromP}::timestamptz AND c.opened_at < ${toP}::timestamptz
-         AND ${unit.column} IS NOT NULL
-         ${countyP ? `AND c.county_code = ${countyP}` : ''}
-    )`;
+         ${countyP ? `AND c.county_code = ${countyP}` : ''}`;
+}
 
+/** The stage visits of the cohort as (unit, stage, duration_seconds). */
+function visitsSql(source: 'facts' | 'cases', groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
+  const unit = UNITS[groupBy].caseUnit;
+  if (source === 'facts') {
+    return `
+      SELECT ${unit('v', true)} AS unit, v.stage, v.duration_seconds
+        FROM stats_stage_visits v
+       WHERE v.opened_at >= ${fromP}::timestamptz AND v.opened_at < ${toP}::timestamptz
+         ${countyP ? `AND v.county_code = ${countyP}` : ''}`;
+  }
+  return `
+      SELECT ${unit('c', false)} AS unit, s.stage, s.duration_seconds
+        FROM cases c JOIN case_review_stages s ON s.case_id = c.case_id
+       WHERE c.opened_at >= ${fromP}::timestamptz AND c.opened_at < ${toP}::timestamptz
+         ${countyP ? `AND c.county_code = ${countyP}` : ''}`;
+}
+
+async function efficiencyFrom(
+  source: 'facts' | 'cases',
+  pool: Pool,
+  claims: Claims,
+  query: StatsQuery,
+): Promise<EfficiencyStats> {
+  const scope = statsScope(claims);
+  const { fromMs, toMs } = period(query, 30);
+  const from = new Date(fromMs).toISOString();
+  const to = new Date(toMs).toISOString();
+
+  const { params, p } = paramList();
+  const fromP = p(from);
+  const toP = p(to);
+  const countyP = scope.countyCode === undefined ? undefined : p(scope.countyCode);
+
+  // One row per (unit, case) of the cohort, aggregated per unit and joined to every unit of the caller's
+  // jurisdiction so units without cases show up with zeros.
   const aggSql = `
-    WITH ${cohort},
+    WITH cohort AS (${cohortSql(source, query.groupBy, fromP, toP, countyP)}),
     agg AS (
       SELECT unit,
              count(*)::int AS cases,
@@ -163,11 +246,11 @@ export async function efficiencyStats(pool: Pool, claims: Claims, query: StatsQu
              count(*) FILTER (WHERE verified AND reworked)::int AS reworked,
              count(*) FILTER (WHERE breached)::int AS breached,
              COALESCE(sum(escalations), 0)::int AS escalations
-        FROM cohort GROUP BY unit
+        FROM cohort WHERE unit IS NOT NULL GROUP BY unit
     ),
     units AS (
-      SELECT u.code, u.name, ${unitCounty} AS county_code FROM ${unit.table} u
-      ${countyP ? `WHERE ${unitCounty} = ${countyP}` : ''}
+      SELECT * FROM (${UNITS[query.groupBy].units}) u
+      ${countyP ? `WHERE u.county_code = ${countyP}` : ''}
     )
     SELECT COALESCE(u.code, a.unit) AS code, u.name, u.county_code,
            COALESCE(a.cases, 0) AS cases, COALESCE(a.closed, 0) AS closed,
@@ -178,12 +261,12 @@ export async function efficiencyStats(pool: Pool, claims: Claims, query: StatsQu
      ORDER BY 1`;
 
   const stageSql = `
-    WITH ${cohort}
-    SELECT k.unit AS code, s.stage, count(*)::int AS visits,
-           avg(s.duration_seconds)::float8 AS mean_seconds,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY s.duration_seconds)::float8 AS p90_seconds
-      FROM cohort k JOIN case_review_stages s ON s.case_id = k.case_id
-     GROUP BY k.unit, s.stage`;
+    WITH visits AS (${visitsSql(source, query.groupBy, fromP, toP, countyP)})
+    SELECT unit AS code, stage, count(*)::int AS visits,
+           avg(duration_seconds)::float8 AS mean_seconds,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_seconds)::float8 AS p90_seconds
+      FROM visits WHERE unit IS NOT NULL
+     GROUP BY unit, stage`;
 
   const [agg, stages] = await Promise.all([
     pool.query<AggRow>(aggSql, params),
@@ -202,6 +285,23 @@ export async function efficiencyStats(pool: Pool, claims: Claims, query: StatsQu
     code: r.code,
     name: r.name,
     countyCode: r.county_code,
+    ...indicators(r),
+    stageDurations: (byUnit.get(r.code) ?? []).sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage)),
+  }));
+
+  return {
+    groupBy: query.groupBy,
+    from: toShanghaiIso(fromMs),
+    to: toShanghaiIso(toMs),
+    definitions: { ...INDICATOR_DEFINITIONS },
+    items,
+  };
+}
+
+type Counts = Pick<AggRow, 'cases' | 'closed' | 'closed_on_time' | 'verified' | 'reworked' | 'breached' | 'escalations'>;
+
+function indicators(r: Counts) {
+  return {
     cases: r.cases,
     closureRate: rate(r.closed, r.cases),
     onTimeClosureRate: rate(r.closed_on_time, r.cases),
@@ -209,8 +309,184 @@ export async function efficiencyStats(pool: Pool, claims: Claims, query: StatsQu
     overdueRate: rate(r.breached, r.cases),
     extensionRate: rate(0, r.cases),
     escalationsPer100: { escalations: r.escalations, cases: r.cases, value: r.cases > 0 ? (100 * r.escalations) / r.cases : null },
-    stageDurations: (byUnit.get(r.code) ?? []).sort((a, b) => stageOrder(a.stage) - stageOrder(b.stage)),
-  }));
+  };
+}
 
-  return { groupBy: query.groupBy, from, to, definitions: { ...INDICATOR_DEFINITIONS }, items };
+/** GET /v1/stats/efficiency, from the trigger-maintained facts. */
+export function efficiencyStats(pool: Pool, claims: Claims, query: StatsQuery): Promise<EfficiencyStats> {
+  return efficiencyFrom('facts', pool, claims, query);
+}
+
+/**
+ * The same answer recounted from `cases`, `case_reviews` and `case_review_stages` (a sequential scan of the
+ * case library): the reference the facts are checked against (tests, bench:stats), not served over HTTP.
+ */
+export function recountEfficiencyStats(pool: Pool, claims: Claims, query: StatsQuery): Promise<EfficiencyStats> {
+  return efficiencyFrom('cases', pool, claims, query);
+}
+
+/* ---------- GET /v1/stats/overview: the supervision board ---------- */
+
+export const overviewQuerySchema = z.object({}).strict();
+
+export const overviewSchema = z.object({
+  asOf: z.string().describe('the instant the figures were read, +08:00'),
+  countyCode: z.string().nullable().describe('the jurisdiction: your county, null for all'),
+  open: z.object({
+    cases: z.number().int(),
+    byStage: z.array(z.object({ stage: z.enum(STAGES), cases: z.number().int() })).describe('every stage, loop order'),
+  }),
+  overdue: z.object({
+    cases: z.number().int().describe('open cases whose current deadline has passed (now), as in GET /v1/cases?overdue=true'),
+    byEscalationLevel: z
+      .array(z.object({ level: z.number().int(), cases: z.number().int() }))
+      .describe('0: not escalated yet; 1: to the township leader; 2: to the county supervisor'),
+  }),
+  thisMonth: z.object({
+    from: z.string().describe('the first day of the current month, 00:00 +08:00'),
+    opened: z.number().int(),
+    closed: z.number().int().describe('cases closed this month, whenever opened'),
+    closedOnTime: z.number().int().describe('of those, the ones whose efficiency review says on time'),
+  }),
+});
+export type Overview = z.infer<typeof overviewSchema>;
+
+/** First instant of the month of `ms` in Asia/Shanghai (and of the month `addMonths` later). */
+function shanghaiMonthStart(ms: number, addMonths = 0): number {
+  const local = new Date(ms + 8 * 3600_000);
+  return Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + addMonths, 1) - 8 * 3600_000;
+}
+
+export async function statsOverview(pool: Pool, claims: Claims): Promise<Overview> {
+  const scope = statsScope(claims);
+  const nowMs = Date.now();
+  const monthStart = shanghaiMonthStart(nowMs);
+  const { params, p } = paramList();
+  const now = p(new Date(nowMs).toISOString());
+  const month = p(new Date(monthStart).toISOString());
+  const county = scope.countyCode === undefined ? undefined : p(scope.countyCode);
+  const inCounty = county ? `AND f.county_code = ${county}` : '';
+  const [open, month_] = await Promise.all([
+    pool.query<{ stage: string; level: number; cases: number; overdue: number }>(
+      `SELECT f.open_stage AS stage, f.open_escalation_level AS level, count(*)::int AS cases,
+              count(*) FILTER (WHERE f.open_due_at < ${now}::timestamptz)::int AS overdue
+         FROM stats_case_facts f
+        WHERE f.is_open ${inCounty}
+        GROUP BY 1, 2`,
+      params,
+    ),
+    pool.query<{ opened: number; closed: number; closed_on_time: number }>(
+      `SELECT (SELECT count(*) FROM stats_case_facts f WHERE f.opened_at >= ${month}::timestamptz ${inCounty})::int AS opened,
+              count(*)::int AS closed, count(*) FILTER (WHERE f.on_time)::int AS closed_on_time
+         FROM stats_case_facts f
+        WHERE f.closed_at >= ${month}::timestamptz ${inCounty}`,
+      params,
+    ),
+  ]);
+  const byStage = new Map<string, number>();
+  const byLevel = new Map<number, number>();
+  let openCases = 0;
+  let overdue = 0;
+  for (const r of open.rows) {
+    openCases += r.cases;
+    overdue += r.overdue;
+    byStage.set(r.stage, (byStage.get(r.stage) ?? 0) + r.cases);
+    if (r.overdue > 0) byLevel.set(r.level, (byLevel.get(r.level) ?? 0) + r.overdue);
+  }
+  const levels = [...new Set([0, 1, 2, ...byLevel.keys()])].sort((a, b) => a - b);
+  const m = month_.rows[0]!;
+  return {
+    asOf: toShanghaiIso(nowMs),
+    countyCode: scope.countyCode ?? null,
+    open: { cases: openCases, byStage: STAGES.map((stage) => ({ stage, cases: byStage.get(stage) ?? 0 })) },
+    overdue: { cases: overdue, byEscalationLevel: levels.map((level) => ({ level, cases: byLevel.get(level) ?? 0 })) },
+    thisMonth: { from: toShanghaiIso(monthStart), opened: m.opened, closed: m.closed, closedOnTime: m.closed_on_time },
+  };
+}
+
+/* ---------- GET /v1/stats/trend: the indicators month by month ---------- */
+
+export const trendQuerySchema = z
+  .object({
+    interval: z.enum(['month']).default('month').describe('calendar months in Asia/Shanghai'),
+    from: instant.optional().describe('start, inclusive (default: the first day of the month 11 months before `to`)'),
+    to: instant.optional().describe('end, exclusive (default: now)'),
+  })
+  .strict();
+export type TrendQuery = z.output<typeof trendQuerySchema>;
+
+export const trendSchema = z.object({
+  interval: z.enum(['month']),
+  from: z.string(),
+  to: z.string(),
+  countyCode: z.string().nullable().describe('the jurisdiction: your county, null for all'),
+  definitions: z.record(z.string(), z.string()),
+  items: z.array(
+    z.object({
+      from: z.string().describe('start of the bucket (a month, clipped to the requested from), +08:00'),
+      to: z.string().describe('end of the bucket, exclusive (the next month, clipped to the requested to)'),
+      ...indicatorsShape,
+    }),
+  ),
+});
+export type Trend = z.infer<typeof trendSchema>;
+
+const MAX_TREND_BUCKETS = 120;
+
+/**
+ * Each month of [from, to) is a period of its own with the definitions of GET /v1/stats/efficiency (cohort
+ * opened in the month, closures before the month's end): a month's figures equal /efficiency for that month,
+ * summed over the caller's jurisdiction.
+ */
+export async function statsTrend(pool: Pool, claims: Claims, query: TrendQuery): Promise<Trend> {
+  const scope = statsScope(claims);
+  const toMs = query.to === undefined ? Date.now() : Date.parse(query.to);
+  const fromMs = query.from === undefined ? shanghaiMonthStart(toMs, -11) : Date.parse(query.from);
+  if (!(fromMs < toMs)) throw badRequest('from must be before to', [{ path: 'from', message: 'must be before to' }]);
+  const buckets: { fromMs: number; toMs: number }[] = [];
+  for (let start = fromMs; start < toMs; start = shanghaiMonthStart(start, 1)) {
+    buckets.push({ fromMs: start, toMs: Math.min(shanghaiMonthStart(start, 1), toMs) });
+    if (buckets.length > MAX_TREND_BUCKETS) {
+      throw badRequest(`at most ${MAX_TREND_BUCKETS} months`, [{ path: 'from', message: `at most ${MAX_TREND_BUCKETS} months before to` }]);
+    }
+  }
+  const { params, p } = paramList();
+  const starts = p(buckets.map((b) => new Date(b.fromMs).toISOString()));
+  const ends = p(buckets.map((b) => new Date(b.toMs).toISOString()));
+  const fromP = p(new Date(fromMs).toISOString());
+  const toP = p(new Date(toMs).toISOString());
+  const county = scope.countyCode === undefined ? undefined : p(scope.countyCode);
+  const { rows } = await pool.query<Counts & { i: number }>(
+    `WITH b AS (
+       SELECT i::int, s, e FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
+     )
+     SELECT b.i, count(f.case_id)::int AS cases,
+            count(*) FILTER (WHERE f.closed_at < b.e)::int AS closed,
+            count(*) FILTER (WHERE f.closed_at < b.e AND f.on_time)::int AS closed_on_time,
+            count(*) FILTER (WHERE f.verified)::int AS verified,
+            count(*) FILTER (WHERE f.verified AND f.reworked)::int AS reworked,
+            count(*) FILTER (WHERE f.breached OR f.watch_due_at < now())::int AS breached,
+            COALESCE(sum(f.escalations), 0)::int AS escalations
+       FROM b
+       LEFT JOIN stats_case_facts f
+         ON f.opened_at >= b.s AND f.opened_at < b.e
+        AND f.opened_at >= ${fromP}::timestamptz AND f.opened_at < ${toP}::timestamptz
+        ${county ? `AND f.county_code = ${county}` : ''}
+      GROUP BY b.i ORDER BY b.i`,
+    params,
+  );
+  const byIndex = new Map(rows.map((r) => [r.i, r]));
+  const zero: Counts = { cases: 0, closed: 0, closed_on_time: 0, verified: 0, reworked: 0, breached: 0, escalations: 0 };
+  return {
+    interval: query.interval,
+    from: toShanghaiIso(fromMs),
+    to: toShanghaiIso(toMs),
+    countyCode: scope.countyCode ?? null,
+    definitions: { ...INDICATOR_DEFINITIONS },
+    items: buckets.map((b, i) => ({
+      from: toShanghaiIso(b.fromMs),
+      to: toShanghaiIso(b.toMs),
+      ...indicators(byIndex.get(i + 1) ?? zero),
+    })),
+  };
 }
