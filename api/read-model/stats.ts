@@ -361,27 +361,25 @@ export async function statsOverview(pool: Pool, claims: Claims): Promise<Overvie
   const scope = statsScope(claims);
   const nowMs = Date.now();
   const monthStart = shanghaiMonthStart(nowMs);
-  const { params, p } = paramList();
-  const now = p(new Date(nowMs).toISOString());
-  const month = p(new Date(monthStart).toISOString());
-  const county = scope.countyCode === undefined ? undefined : p(scope.countyCode);
-  const inCounty = county ? `AND f.county_code = ${county}` : '';
+  const county = scope.countyCode;
+  const inCounty = (p: (v: unknown) => string) => (county === undefined ? '' : `AND f.county_code = ${p(county)}`);
+  const openQ = paramList();
+  const openSql = `
+    SELECT f.open_stage AS stage, f.open_escalation_level AS level, count(*)::int AS cases,
+           count(*) FILTER (WHERE f.open_due_at < ${openQ.p(new Date(nowMs).toISOString())}::timestamptz)::int AS overdue
+      FROM stats_case_facts f
+     WHERE f.is_open ${inCounty(openQ.p)}
+     GROUP BY 1, 2`;
+  const monthQ = paramList();
+  const month = monthQ.p(new Date(monthStart).toISOString());
+  const monthSql = `
+    SELECT (SELECT count(*) FROM stats_case_facts f WHERE f.opened_at >= ${month}::timestamptz ${inCounty(monthQ.p)})::int AS opened,
+           count(*)::int AS closed, count(*) FILTER (WHERE f.on_time)::int AS closed_on_time
+      FROM stats_case_facts f
+     WHERE f.closed_at >= ${month}::timestamptz ${inCounty(monthQ.p)}`;
   const [open, month_] = await Promise.all([
-    pool.query<{ stage: string; level: number; cases: number; overdue: number }>(
-      `SELECT f.open_stage AS stage, f.open_escalation_level AS level, count(*)::int AS cases,
-              count(*) FILTER (WHERE f.open_due_at < ${now}::timestamptz)::int AS overdue
-         FROM stats_case_facts f
-        WHERE f.is_open ${inCounty}
-        GROUP BY 1, 2`,
-      params,
-    ),
-    pool.query<{ opened: number; closed: number; closed_on_time: number }>(
-      `SELECT (SELECT count(*) FROM stats_case_facts f WHERE f.opened_at >= ${month}::timestamptz ${inCounty})::int AS opened,
-              count(*)::int AS closed, count(*) FILTER (WHERE f.on_time)::int AS closed_on_time
-         FROM stats_case_facts f
-        WHERE f.closed_at >= ${month}::timestamptz ${inCounty}`,
-      params,
-    ),
+    pool.query<{ stage: string; level: number; cases: number; overdue: number }>(openSql, openQ.params),
+    pool.query<{ opened: number; closed: number; closed_on_time: number }>(monthSql, monthQ.params),
   ]);
   const byStage = new Map<string, number>();
   const byLevel = new Map<number, number>();

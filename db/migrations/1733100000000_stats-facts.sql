@@ -207,8 +207,9 @@ CREATE FUNCTION stats_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   TRUNCATE stats_stage_visits, stats_case_facts;
-  INSERT INTO stats_case_facts SELECT * FROM stats_case_facts_source;
-  INSERT INTO stats_stage_visits SELECT * FROM stats_stage_visits_source;
+  -- in opening order: a period is then a run of adjacent pages, as it is when the rows are written live
+  INSERT INTO stats_case_facts SELECT * FROM stats_case_facts_source ORDER BY opened_at;
+  INSERT INTO stats_stage_visits SELECT * FROM stats_stage_visits_source ORDER BY opened_at;
 END $$;
 
 SELECT stats_rebuild();
