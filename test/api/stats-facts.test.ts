@@ -247,15 +247,17 @@ describe('GET /v1/stats/efficiency from the facts equals the recount from cases'
   ];
   for (const groupBy of GROUP_BY) {
     it(`groupBy=${groupBy}, both counties, four periods`, async () => {
+      let compared = 0;
       for (const claims of [supervisor1, supervisor2]) {
         for (const [from, to] of periods) {
           const query = { groupBy, from, to };
           const facts = await efficiencyStats(pool, claims, query);
           const recount = await recountEfficiencyStats(pool, claims, query);
           expect(facts).toEqual(recount);
-          if (claims === supervisor1) expect(facts.items.some((i) => i.cases > 0)).toBe(true);
+          compared += facts.items.filter((i) => i.cases > 0).length;
         }
       }
+      expect(compared).toBeGreaterThan(2);
     });
   }
 
