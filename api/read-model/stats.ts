@@ -166,26 +166,11 @@ function period(query: { from?: string | undefined; to?: string | undefined }, d
   return { fromMs, toMs };
 }
 
-/**
- * The cohort as one row per (unit, case) with its flags, from the facts (`source: 'facts'`) or recounted
- * from `cases` with `case_reviews` and `case_review_stages` (`source: 'cases'`, the definition itself).
- */
-function cohortSql(source: 'facts' | 'cases', groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
-  const unit = UNITS[groupBy].caseUnit;
-  if (source === 'facts') {
-    return `
-      SELECT f.case_id, ${unit('f', true)} AS unit,
-             (f.closed_at < ${toP}::timestamptz) AS closed,
-             (f.closed_at < ${toP}::timestamptz AND f.on_time) AS closed_on_time,
-             f.verified, f.reworked,
-             (f.breached OR f.watch_due_at < now()) AS breached,
-             f.escalations
-        FROM stats_case_facts f
-       WHERE f.opened_at >= ${fromP}::timestamptz AND f.opened_at < ${toP}::timestamptz
-         ${countyP ? `AND f.county_code = ${countyP}` : ''}`;
-  }
+/* ---------- the recount from `cases` (the definition; the reference for tests and the bench) ---------- */
+
+function recountCohortSql(groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
   return `
-      SELECT c.case_id, ${unit('c', false)} AS unit,
+      SELECT c.case_id, ${UNITS[groupBy].caseUnit('c', false)} AS unit,
              (c.status = 'closed' AND c.closed_at < ${toP}::timestamptz) AS closed,
              (c.status = 'closed' AND c.closed_at < ${toP}::timestamptz AND r.on_time IS TRUE) AS closed_on_time,
              (EXISTS (SELECT 1 FROM case_review_stages s WHERE s.case_id = c.case_id AND s.stage = 'verification')
@@ -200,21 +185,164 @@ function cohortSql(source: 'facts' | 'cases', groupBy: GroupBy, fromP: string, t
          ${countyP ? `AND c.county_code = ${countyP}` : ''}`;
 }
 
-/** The stage visits of the cohort as (unit, stage, duration_seconds). */
-function visitsSql(source: 'facts' | 'cases', groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
-  const unit = UNITS[groupBy].caseUnit;
-  if (source === 'facts') {
-    return `
-      SELECT ${unit('v', true)} AS unit, v.stage, v.duration_seconds
-        FROM stats_stage_visits v
-       WHERE v.opened_at >= ${fromP}::timestamptz AND v.opened_at < ${toP}::timestamptz
-         ${countyP ? `AND v.county_code = ${countyP}` : ''}`;
-  }
+function recountCountsSql(groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
   return `
-      SELECT ${unit('c', false)} AS unit, s.stage, s.duration_seconds
-        FROM cases c JOIN case_review_stages s ON s.case_id = c.case_id
-       WHERE c.opened_at >= ${fromP}::timestamptz AND c.opened_at < ${toP}::timestamptz
-         ${countyP ? `AND c.county_code = ${countyP}` : ''}`;
+    SELECT unit,
+           count(*)::int AS cases,
+           count(*) FILTER (WHERE closed)::int AS closed,
+           count(*) FILTER (WHERE closed_on_time)::int AS closed_on_time,
+           count(*) FILTER (WHERE verified)::int AS verified,
+           count(*) FILTER (WHERE verified AND reworked)::int AS reworked,
+           count(*) FILTER (WHERE breached)::int AS breached,
+           COALESCE(sum(escalations), 0)::int AS escalations
+      FROM (${recountCohortSql(groupBy, fromP, toP, countyP)}) cohort
+     WHERE unit IS NOT NULL
+     GROUP BY unit`;
+}
+
+function recountStagesSql(groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
+  return `
+    SELECT unit AS code, stage, count(*)::int AS visits,
+           avg(duration_seconds)::float8 AS mean_seconds,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_seconds)::float8 AS p90_seconds
+      FROM (SELECT ${UNITS[groupBy].caseUnit('c', false)} AS unit, s.stage, s.duration_seconds
+              FROM cases c JOIN case_review_stages s ON s.case_id = c.case_id
+             WHERE c.opened_at >= ${fromP}::timestamptz AND c.opened_at < ${toP}::timestamptz
+               ${countyP ? `AND c.county_code = ${countyP}` : ''}) visits
+     WHERE unit IS NOT NULL
+     GROUP BY unit, stage`;
+}
+
+/* ---------- the daily rows and the facts (what the API serves) ---------- */
+
+const DAY_MS = 86_400_000;
+const SHANGHAI_MS = 8 * 3_600_000;
+/** The local (Asia/Shanghai) midnight at or after / at or before an instant, and its date. */
+const midnightAtOrAfter = (ms: number) => Math.ceil((ms + SHANGHAI_MS) / DAY_MS) * DAY_MS - SHANGHAI_MS;
+const midnightAtOrBefore = (ms: number) => Math.floor((ms + SHANGHAI_MS) / DAY_MS) * DAY_MS - SHANGHAI_MS;
+const localDate = (midnightMs: number) => new Date(midnightMs + SHANGHAI_MS).toISOString().slice(0, 10);
+
+/**
+ * How a period is read: its whole local days from the daily rows (stats_daily, stats_stage_daily) and the
+ * partial days at its ends from the facts. `calendarMonth`: the whole days lie in one calendar month and the
+ * period ends with it, so "closed before `to`" is the daily rows' closed_in_month (no correction needed).
+ */
+interface PeriodPlan {
+  from: string;
+  to: string;
+  whole?: { fromMs: number; toMs: number; fromDay: string; toDay: string; calendarMonth: boolean };
+}
+
+function planPeriod(fromMs: number, toMs: number): PeriodPlan {
+  const plan: PeriodPlan = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+  const wholeFrom = midnightAtOrAfter(fromMs);
+  const wholeTo = midnightAtOrBefore(toMs);
+  if (wholeFrom < wholeTo) {
+    const fromDay = localDate(wholeFrom);
+    const lastDay = localDate(wholeTo - DAY_MS);
+    const nextMonth = new Date(Date.UTC(Number(fromDay.slice(0, 4)), Number(fromDay.slice(5, 7)), 1)).getTime() - SHANGHAI_MS;
+    plan.whole = {
+      fromMs: wholeFrom,
+      toMs: wholeTo,
+      fromDay,
+      toDay: localDate(wholeTo),
+      calendarMonth: fromDay.slice(0, 7) === lastDay.slice(0, 7) && toMs === nextMonth,
+    };
+  }
+  return plan;
+}
+
+/** The unit of a fact (`f`) or a stage visit (`v`) row for a groupBy (officer: one row per officer). */
+const factUnit = (groupBy: GroupBy, alias: string) => UNITS[groupBy].caseUnit(alias, true);
+
+/** Per unit: the counts of the cohort of `plan`, from the daily rows and the facts. Rows: unit + Counts. */
+function dailyCountsSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => string, county: string | undefined): string {
+  const fromP = p(plan.from);
+  const toP = p(plan.to);
+  const countyP = county === undefined ? undefined : p(county);
+  const inCounty = (alias: string) => (countyP ? `AND ${alias}.county_code = ${countyP}` : '');
+  const u = factUnit(groupBy, 'f');
+  const parts: string[] = [];
+  let edges = `f.opened_at >= ${fromP}::timestamptz AND f.opened_at < ${toP}::timestamptz`;
+  if (plan.whole) {
+    const w = plan.whole;
+    const wFrom = p(new Date(w.fromMs).toISOString());
+    const wTo = p(new Date(w.toMs).toISOString());
+    const inWhole = `f.opened_at >= ${wFrom}::timestamptz AND f.opened_at < ${wTo}::timestamptz`;
+    edges = `((f.opened_at >= ${fromP}::timestamptz AND f.opened_at < ${wFrom}::timestamptz)
+              OR (f.opened_at >= ${wTo}::timestamptz AND f.opened_at < ${toP}::timestamptz))`;
+    const closed = w.calendarMonth ? 'd.closed_in_month' : 'd.closed';
+    const closedOnTime = w.calendarMonth ? 'd.closed_on_time_in_month' : 'd.closed_on_time';
+    parts.push(`
+      SELECT d.unit_code AS unit, d.cases, ${closed} AS closed, ${closedOnTime} AS closed_on_time,
+             d.verified, d.reworked, d.breached, d.escalations
+        FROM stats_daily d
+       WHERE d.unit_kind = ${p(groupBy)} AND d.opened_day >= ${p(w.fromDay)}::date AND d.opened_day < ${p(w.toDay)}::date
+         ${inCounty('d')}`);
+    if (!w.calendarMonth) {
+      // closures at or after `to` do not count (none when `to` is now)
+      parts.push(`
+      SELECT ${u}, 0, -1, -(f.on_time::int), 0, 0, 0, 0
+        FROM stats_case_facts f
+       WHERE f.closed_at >= ${toP}::timestamptz AND ${inWhole} ${inCounty('f')}`);
+    }
+    // open cases whose deadline has passed and that no timer has marked yet: breached at query time
+    parts.push(`
+      SELECT ${u}, 0, 0, 0, 0, 0, 1, 0
+        FROM stats_case_facts f
+       WHERE f.is_open AND f.watch_due_at < now() AND ${inWhole} ${inCounty('f')}`);
+  }
+  // the partial days at the ends (or the whole period when it has no whole day): the cases themselves
+  parts.push(`
+      SELECT ${u}, 1, (f.closed_at IS NOT NULL AND f.closed_at < ${toP}::timestamptz)::int,
+             (f.closed_at IS NOT NULL AND f.closed_at < ${toP}::timestamptz AND f.on_time)::int,
+             f.verified::int, f.reworked::int, (f.breached OR COALESCE(f.watch_due_at < now(), false))::int, f.escalations
+        FROM stats_case_facts f
+       WHERE ${edges} ${inCounty('f')}`);
+  return `
+    SELECT unit, sum(cases)::int AS cases, sum(closed)::int AS closed, sum(closed_on_time)::int AS closed_on_time,
+           sum(verified)::int AS verified, sum(reworked)::int AS reworked, sum(breached)::int AS breached,
+           sum(escalations)::int AS escalations
+      FROM (${parts.join('\n      UNION ALL')}) parts (unit, cases, closed, closed_on_time, verified, reworked, breached, escalations)
+     WHERE unit IS NOT NULL
+     GROUP BY unit
+    HAVING sum(cases) > 0`;
+}
+
+/** Per unit and stage: visits, mean and p90 of the stage visits of the cohort of `plan`. */
+function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => string, county: string | undefined): string {
+  const fromP = p(plan.from);
+  const toP = p(plan.to);
+  const countyP = county === undefined ? undefined : p(county);
+  const inCounty = (alias: string) => (countyP ? `AND ${alias}.county_code = ${countyP}` : '');
+  const parts: string[] = [];
+  let edges = `v.opened_at >= ${fromP}::timestamptz AND v.opened_at < ${toP}::timestamptz`;
+  if (plan.whole) {
+    const w = plan.whole;
+    const wFrom = p(new Date(w.fromMs).toISOString());
+    const wTo = p(new Date(w.toMs).toISOString());
+    edges = `((v.opened_at >= ${fromP}::timestamptz AND v.opened_at < ${wFrom}::timestamptz)
+              OR (v.opened_at >= ${wTo}::timestamptz AND v.opened_at < ${toP}::timestamptz))`;
+    parts.push(`
+      SELECT s.unit_code, s.stage, s.visits, s.sum_seconds, s.durations
+        FROM stats_stage_daily s
+       WHERE s.unit_kind = ${p(groupBy)} AND s.opened_day >= ${p(w.fromDay)}::date AND s.opened_day < ${p(w.toDay)}::date
+         ${inCounty('s')}`);
+  }
+  parts.push(`
+      SELECT ${factUnit(groupBy, 'v')}, v.stage, 1, v.duration_seconds, ARRAY[v.duration_seconds]
+        FROM stats_stage_visits v
+       WHERE ${edges} ${inCounty('v')}`);
+  // Durations are concatenated per unit and stage (hash aggregation, no sort of the whole period) and each
+  // group's array is sorted on its own for the percentile: the same percentile_cont over the same values.
+  return `
+    SELECT unit AS code, stage, visits, (sum_seconds::numeric / visits)::float8 AS mean_seconds,
+           (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY d) FROM unnest(durations) d)::float8 AS p90_seconds
+      FROM (SELECT unit, stage, sum(visits)::int AS visits, sum(sum_seconds) AS sum_seconds, stats_concat(durations) AS durations
+              FROM (${parts.join('\n      UNION ALL')}) parts (unit, stage, visits, sum_seconds, durations)
+             WHERE unit IS NOT NULL
+             GROUP BY unit, stage
+            HAVING sum(visits) > 0) g`;
 }
 
 async function efficiencyFrom(
@@ -225,32 +353,22 @@ async function efficiencyFrom(
 ): Promise<EfficiencyStats> {
   const scope = statsScope(claims);
   const { fromMs, toMs } = period(query, 30);
-  const from = new Date(fromMs).toISOString();
-  const to = new Date(toMs).toISOString();
+  const plan = planPeriod(fromMs, toMs);
 
-  const { params, p } = paramList();
-  const fromP = p(from);
-  const toP = p(to);
-  const countyP = scope.countyCode === undefined ? undefined : p(scope.countyCode);
-
-  // One row per (unit, case) of the cohort, aggregated per unit and joined to every unit of the caller's
-  // jurisdiction so units without cases show up with zeros.
+  const countsQ = paramList();
+  let countsSql: string;
+  if (source === 'facts') {
+    countsSql = dailyCountsSql(query.groupBy, plan, countsQ.p, scope.countyCode);
+  } else {
+    countsSql = recountCountsSql(query.groupBy, countsQ.p(plan.from), countsQ.p(plan.to), scope.countyCode === undefined ? undefined : countsQ.p(scope.countyCode));
+  }
+  const unitCountyP = scope.countyCode === undefined ? undefined : countsQ.p(scope.countyCode);
+  // Per unit, joined to every unit of the caller's jurisdiction so units without cases show up with zeros.
   const aggSql = `
-    WITH cohort AS (${cohortSql(source, query.groupBy, fromP, toP, countyP)}),
-    agg AS (
-      SELECT unit,
-             count(*)::int AS cases,
-             count(*) FILTER (WHERE closed)::int AS closed,
-             count(*) FILTER (WHERE closed_on_time)::int AS closed_on_time,
-             count(*) FILTER (WHERE verified)::int AS verified,
-             count(*) FILTER (WHERE verified AND reworked)::int AS reworked,
-             count(*) FILTER (WHERE breached)::int AS breached,
-             COALESCE(sum(escalations), 0)::int AS escalations
-        FROM cohort WHERE unit IS NOT NULL GROUP BY unit
-    ),
+    WITH agg AS (${countsSql}),
     units AS (
       SELECT * FROM (${UNITS[query.groupBy].units}) u
-      ${countyP ? `WHERE u.county_code = ${countyP}` : ''}
+      ${unitCountyP ? `WHERE u.county_code = ${unitCountyP}` : ''}
     )
     SELECT COALESCE(u.code, a.unit) AS code, u.name, u.county_code,
            COALESCE(a.cases, 0) AS cases, COALESCE(a.closed, 0) AS closed,
@@ -260,17 +378,15 @@ async function efficiencyFrom(
       FROM units u FULL JOIN agg a ON a.unit = u.code
      ORDER BY 1`;
 
-  const stageSql = `
-    WITH visits AS (${visitsSql(source, query.groupBy, fromP, toP, countyP)})
-    SELECT unit AS code, stage, count(*)::int AS visits,
-           avg(duration_seconds)::float8 AS mean_seconds,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_seconds)::float8 AS p90_seconds
-      FROM visits WHERE unit IS NOT NULL
-     GROUP BY unit, stage`;
+  const stagesQ = paramList();
+  const stageSql =
+    source === 'facts'
+      ? dailyStagesSql(query.groupBy, plan, stagesQ.p, scope.countyCode)
+      : recountStagesSql(query.groupBy, stagesQ.p(plan.from), stagesQ.p(plan.to), scope.countyCode === undefined ? undefined : stagesQ.p(scope.countyCode));
 
   const [agg, stages] = await Promise.all([
-    pool.query<AggRow>(aggSql, params),
-    pool.query<StageRow>(stageSql, params),
+    pool.query<AggRow>(aggSql, countsQ.params),
+    pool.query<StageRow>(stageSql, stagesQ.params),
   ]);
 
   const stageOrder = (s: string) => (STAGES as readonly string[]).indexOf(s);
@@ -448,32 +564,22 @@ export async function statsTrend(pool: Pool, claims: Claims, query: TrendQuery):
       throw badRequest(`at most ${MAX_TREND_BUCKETS} months`, [{ path: 'from', message: `at most ${MAX_TREND_BUCKETS} months before to` }]);
     }
   }
-  const { params, p } = paramList();
-  const starts = p(buckets.map((b) => new Date(b.fromMs).toISOString()));
-  const ends = p(buckets.map((b) => new Date(b.toMs).toISOString()));
-  const fromP = p(new Date(fromMs).toISOString());
-  const toP = p(new Date(toMs).toISOString());
-  const county = scope.countyCode === undefined ? undefined : p(scope.countyCode);
-  const { rows } = await pool.query<Counts & { i: number }>(
-    `WITH b AS (
-       SELECT i::int, s, e FROM unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) WITH ORDINALITY AS b(s, e, i)
-     )
-     SELECT b.i, count(f.case_id)::int AS cases,
-            count(*) FILTER (WHERE f.closed_at < b.e)::int AS closed,
-            count(*) FILTER (WHERE f.closed_at < b.e AND f.on_time)::int AS closed_on_time,
-            count(*) FILTER (WHERE f.verified)::int AS verified,
-            count(*) FILTER (WHERE f.verified AND f.reworked)::int AS reworked,
-            count(*) FILTER (WHERE f.breached OR f.watch_due_at < now())::int AS breached,
-            COALESCE(sum(f.escalations), 0)::int AS escalations
-       FROM b
-       LEFT JOIN stats_case_facts f
-         ON f.opened_at >= b.s AND f.opened_at < b.e
-        AND f.opened_at >= ${fromP}::timestamptz AND f.opened_at < ${toP}::timestamptz
-        ${county ? `AND f.county_code = ${county}` : ''}
-      GROUP BY b.i ORDER BY b.i`,
-    params,
+  // Each month is read like a period of /efficiency grouped by county (whole days from stats_daily, a whole
+  // calendar month with its closed_in_month), summed over the counties of the jurisdiction.
+  const perBucket = await Promise.all(
+    buckets.map(async (b) => {
+      const q = paramList();
+      const { rows } = await pool.query<Counts>(
+        `SELECT COALESCE(sum(cases), 0)::int AS cases, COALESCE(sum(closed), 0)::int AS closed,
+                COALESCE(sum(closed_on_time), 0)::int AS closed_on_time, COALESCE(sum(verified), 0)::int AS verified,
+                COALESCE(sum(reworked), 0)::int AS reworked, COALESCE(sum(breached), 0)::int AS breached,
+                COALESCE(sum(escalations), 0)::int AS escalations
+           FROM (${dailyCountsSql('county', planPeriod(b.fromMs, b.toMs), q.p, scope.countyCode)}) per_county`,
+        q.params,
+      );
+      return rows[0]!;
+    }),
   );
-  const byIndex = new Map(rows.map((r) => [r.i, r]));
   const zero: Counts = { cases: 0, closed: 0, closed_on_time: 0, verified: 0, reworked: 0, breached: 0, escalations: 0 };
   return {
     interval: query.interval,
@@ -484,7 +590,7 @@ export async function statsTrend(pool: Pool, claims: Claims, query: TrendQuery):
     items: buckets.map((b, i) => ({
       from: toShanghaiIso(b.fromMs),
       to: toShanghaiIso(b.toMs),
-      ...indicators(byIndex.get(i + 1) ?? zero),
+      ...indicators(perBucket[i]!),
     })),
   };
 }

@@ -7,12 +7,18 @@
 -- * stats_case_facts: one row per case with exactly the figures an indicator needs (about 120 bytes);
 -- * stats_stage_visits: one row per stage visit of a reviewed case, with the units of its case.
 --
--- Both are maintained by the triggers below on the tables the projection writes (cases: recordTransition;
+-- * stats_daily: the case figures summed per unit (township, county, department, officer) and opening day
+--   (Asia/Shanghai), for whole days of a period;
+-- * stats_stage_daily: the stage visits per unit, opening day and stage: count, sum and the durations
+--   themselves (a p90 is exact only over the values), for whole days of a period.
+--
+-- All are maintained by the triggers below on the tables the projection writes (cases: recordTransition;
 -- case_reviews, case_review_stages: recordReview), so they change in the same transaction as the rows they
 -- summarise and can never drift. What a row holds is defined ONCE, by the views stats_*_source: the triggers
 -- read them for one case, stats_rebuild() (the backfill this migration runs, and bulk loads use) for all.
--- An indicator over a period is then an aggregate over the rows of the cases opened in the period (an index
--- range on opened_at), with exact numbers.
+-- A period [from, to) is answered from the daily rows for its whole days and from the facts for the partial
+-- days at its ends, with two corrections from the facts (closures at or after `to`; open cases whose deadline
+-- passed before the workflow marked them): exact numbers (api/read-model/stats.ts).
 
 CREATE TABLE stats_case_facts (
   case_id         text PRIMARY KEY,
@@ -41,7 +47,7 @@ CREATE INDEX stats_case_facts_opened ON stats_case_facts (opened_at);
 CREATE INDEX stats_case_facts_county_opened ON stats_case_facts (county_code, opened_at);
 CREATE INDEX stats_case_facts_closed ON stats_case_facts (closed_at) WHERE closed_at IS NOT NULL;
 CREATE INDEX stats_case_facts_county_closed ON stats_case_facts (county_code, closed_at) WHERE closed_at IS NOT NULL;
-CREATE INDEX stats_case_facts_county_open ON stats_case_facts (county_code) WHERE is_open;
+CREATE INDEX stats_case_facts_open_opened ON stats_case_facts (opened_at) WHERE is_open;
 
 CREATE TABLE stats_stage_visits (
   case_id          text NOT NULL,
@@ -57,6 +63,125 @@ CREATE TABLE stats_stage_visits (
 );
 CREATE INDEX stats_stage_visits_opened ON stats_stage_visits (opened_at);
 CREATE INDEX stats_stage_visits_county_opened ON stats_stage_visits (county_code, opened_at);
+
+-- The local day of an instant (Asia/Shanghai, no DST since 1991), and the end of its month.
+CREATE FUNCTION stats_day(t timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (t AT TIME ZONE 'Asia/Shanghai')::date $$;
+CREATE FUNCTION stats_month_end(t timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT (date_trunc('month', t AT TIME ZONE 'Asia/Shanghai') + interval '1 month') AT TIME ZONE 'Asia/Shanghai' $$;
+
+-- The units a case counts for: its township, its county, its county department, each of its officers.
+CREATE FUNCTION stats_units(township text, county text, department text, officers text[])
+RETURNS TABLE (unit_kind text, unit_code text)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 'township', township
+  UNION ALL SELECT 'county', county
+  UNION ALL SELECT 'department', department WHERE department IS NOT NULL
+  UNION ALL SELECT 'officer', o FROM unnest(officers) o WHERE o IS NOT NULL
+$$;
+
+CREATE TABLE stats_daily (
+  unit_kind      text NOT NULL CHECK (unit_kind IN ('township', 'county', 'department', 'officer')),
+  county_code    text NOT NULL,   -- the case's county (the jurisdiction of a county supervisor)
+  opened_day     date NOT NULL,   -- stats_day(opened_at)
+  unit_code      text NOT NULL,
+  cases          integer NOT NULL,
+  closed         integer NOT NULL, -- closed_at IS NOT NULL
+  closed_on_time integer NOT NULL, -- closed and on_time
+  -- closed before the end of the month it was opened in: a calendar month's closures (GET /v1/stats/trend)
+  closed_in_month integer NOT NULL,
+  closed_on_time_in_month integer NOT NULL,
+  verified       integer NOT NULL,
+  reworked       integer NOT NULL, -- reworked (which implies verified)
+  breached       integer NOT NULL, -- breached as marked (not the unmarked late ones: a query-time correction)
+  escalations    bigint NOT NULL,
+  PRIMARY KEY (unit_kind, county_code, opened_day, unit_code)
+);
+CREATE INDEX stats_daily_day ON stats_daily (unit_kind, opened_day);
+
+CREATE TABLE stats_stage_daily (
+  unit_kind      text NOT NULL,
+  county_code    text NOT NULL,
+  opened_day     date NOT NULL,
+  unit_code      text NOT NULL,
+  stage          text NOT NULL,
+  visits         integer NOT NULL,
+  sum_seconds    bigint NOT NULL,
+  durations      bigint[] NOT NULL, -- every visit's duration_seconds, unordered
+  PRIMARY KEY (unit_kind, county_code, opened_day, unit_code, stage)
+);
+CREATE INDEX stats_stage_daily_day ON stats_stage_daily (unit_kind, opened_day);
+
+-- concatenation of the durations of several days (the p90 of a period sorts them once)
+CREATE AGGREGATE stats_concat(bigint[]) (SFUNC = array_cat, STYPE = bigint[], INITCOND = '{}');
+
+-- a multiset difference: each element of b removed once from a
+CREATE FUNCTION stats_multiset_minus(a bigint[], b bigint[]) RETURNS bigint[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  x bigint;
+  pos integer;
+BEGIN
+  FOREACH x IN ARRAY b LOOP
+    pos := array_position(a, x);
+    IF pos IS NOT NULL THEN
+      a := a[:pos - 1] || a[pos + 1:];
+    END IF;
+  END LOOP;
+  RETURN a;
+END $$;
+
+-- Adds (sign 1) or removes (sign -1) one case's facts to / from its units' daily rows.
+CREATE FUNCTION stats_daily_apply(f stats_case_facts, sign integer) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO stats_daily AS d (unit_kind, county_code, opened_day, unit_code, cases, closed, closed_on_time,
+                                closed_in_month, closed_on_time_in_month, verified, reworked, breached, escalations)
+  SELECT u.unit_kind, f.county_code, stats_day(f.opened_at), u.unit_code, sign,
+         sign * (f.closed_at IS NOT NULL)::int,
+         sign * (f.closed_at IS NOT NULL AND f.on_time)::int,
+         sign * (f.closed_at IS NOT NULL AND f.closed_at < stats_month_end(f.opened_at))::int,
+         sign * (f.closed_at IS NOT NULL AND f.closed_at < stats_month_end(f.opened_at) AND f.on_time)::int,
+         sign * f.verified::int, sign * f.reworked::int, sign * f.breached::int, sign * f.escalations
+    FROM stats_units(f.township_code, f.county_code, f.department_code, f.officer_ids) u
+  ON CONFLICT (unit_kind, county_code, opened_day, unit_code) DO UPDATE SET
+    cases = d.cases + EXCLUDED.cases, closed = d.closed + EXCLUDED.closed,
+    closed_on_time = d.closed_on_time + EXCLUDED.closed_on_time,
+    closed_in_month = d.closed_in_month + EXCLUDED.closed_in_month,
+    closed_on_time_in_month = d.closed_on_time_in_month + EXCLUDED.closed_on_time_in_month,
+    verified = d.verified + EXCLUDED.verified, reworked = d.reworked + EXCLUDED.reworked,
+    breached = d.breached + EXCLUDED.breached, escalations = d.escalations + EXCLUDED.escalations
+$$;
+
+-- Adds (sign 1) or removes (sign -1) the stage visits of one case (as in stats_stage_visits now).
+CREATE FUNCTION stats_stage_daily_apply(p_case_id text, sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF sign > 0 THEN
+    INSERT INTO stats_stage_daily AS d (unit_kind, county_code, opened_day, unit_code, stage, visits, sum_seconds, durations)
+    SELECT u.unit_kind, v.county_code, stats_day(v.opened_at), u.unit_code, v.stage,
+           count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
+      FROM stats_stage_visits v
+     CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, v.officer_ids) u
+     WHERE v.case_id = p_case_id
+     GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (unit_kind, county_code, opened_day, unit_code, stage) DO UPDATE SET
+      visits = d.visits + EXCLUDED.visits, sum_seconds = d.sum_seconds + EXCLUDED.sum_seconds,
+      durations = d.durations || EXCLUDED.durations;
+  ELSE
+    UPDATE stats_stage_daily d SET
+      visits = d.visits - x.visits, sum_seconds = d.sum_seconds - x.sum_seconds,
+      durations = stats_multiset_minus(d.durations, x.durations)
+      FROM (SELECT u.unit_kind, v.county_code, stats_day(v.opened_at) AS opened_day, u.unit_code, v.stage,
+                   count(*) AS visits, sum(v.duration_seconds) AS sum_seconds, array_agg(v.duration_seconds) AS durations
+              FROM stats_stage_visits v
+             CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, v.officer_ids) u
+             WHERE v.case_id = p_case_id
+             GROUP BY 1, 2, 3, 4, 5) x
+     WHERE (d.unit_kind, d.county_code, d.opened_day, d.unit_code, d.stage)
+         = (x.unit_kind, x.county_code, x.opened_day, x.unit_code, x.stage);
+  END IF;
+END $$;
 
 -- The definitions (api/read-model/stats.ts INDICATOR_DEFINITIONS says the same in words).
 CREATE VIEW stats_case_facts_source AS
@@ -101,20 +226,21 @@ BEGIN
   SELECT f.* INTO n FROM stats_case_facts_source f WHERE f.case_id = p_case_id;
   IF NOT FOUND THEN
     -- no case row (deleted, or a review written before its case row: the case's INSERT catches up)
-    DELETE FROM stats_stage_visits WHERE case_id = p_case_id;
-    DELETE FROM stats_case_facts WHERE case_id = p_case_id;
+    SELECT f.* INTO o FROM stats_case_facts f WHERE f.case_id = p_case_id;
+    IF FOUND THEN
+      PERFORM stats_daily_apply(o, -1);
+      PERFORM stats_stage_daily_apply(p_case_id, -1);
+      DELETE FROM stats_stage_visits WHERE case_id = p_case_id;
+      DELETE FROM stats_case_facts WHERE case_id = p_case_id;
+    END IF;
     RETURN;
   END IF;
   SELECT f.* INTO o FROM stats_case_facts f WHERE f.case_id = p_case_id;
   IF NOT FOUND THEN
-    INSERT INTO stats_case_facts SELECT n.*
-      ON CONFLICT (case_id) DO UPDATE SET
-        opened_at = EXCLUDED.opened_at, county_code = EXCLUDED.county_code, township_code = EXCLUDED.township_code,
-        department_code = EXCLUDED.department_code, officer_ids = EXCLUDED.officer_ids, closed_at = EXCLUDED.closed_at,
-        on_time = EXCLUDED.on_time, verified = EXCLUDED.verified, reworked = EXCLUDED.reworked,
-        breached = EXCLUDED.breached, escalations = EXCLUDED.escalations, watch_due_at = EXCLUDED.watch_due_at,
-        is_open = EXCLUDED.is_open, open_stage = EXCLUDED.open_stage, open_due_at = EXCLUDED.open_due_at,
-        open_escalation_level = EXCLUDED.open_escalation_level;
+    -- no ON CONFLICT: the case row is locked (its INSERT, or the review's FOR NO KEY UPDATE), so a second
+    -- insert of the same facts cannot race this one; if it ever did, failing beats counting a case twice
+    INSERT INTO stats_case_facts SELECT n.*;
+    PERFORM stats_daily_apply(n, 1);
     sync := true;
   ELSIF o IS DISTINCT FROM n THEN
     UPDATE stats_case_facts SET
@@ -124,12 +250,23 @@ BEGIN
         breached = n.breached, escalations = n.escalations, watch_due_at = n.watch_due_at,
         is_open = n.is_open, open_stage = n.open_stage, open_due_at = n.open_due_at, open_escalation_level = n.open_escalation_level
       WHERE case_id = p_case_id;
+    -- the daily rows change only when a summed figure does (not at a step that moves a deadline)
+    IF (o.opened_at, o.county_code, o.township_code, o.department_code, o.officer_ids, o.closed_at, o.on_time,
+        o.verified, o.reworked, o.breached, o.escalations)
+       IS DISTINCT FROM
+       (n.opened_at, n.county_code, n.township_code, n.department_code, n.officer_ids, n.closed_at, n.on_time,
+        n.verified, n.reworked, n.breached, n.escalations) THEN
+      PERFORM stats_daily_apply(o, -1);
+      PERFORM stats_daily_apply(n, 1);
+    END IF;
     sync := sync OR (o.opened_at, o.county_code, o.township_code, o.department_code, o.officer_ids)
                     IS DISTINCT FROM (n.opened_at, n.county_code, n.township_code, n.department_code, n.officer_ids);
   END IF;
   IF sync THEN
+    PERFORM stats_stage_daily_apply(p_case_id, -1);
     DELETE FROM stats_stage_visits WHERE case_id = p_case_id;
     INSERT INTO stats_stage_visits SELECT v.* FROM stats_stage_visits_source v WHERE v.case_id = p_case_id;
+    PERFORM stats_stage_daily_apply(p_case_id, 1);
   END IF;
 END $$;
 
@@ -206,10 +343,29 @@ CREATE TRIGGER stats_case_review_stages_change AFTER UPDATE OR DELETE ON case_re
 CREATE FUNCTION stats_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  TRUNCATE stats_stage_visits, stats_case_facts;
+  TRUNCATE stats_stage_daily, stats_daily, stats_stage_visits, stats_case_facts;
   -- in opening order: a period is then a run of adjacent pages, as it is when the rows are written live
   INSERT INTO stats_case_facts SELECT * FROM stats_case_facts_source ORDER BY opened_at;
   INSERT INTO stats_stage_visits SELECT * FROM stats_stage_visits_source ORDER BY opened_at;
+  -- the same sums as stats_daily_apply / stats_stage_daily_apply, in one pass
+  INSERT INTO stats_daily (unit_kind, county_code, opened_day, unit_code, cases, closed, closed_on_time,
+                           closed_in_month, closed_on_time_in_month, verified, reworked, breached, escalations)
+  SELECT u.unit_kind, f.county_code, stats_day(f.opened_at), u.unit_code, count(*),
+         count(*) FILTER (WHERE f.closed_at IS NOT NULL),
+         count(*) FILTER (WHERE f.closed_at IS NOT NULL AND f.on_time),
+         count(*) FILTER (WHERE f.closed_at < stats_month_end(f.opened_at)),
+         count(*) FILTER (WHERE f.closed_at < stats_month_end(f.opened_at) AND f.on_time),
+         count(*) FILTER (WHERE f.verified), count(*) FILTER (WHERE f.reworked),
+         count(*) FILTER (WHERE f.breached), sum(f.escalations)
+    FROM stats_case_facts f
+   CROSS JOIN LATERAL stats_units(f.township_code, f.county_code, f.department_code, f.officer_ids) u
+   GROUP BY 1, 2, 3, 4;
+  INSERT INTO stats_stage_daily (unit_kind, county_code, opened_day, unit_code, stage, visits, sum_seconds, durations)
+  SELECT u.unit_kind, v.county_code, stats_day(v.opened_at), u.unit_code, v.stage,
+         count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
+    FROM stats_stage_visits v
+   CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, v.officer_ids) u
+   GROUP BY 1, 2, 3, 4, 5;
 END $$;
 
 SELECT stats_rebuild();
@@ -226,7 +382,16 @@ DROP FUNCTION stats_on_review_stages_inserted();
 DROP FUNCTION stats_on_review_row();
 DROP FUNCTION stats_on_case_row();
 DROP FUNCTION stats_refresh_case(text, boolean);
+DROP FUNCTION stats_stage_daily_apply(text, integer);
+DROP FUNCTION stats_daily_apply(stats_case_facts, integer);
+DROP FUNCTION stats_multiset_minus(bigint[], bigint[]);
+DROP AGGREGATE stats_concat(bigint[]);
 DROP VIEW stats_stage_visits_source;
 DROP VIEW stats_case_facts_source;
+DROP TABLE stats_stage_daily;
+DROP TABLE stats_daily;
+DROP FUNCTION stats_units(text, text, text, text[]);
+DROP FUNCTION stats_month_end(timestamptz);
+DROP FUNCTION stats_day(timestamptz);
 DROP TABLE stats_stage_visits;
 DROP TABLE stats_case_facts;

@@ -221,15 +221,36 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
     expect(facts.rows.filter((r) => r.case_id === id('M1')).map((r) => r.township_code)).toEqual([TD, TD]);
   });
 
-  it('stats_rebuild() (the backfill) gives the rows the triggers gave', async () => {
-    const before = await pool.query(`SELECT * FROM stats_case_facts WHERE case_id = ANY($1) ORDER BY case_id`, [CASE_IDS]);
+  it('stats_rebuild() (the backfill) gives the rows the triggers gave, daily sums included', async () => {
+    const read = async (db: Pick<typeof pool, 'query'>) => ({
+      facts: (await db.query(`SELECT * FROM stats_case_facts WHERE case_id = ANY($1) ORDER BY case_id`, [CASE_IDS])).rows,
+      // rows emptied by a case that moved away stay with zeros under the triggers; the rebuild has none
+      daily: (
+        await db.query(
+          `SELECT * FROM stats_daily WHERE county_code IN ($1, $2) AND cases <> 0 ORDER BY unit_kind, county_code, opened_day, unit_code`,
+          [C1, C2],
+        )
+      ).rows,
+      stages: (
+        await db.query(
+          `SELECT unit_kind, county_code, opened_day, unit_code, stage, visits, sum_seconds,
+                  ARRAY(SELECT d FROM unnest(durations) d ORDER BY d) AS durations
+             FROM stats_stage_daily WHERE county_code IN ($1, $2) AND visits <> 0
+            ORDER BY unit_kind, county_code, opened_day, unit_code, stage`,
+          [C1, C2],
+        )
+      ).rows,
+    });
+    const before = await read(pool);
+    expect(before.daily.length).toBeGreaterThan(20);
+    expect(before.stages.length).toBeGreaterThan(20);
+    expect(before.daily.filter((r) => r.unit_kind === 'township' && r.unit_code === TA).map((r) => r.cases)).toEqual([1, 1, 1]); // A1, A2, N1
     // a rebuild in a transaction rolled back: the shared database keeps the triggers' rows
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT stats_rebuild()');
-      const after = await client.query(`SELECT * FROM stats_case_facts WHERE case_id = ANY($1) ORDER BY case_id`, [CASE_IDS]);
-      expect(after.rows).toEqual(before.rows);
+      expect(await read(client)).toEqual(before);
     } finally {
       await client.query('ROLLBACK');
       client.release();
@@ -243,6 +264,8 @@ describe('GET /v1/stats/efficiency from the facts equals the recount from cases'
     ['2025-01-01T00:00:00+08:00', '2025-03-01T00:00:00+08:00'],
     // `to` between B1's opening and its close, and a period starting mid-day
     ['2025-01-07T10:00:00+08:00', '2025-02-13T12:00:00+08:00'],
+    // B1 (opened 01-07, closed 02-04) is in the whole days but closed after `to`: the closure correction
+    ['2025-01-01T00:00:00+08:00', '2025-02-03T12:00:00+08:00'],
     ['2024-06-01T00:00:00+08:00', new Date(Date.now() + DAY).toISOString()],
   ];
   for (const groupBy of GROUP_BY) {
@@ -256,6 +279,9 @@ describe('GET /v1/stats/efficiency from the facts equals the recount from cases'
           expect(facts).toEqual(recount);
           compared += facts.items.filter((i) => i.cases > 0).length;
         }
+        // the default period, the last 30 days (N1, N2), with `to` pinned so both read the same period
+        const now = { groupBy, to: new Date().toISOString() };
+        expect(await efficiencyStats(pool, claims, now)).toEqual(await recountEfficiencyStats(pool, claims, now));
       }
       expect(compared).toBeGreaterThan(2);
     });
