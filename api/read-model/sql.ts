@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -34,3 +35,13 @@ export const instantQuery = z
     return year >= 1900 && year <= 9000;
   }, 'year must be between 1900 and 9000')
   .transform((v) => (v.length === 10 ? `${v}T00:00:00+08:00` : v));
+
+/**
+ * A query as a named (server-side prepared) statement, named by a hash of its text: Postgres plans it once
+ * per connection instead of at every request. The read-model queries are built from a bounded set of
+ * fragments (one text per filter combination), so the number of statements per connection stays small.
+ * For a list page Postgres spends more time planning (about 0.8 ms at a million cases) than executing it.
+ */
+export function prepared(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  return { name: `rm_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
+}
