@@ -23,6 +23,7 @@ import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { buildApp } from '../api/app';
 import type { Claims } from '../api/claims';
+import { listCases } from '../api/read-model/cases';
 import { recountEfficiencyStats, efficiencyStats, type GroupBy, type StatsQuery } from '../api/read-model/stats';
 import { createPool } from '../db/pool';
 import { createSeededDatabase, DEFAULT_ADMIN_URL } from '../db/scratch-database';
@@ -334,6 +335,29 @@ async function main(): Promise<void> {
     for (const [who, claims] of [['countySupervisor', callers.countySupervisor], ['admin', callers.admin]] as const) {
       overdue[who] = await measure('/v1/cases?overdue=true', claims, LIST_ITERATIONS);
     }
+    // where the time goes: the same page without HTTP (app.inject: routing, auth, validation, zod response
+    // encoding), without Fastify (listCases: the query and row parsing), and Postgres's own planning/execution
+    const county = callers.countySupervisor;
+    const injectMs: number[] = [];
+    const listMs: number[] = [];
+    const headers = auth(county);
+    for (let i = 0; i < LIST_ITERATIONS; i++) {
+      injectMs.push((await timed(() => app!.inject({ method: 'GET', url: '/v1/cases?overdue=true', headers })))[0]);
+      listMs.push((await timed(() => listCases(pool, county, { overdue: 'true', limit: 50 })))[0]);
+    }
+    const explain = await client.query<{ 'QUERY PLAN': { 'Planning Time': number; 'Execution Time': number }[] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON)
+       SELECT * FROM cases c WHERE c.county_code = 'BN03' AND c.status = 'open' AND c.current_due_at < now()
+        ORDER BY c.current_due_at, c.case_id LIMIT 51`,
+    );
+    const plan = explain.rows[0]!['QUERY PLAN'][0]!;
+    overdue.countySupervisorBreakdown = {
+      injectNoNetwork: summary(injectMs),
+      listCasesNoHttp: summary(listMs),
+      postgresPlanningMs: plan['Planning Time'],
+      postgresExecutionMs: plan['Execution Time'],
+      note: 'the list is a prepared statement (api/read-model/sql.ts prepared): Postgres plans it once per connection',
+    };
     report.overdueList = overdue;
     log(`overdue list ${JSON.stringify(overdue)}`);
 

@@ -317,7 +317,8 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
   const inCounty = (alias: string) => (countyP ? `AND ${alias}.county_code = ${countyP}` : '');
   const parts: string[] = [];
   let edges = `v.opened_at >= ${fromP}::timestamptz AND v.opened_at < ${toP}::timestamptz`;
-  if (plan.whole) {
+  // no daily stage rows per officer (see the migration): an officer's visits are read for the whole period
+  if (plan.whole && groupBy !== 'officer') {
     const w = plan.whole;
     const wFrom = p(new Date(w.fromMs).toISOString());
     const wTo = p(new Date(w.toMs).toISOString());

@@ -9,8 +9,10 @@
 --
 -- * stats_daily: the case figures summed per unit (township, county, department, officer) and opening day
 --   (Asia/Shanghai), for whole days of a period;
--- * stats_stage_daily: the stage visits per unit, opening day and stage: count, sum and the durations
---   themselves (a p90 is exact only over the values), for whole days of a period.
+-- * stats_stage_daily: the stage visits per unit (township, county, department), opening day and stage:
+--   count, sum and the durations themselves (a p90 is exact only over the values), for whole days of a
+--   period. Not per officer: an officer has about one case a day, so a daily row per officer would be as
+--   many rows as the visits themselves; an officer's stage figures are read from stats_stage_visits.
 --
 -- All are maintained by the triggers below on the tables the projection writes (cases: recordTransition;
 -- case_reviews, case_review_stages: recordReview), so they change in the same transaction as the rows they
@@ -162,7 +164,7 @@ BEGIN
     SELECT u.unit_kind, v.county_code, stats_day(v.opened_at), u.unit_code, v.stage,
            count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
       FROM stats_stage_visits v
-     CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, v.officer_ids) u
+     CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, NULL) u
      WHERE v.case_id = p_case_id
      GROUP BY 1, 2, 3, 4, 5
     ON CONFLICT (unit_kind, county_code, opened_day, unit_code, stage) DO UPDATE SET
@@ -175,7 +177,7 @@ BEGIN
       FROM (SELECT u.unit_kind, v.county_code, stats_day(v.opened_at) AS opened_day, u.unit_code, v.stage,
                    count(*) AS visits, sum(v.duration_seconds) AS sum_seconds, array_agg(v.duration_seconds) AS durations
               FROM stats_stage_visits v
-             CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, v.officer_ids) u
+             CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, NULL) u
              WHERE v.case_id = p_case_id
              GROUP BY 1, 2, 3, 4, 5) x
      WHERE (d.unit_kind, d.county_code, d.opened_day, d.unit_code, d.stage)
@@ -344,9 +346,8 @@ CREATE FUNCTION stats_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   TRUNCATE stats_stage_daily, stats_daily, stats_stage_visits, stats_case_facts;
-  -- in opening order: a period is then a run of adjacent pages, as it is when the rows are written live
-  INSERT INTO stats_case_facts SELECT * FROM stats_case_facts_source ORDER BY opened_at;
-  INSERT INTO stats_stage_visits SELECT * FROM stats_stage_visits_source ORDER BY opened_at;
+  INSERT INTO stats_case_facts SELECT * FROM stats_case_facts_source;
+  INSERT INTO stats_stage_visits SELECT * FROM stats_stage_visits_source;
   -- the same sums as stats_daily_apply / stats_stage_daily_apply, in one pass
   INSERT INTO stats_daily (unit_kind, county_code, opened_day, unit_code, cases, closed, closed_on_time,
                            closed_in_month, closed_on_time_in_month, verified, reworked, breached, escalations)
@@ -364,7 +365,7 @@ BEGIN
   SELECT u.unit_kind, v.county_code, stats_day(v.opened_at), u.unit_code, v.stage,
          count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
     FROM stats_stage_visits v
-   CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, v.officer_ids) u
+   CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, NULL) u
    GROUP BY 1, 2, 3, 4, 5;
 END $$;
 
