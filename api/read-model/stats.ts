@@ -148,6 +148,27 @@ interface StageRow {
   p90_seconds: number;
 }
 
+/**
+ * Runs a statistics query with the memory to hash-aggregate a period (tens of thousands of daily rows and
+ * stage-duration arrays) in one pass, and without JIT compilation (which costs more than it saves on
+ * these queries, and at a million cases cost the old query 2.5 s). SET LOCAL: only for this transaction,
+ * the pooled connection keeps the server's defaults.
+ */
+export async function statsQuery<R extends object>(pool: Pool, text: string, params: unknown[]): Promise<{ rows: R[] }> {
+  const client = await pool.connect();
+  try {
+    await client.query(`BEGIN READ ONLY; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`);
+    const result = await client.query<R>(text, params);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 const rate = (numerator: number, denominator: number): Rate => ({
   numerator,
   denominator,
@@ -330,10 +351,24 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
        WHERE s.unit_kind = ${p(groupBy)} AND s.opened_day >= ${p(w.fromDay)}::date AND s.opened_day < ${p(w.toDay)}::date
          ${inCounty('s')}`);
   }
-  parts.push(`
-      SELECT ${factUnit(groupBy, 'v')}, v.stage, 1, v.duration_seconds, ARRAY[v.duration_seconds]
+  // the visits of the partial days (an officer's: of the whole period), grouped before anything else; per
+  // officer by the officers' set first (a few per township), so each visit is aggregated once, not per officer
+  if (groupBy === 'officer') {
+    parts.push(`
+      SELECT o, x.stage, x.visits, x.sum_seconds, x.durations
+        FROM (SELECT v.officer_ids, v.stage, count(*) AS visits, sum(v.duration_seconds) AS sum_seconds,
+                     array_agg(v.duration_seconds) AS durations
+                FROM stats_stage_visits v
+               WHERE ${edges} ${inCounty('v')}
+               GROUP BY v.officer_ids, v.stage) x
+       CROSS JOIN LATERAL unnest(x.officer_ids) o`);
+  } else {
+    parts.push(`
+      SELECT ${factUnit(groupBy, 'v')}, v.stage, count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
         FROM stats_stage_visits v
-       WHERE ${edges} ${inCounty('v')}`);
+       WHERE ${edges} ${inCounty('v')}
+       GROUP BY 1, 2`);
+  }
   // Durations are concatenated per unit and stage (hash aggregation, no sort of the whole period) and each
   // group's array is sorted on its own for the percentile: the same percentile_cont over the same values.
   return `
@@ -386,8 +421,8 @@ async function efficiencyFrom(
       : recountStagesSql(query.groupBy, stagesQ.p(plan.from), stagesQ.p(plan.to), scope.countyCode === undefined ? undefined : stagesQ.p(scope.countyCode));
 
   const [agg, stages] = await Promise.all([
-    pool.query<AggRow>(aggSql, countsQ.params),
-    pool.query<StageRow>(stageSql, stagesQ.params),
+    statsQuery<AggRow>(pool, aggSql, countsQ.params),
+    statsQuery<StageRow>(pool, stageSql, stagesQ.params),
   ]);
 
   const stageOrder = (s: string) => (STAGES as readonly string[]).indexOf(s);
@@ -570,7 +605,8 @@ export async function statsTrend(pool: Pool, claims: Claims, query: TrendQuery):
   const perBucket = await Promise.all(
     buckets.map(async (b) => {
       const q = paramList();
-      const { rows } = await pool.query<Counts>(
+      const { rows } = await statsQuery<Counts>(
+        pool,
         `SELECT COALESCE(sum(cases), 0)::int AS cases, COALESCE(sum(closed), 0)::int AS closed,
                 COALESCE(sum(closed_on_time), 0)::int AS closed_on_time, COALESCE(sum(verified), 0)::int AS verified,
                 COALESCE(sum(reworked), 0)::int AS reworked, COALESCE(sum(breached), 0)::int AS breached,

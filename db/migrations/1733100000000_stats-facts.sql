@@ -360,13 +360,15 @@ BEGIN
          count(*) FILTER (WHERE f.breached), sum(f.escalations)
     FROM stats_case_facts f
    CROSS JOIN LATERAL stats_units(f.township_code, f.county_code, f.department_code, f.officer_ids) u
-   GROUP BY 1, 2, 3, 4;
+   GROUP BY 1, 2, 3, 4
+   ORDER BY 1, 3; -- a period reads a run of days: adjacent pages (live rows arrive day by day too)
   INSERT INTO stats_stage_daily (unit_kind, county_code, opened_day, unit_code, stage, visits, sum_seconds, durations)
   SELECT u.unit_kind, v.county_code, stats_day(v.opened_at), u.unit_code, v.stage,
          count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
     FROM stats_stage_visits v
    CROSS JOIN LATERAL stats_units(v.township_code, v.county_code, v.department_code, NULL) u
-   GROUP BY 1, 2, 3, 4, 5;
+   GROUP BY 1, 2, 3, 4, 5
+   ORDER BY 1, 3;
 END $$;
 
 SELECT stats_rebuild();
