@@ -26,12 +26,15 @@ import { instantQuery, paramList } from './sql';
  * Every rate comes with its numerator and denominator; a rate with denominator 0 is null.
  *
  * WHERE THE NUMBERS COME FROM. Not from `cases` (a gigabyte at a million cases, most of it the snapshot) but
- * from `stats_case_facts` (one narrow row per case) and `stats_stage_visits` (one row per stage visit of a
- * reviewed case), which triggers keep equal to their definition over `cases`, `case_reviews` and
- * `case_review_stages` in the same transaction as every projection write (db/migrations/1733100000000_…).
- * A period is an index range on opened_at of those tables, so the cost follows the size of the period, not of
- * the case library. `recountEfficiencyStats` answers the same question straight from `cases` (the query this
- * replaced); the tests and `npm run bench:stats` hold the two to exact equality.
+ * from projections that triggers keep equal to their definition over `cases`, `case_reviews` and
+ * `case_review_stages`, in the same transaction as every projection write (db/migrations/1733100000000_…):
+ * per-unit daily sums (`stats_daily`, `stats_stage_daily` with the durations themselves, so the p90 is exact)
+ * for the whole local days of a period, and the per-case facts (`stats_case_facts`, `stats_stage_visits`)
+ * for the partial days at its ends and two corrections (closures at or after `to`; open cases whose deadline
+ * has passed but that no timer has marked yet). A default 30-day period city-wide reads a few thousand daily
+ * rows instead of 40,000 cases. Officers have no daily stage rows (one case a day each: no saving), so their
+ * stage figures read the period's visits. `recountEfficiencyStats` answers the same question straight from
+ * `cases` (the query this replaced); the tests and `npm run bench:stats` hold the two to exact equality.
  */
 export const INDICATOR_DEFINITIONS = {
   cohort: 'cases opened in [from, to) in the unit (cases.opened_at); the denominator "cases" of the rates below',

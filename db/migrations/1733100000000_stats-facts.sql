@@ -1,12 +1,11 @@
 -- Up Migration
 
 -- Statistics at a million cases (issue 7): the efficiency indicators (GET /v1/stats/efficiency, /overview,
--- /trend) read two narrow projections instead of `cases` (1 GB at a million cases, most of it `snapshot`)
--- with `case_reviews` and an EXISTS on `case_review_stages` per row.
+-- /trend) read four narrow projections instead of `cases` (1 GB at a million cases, most of it `snapshot`)
+-- with `case_reviews` and an EXISTS on `case_review_stages` per row:
 --
 -- * stats_case_facts: one row per case with exactly the figures an indicator needs (about 120 bytes);
--- * stats_stage_visits: one row per stage visit of a reviewed case, with the units of its case.
---
+-- * stats_stage_visits: one row per stage visit of a reviewed case, with the units of its case;
 -- * stats_daily: the case figures summed per unit (township, county, department, officer) and opening day
 --   (Asia/Shanghai), for whole days of a period;
 -- * stats_stage_daily: the stage visits per unit (township, county, department), opening day and stage:
