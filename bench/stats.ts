@@ -197,19 +197,24 @@ async function loadCases(db: pg.Client, total: number): Promise<void> {
 }
 
 /** A recordTransition-like step on `n` open cases (new stage, new deadline, snapshot rewritten), in ms per update. */
-async function projectionWriteCost(db: pg.Client, n: number, triggers: boolean): Promise<{ stepMs: number }> {
+async function projectionWriteCost(db: pg.Client, n: number, triggers: boolean): Promise<{ stepMs: number; closeMs: number }> {
+  // open cases not used by the other run: n steps on them, then n/4 of them closed
+  const ids = (
+    await db.query<{ case_id: string }>(
+      `SELECT case_id FROM cases WHERE status = 'open' AND case_id LIKE 'BC%' ORDER BY case_id OFFSET $2 LIMIT $1`,
+      [n, triggers ? 0 : n],
+    )
+  ).rows.map((r) => r.case_id);
   await db.query(`SET session_replication_role = ${triggers ? 'origin' : 'replica'}`);
-  // each its own transaction, as recordTransition's statement is; timed in the server (no network)
-  const { rows } = await db.query<{ step_ms: number }>(
-    `WITH picked AS (
-       SELECT array_agg(case_id) AS ids FROM (
-         SELECT case_id FROM cases WHERE status = 'open' AND case_id LIKE 'BC%' ORDER BY case_id OFFSET $2 LIMIT $1) x
-     )
-     SELECT bench_projection_cost(ids) AS step_ms FROM picked`,
-    [n, triggers ? 0 : n],
+  // timed in the server (no network)
+  const { rows } = await db.query<{ step_ms: number; close_ms: number }>(
+    `SELECT bench_projection_cost($1::text[]) AS step_ms, bench_close_cost(($1::text[])[1:$2]) AS close_ms`,
+    [ids, Math.floor(n / 4)],
   );
   await db.query(`SET session_replication_role = origin`);
-  return { stepMs: rows[0]!.step_ms };
+  // the writes made without the triggers: brought into the statistics the way the triggers do it
+  if (!triggers) await db.query(`SELECT stats_refresh_case(id, true) FROM unnest($1::text[]) id`, [ids]);
+  return { stepMs: rows[0]!.step_ms, closeMs: rows[0]!.close_ms };
 }
 
 async function main(): Promise<void> {
@@ -264,14 +269,44 @@ async function main(): Promise<void> {
          RETURN extract(epoch FROM clock_timestamp() - started) * 1000 / cardinality(ids);
        END $$`,
     );
+    await client.query(
+      `CREATE FUNCTION bench_close_cost(ids text[]) RETURNS float8 LANGUAGE plpgsql AS $$
+       DECLARE started timestamptz := clock_timestamp(); id text;
+       BEGIN
+         FOREACH id IN ARRAY ids LOOP
+           -- recordTransition closing the case, then recordReview: the review and three stage visits
+           UPDATE cases SET status = 'closed', stage = 'review', resolution = 'resolved', closed_at = now(),
+                            current_due_at = NULL, current_deadline_kind = NULL, overdue = false, escalation_level = 0,
+                            updated_at = now(), seq = seq + 1, snapshot = snapshot || jsonb_build_object('seq', seq + 1)
+            WHERE case_id = id;
+           INSERT INTO case_reviews (case_id, county_code, township_code, department_code, source, resolution, opened_at,
+                                     closed_at, total_duration_seconds, on_time, rework_count, escalations,
+                                     breached_deadlines, sla_policy_version)
+           SELECT case_id, county_code, township_code, handler_department_code, source, resolution, opened_at, closed_at,
+                  extract(epoch FROM closed_at - opened_at)::bigint, NOT ever_overdue, rework_count, 0, 0, 1
+             FROM cases WHERE case_id = id;
+           INSERT INTO case_review_stages (case_id, stage, visit, entered_at, left_at, duration_seconds, due_at, on_time)
+           SELECT id, s, 1, now(), now(), 3600 * k, NULL, true
+             FROM unnest(ARRAY['capture', 'handling', 'verification']) WITH ORDINALITY AS x(s, k);
+         END LOOP;
+         RETURN extract(epoch FROM clock_timestamp() - started) * 1000 / cardinality(ids);
+       END $$`,
+    );
     const withTriggers = await projectionWriteCost(client, TRIGGER_SAMPLES, true);
     const withoutTriggers = await projectionWriteCost(client, TRIGGER_SAMPLES, false);
     report.projectionWrite = {
-      what: 'server-side ms per recordTransition-like UPDATE of an open case (stage, deadline, seq, snapshot), mean over samples',
-      samples: TRIGGER_SAMPLES,
-      withTriggersMs: Math.round(withTriggers.stepMs * 1000) / 1000,
-      withoutTriggersMs: Math.round(withoutTriggers.stepMs * 1000) / 1000,
-      ratio: Math.round((withTriggers.stepMs / withoutTriggers.stepMs) * 100) / 100,
+      what: 'server-side ms per write, mean over samples: a step = a recordTransition-like UPDATE of an open case (stage, deadline, seq, snapshot); a close = the closing UPDATE, the review and three stage visits (recordReview)',
+      samples: { steps: TRIGGER_SAMPLES, closes: Math.floor(TRIGGER_SAMPLES / 4) },
+      step: {
+        withTriggersMs: Math.round(withTriggers.stepMs * 1000) / 1000,
+        withoutTriggersMs: Math.round(withoutTriggers.stepMs * 1000) / 1000,
+        ratio: Math.round((withTriggers.stepMs / withoutTriggers.stepMs) * 100) / 100,
+      },
+      close: {
+        withTriggersMs: Math.round(withTriggers.closeMs * 1000) / 1000,
+        withoutTriggersMs: Math.round(withoutTriggers.closeMs * 1000) / 1000,
+        ratio: Math.round((withTriggers.closeMs / withoutTriggers.closeMs) * 100) / 100,
+      },
     };
     log(`projection write ${JSON.stringify(report.projectionWrite)}`);
 

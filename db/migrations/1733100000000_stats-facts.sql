@@ -133,26 +133,40 @@ BEGIN
   RETURN a;
 END $$;
 
--- Adds (sign 1) or removes (sign -1) one case's facts to / from its units' daily rows.
-CREATE FUNCTION stats_daily_apply(f stats_case_facts, sign integer) RETURNS void
-LANGUAGE sql AS $$
+-- Moves one case's contribution to its units' daily rows from `o` to `n` (either may be null: a new or a
+-- removed case): one upsert of the differences, rows whose figures do not change untouched. plpgsql, not
+-- sql: its plan is cached for the session (a sql function is planned at every call).
+CREATE FUNCTION stats_daily_move(o stats_case_facts, n stats_case_facts) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO stats_daily AS d (unit_kind, county_code, opened_day, unit_code, cases, closed, closed_on_time,
                                 closed_in_month, closed_on_time_in_month, verified, reworked, breached, escalations)
-  SELECT u.unit_kind, f.county_code, stats_day(f.opened_at), u.unit_code, sign,
-         sign * (f.closed_at IS NOT NULL)::int,
-         sign * (f.closed_at IS NOT NULL AND f.on_time)::int,
-         sign * (f.closed_at IS NOT NULL AND f.closed_at < stats_month_end(f.opened_at))::int,
-         sign * (f.closed_at IS NOT NULL AND f.closed_at < stats_month_end(f.opened_at) AND f.on_time)::int,
-         sign * f.verified::int, sign * f.reworked::int, sign * f.breached::int, sign * f.escalations
-    FROM stats_units(f.township_code, f.county_code, f.department_code, f.officer_ids) u
+  SELECT x.unit_kind, x.county_code, x.opened_day, x.unit_code, sum(x.cases), sum(x.closed), sum(x.closed_on_time),
+         sum(x.closed_in_month), sum(x.closed_on_time_in_month), sum(x.verified), sum(x.reworked), sum(x.breached),
+         sum(x.escalations)
+    FROM (SELECT u.unit_kind, f.county_code, stats_day(f.opened_at) AS opened_day, u.unit_code, c.sign AS cases,
+                 c.sign * (f.closed_at IS NOT NULL)::int AS closed,
+                 c.sign * (f.closed_at IS NOT NULL AND f.on_time)::int AS closed_on_time,
+                 c.sign * (f.closed_at IS NOT NULL AND f.closed_at < stats_month_end(f.opened_at))::int AS closed_in_month,
+                 c.sign * (f.closed_at IS NOT NULL AND f.closed_at < stats_month_end(f.opened_at) AND f.on_time)::int
+                   AS closed_on_time_in_month,
+                 c.sign * f.verified::int AS verified, c.sign * f.reworked::int AS reworked,
+                 c.sign * f.breached::int AS breached, c.sign * f.escalations AS escalations
+            FROM (SELECT o AS f, -1 AS sign WHERE o.case_id IS NOT NULL
+                  UNION ALL SELECT n, 1 WHERE n.case_id IS NOT NULL) c
+           CROSS JOIN LATERAL (SELECT (c.f).*) f
+           CROSS JOIN LATERAL stats_units(f.township_code, f.county_code, f.department_code, f.officer_ids) u) x
+   GROUP BY 1, 2, 3, 4
+  HAVING (sum(x.cases), sum(x.closed), sum(x.closed_on_time), sum(x.closed_in_month), sum(x.closed_on_time_in_month),
+          sum(x.verified), sum(x.reworked), sum(x.breached), sum(x.escalations)) <> (0, 0, 0, 0, 0, 0, 0, 0, 0)
   ON CONFLICT (unit_kind, county_code, opened_day, unit_code) DO UPDATE SET
     cases = d.cases + EXCLUDED.cases, closed = d.closed + EXCLUDED.closed,
     closed_on_time = d.closed_on_time + EXCLUDED.closed_on_time,
     closed_in_month = d.closed_in_month + EXCLUDED.closed_in_month,
     closed_on_time_in_month = d.closed_on_time_in_month + EXCLUDED.closed_on_time_in_month,
     verified = d.verified + EXCLUDED.verified, reworked = d.reworked + EXCLUDED.reworked,
-    breached = d.breached + EXCLUDED.breached, escalations = d.escalations + EXCLUDED.escalations
-$$;
+    breached = d.breached + EXCLUDED.breached, escalations = d.escalations + EXCLUDED.escalations;
+END $$;
 
 -- Adds (sign 1) or removes (sign -1) the stage visits of one case (as in stats_stage_visits now).
 CREATE FUNCTION stats_stage_daily_apply(p_case_id text, sign integer) RETURNS void
@@ -229,7 +243,7 @@ BEGIN
     -- no case row (deleted, or a review written before its case row: the case's INSERT catches up)
     SELECT f.* INTO o FROM stats_case_facts f WHERE f.case_id = p_case_id;
     IF FOUND THEN
-      PERFORM stats_daily_apply(o, -1);
+      PERFORM stats_daily_move(o, NULL);
       PERFORM stats_stage_daily_apply(p_case_id, -1);
       DELETE FROM stats_stage_visits WHERE case_id = p_case_id;
       DELETE FROM stats_case_facts WHERE case_id = p_case_id;
@@ -241,7 +255,7 @@ BEGIN
     -- no ON CONFLICT: the case row is locked (its INSERT, or the review's FOR NO KEY UPDATE), so a second
     -- insert of the same facts cannot race this one; if it ever did, failing beats counting a case twice
     INSERT INTO stats_case_facts SELECT n.*;
-    PERFORM stats_daily_apply(n, 1);
+    PERFORM stats_daily_move(NULL, n);
     sync := true;
   ELSIF o IS DISTINCT FROM n THEN
     UPDATE stats_case_facts SET
@@ -257,8 +271,7 @@ BEGIN
        IS DISTINCT FROM
        (n.opened_at, n.county_code, n.township_code, n.department_code, n.officer_ids, n.closed_at, n.on_time,
         n.verified, n.reworked, n.breached, n.escalations) THEN
-      PERFORM stats_daily_apply(o, -1);
-      PERFORM stats_daily_apply(n, 1);
+      PERFORM stats_daily_move(o, n);
     END IF;
     sync := sync OR (o.opened_at, o.county_code, o.township_code, o.department_code, o.officer_ids)
                     IS DISTINCT FROM (n.opened_at, n.county_code, n.township_code, n.department_code, n.officer_ids);
@@ -347,7 +360,7 @@ BEGIN
   TRUNCATE stats_stage_daily, stats_daily, stats_stage_visits, stats_case_facts;
   INSERT INTO stats_case_facts SELECT * FROM stats_case_facts_source;
   INSERT INTO stats_stage_visits SELECT * FROM stats_stage_visits_source;
-  -- the same sums as stats_daily_apply / stats_stage_daily_apply, in one pass
+  -- the same sums as stats_daily_move / stats_stage_daily_apply, in one pass
   INSERT INTO stats_daily (unit_kind, county_code, opened_day, unit_code, cases, closed, closed_on_time,
                            closed_in_month, closed_on_time_in_month, verified, reworked, breached, escalations)
   SELECT u.unit_kind, f.county_code, stats_day(f.opened_at), u.unit_code, count(*),
@@ -385,7 +398,7 @@ DROP FUNCTION stats_on_review_row();
 DROP FUNCTION stats_on_case_row();
 DROP FUNCTION stats_refresh_case(text, boolean);
 DROP FUNCTION stats_stage_daily_apply(text, integer);
-DROP FUNCTION stats_daily_apply(stats_case_facts, integer);
+DROP FUNCTION stats_daily_move(stats_case_facts, stats_case_facts);
 DROP FUNCTION stats_multiset_minus(bigint[], bigint[]);
 DROP AGGREGATE stats_concat(bigint[]);
 DROP VIEW stats_stage_visits_source;

@@ -221,8 +221,7 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
     expect(facts.rows.filter((r) => r.case_id === id('M1')).map((r) => r.township_code)).toEqual([TD, TD]);
   });
 
-  it('stats_rebuild() (the backfill) gives the rows the triggers gave, daily sums included', async () => {
-    const read = async (db: Pick<typeof pool, 'query'>) => ({
+  const read = async (db: Pick<typeof pool, 'query'>) => ({
       facts: (await db.query(`SELECT * FROM stats_case_facts WHERE case_id = ANY($1) ORDER BY case_id`, [CASE_IDS])).rows,
       // rows emptied by a case that moved away stay with zeros under the triggers; the rebuild has none
       daily: (
@@ -240,7 +239,9 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
           [C1, C2],
         )
       ).rows,
-    });
+  });
+
+  it('stats_rebuild() (the backfill) gives the rows the triggers gave, daily sums included', async () => {
     const before = await read(pool);
     expect(before.daily.length).toBeGreaterThan(20);
     expect(before.stages.length).toBeGreaterThan(20);
@@ -251,6 +252,23 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
       await client.query('BEGIN');
       await client.query('SELECT stats_rebuild()');
       expect(await read(client)).toEqual(before);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('deleting a case (its stage visits, review, case row) takes it out of every sum', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const table of ['case_review_stages', 'case_reviews', 'cases']) {
+        await client.query(`DELETE FROM ${table} WHERE case_id = $1`, [id('C1')]);
+      }
+      const afterDelete = await read(client);
+      expect(afterDelete.facts.map((f) => f.case_id)).not.toContain(id('C1'));
+      await client.query('SELECT stats_rebuild()');
+      expect(await read(client)).toEqual(afterDelete);
     } finally {
       await client.query('ROLLBACK');
       client.release();
