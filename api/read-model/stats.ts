@@ -349,7 +349,7 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
     edges = `((v.opened_at >= ${fromP}::timestamptz AND v.opened_at < ${wFrom}::timestamptz)
               OR (v.opened_at >= ${wTo}::timestamptz AND v.opened_at < ${toP}::timestamptz))`;
     parts.push(`
-      SELECT s.unit_code, s.stage, s.visits, s.sum_seconds, s.durations
+      SELECT s.unit_code, s.stage, date_trunc('month', s.opened_day)::date, s.visits, s.sum_seconds, s.durations
         FROM stats_stage_daily s
        WHERE s.unit_kind = ${p(groupBy)} AND s.opened_day >= ${p(w.fromDay)}::date AND s.opened_day < ${p(w.toDay)}::date
          ${inCounty('s')}`);
@@ -358,7 +358,7 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
   // officer by the officers' set first (a few per township), so each visit is aggregated once, not per officer
   if (groupBy === 'officer') {
     parts.push(`
-      SELECT o, x.stage, x.visits, x.sum_seconds, x.durations
+      SELECT o, x.stage, NULL::date, x.visits, x.sum_seconds, x.durations
         FROM (SELECT v.officer_ids, v.stage, count(*) AS visits, sum(v.duration_seconds) AS sum_seconds,
                      array_agg(v.duration_seconds) AS durations
                 FROM stats_stage_visits v
@@ -367,19 +367,23 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
        CROSS JOIN LATERAL unnest(x.officer_ids) o`);
   } else {
     parts.push(`
-      SELECT ${factUnit(groupBy, 'v')}, v.stage, count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
+      SELECT ${factUnit(groupBy, 'v')}, v.stage, NULL::date, count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
         FROM stats_stage_visits v
        WHERE ${edges} ${inCounty('v')}
        GROUP BY 1, 2`);
   }
   // Durations are concatenated per unit and stage (hash aggregation, no sort of the whole period) and each
   // group's array is sorted on its own for the percentile: the same percentile_cont over the same values.
+  // Concatenation copies (array_cat), so days are joined per month first and months per period: linear
+  // enough for a period of years, not quadratic in its days.
   return `
     SELECT unit AS code, stage, visits, (sum_seconds::numeric / visits)::float8 AS mean_seconds,
            (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY d) FROM unnest(durations) d)::float8 AS p90_seconds
       FROM (SELECT unit, stage, sum(visits)::int AS visits, sum(sum_seconds) AS sum_seconds, stats_concat(durations) AS durations
-              FROM (${parts.join('\n      UNION ALL')}) parts (unit, stage, visits, sum_seconds, durations)
-             WHERE unit IS NOT NULL
+              FROM (SELECT unit, stage, sum(visits) AS visits, sum(sum_seconds) AS sum_seconds, stats_concat(durations) AS durations
+                      FROM (${parts.join('\n      UNION ALL')}) parts (unit, stage, month, visits, sum_seconds, durations)
+                     WHERE unit IS NOT NULL
+                     GROUP BY unit, stage, month) per_month
              GROUP BY unit, stage
             HAVING sum(visits) > 0) g`;
 }
