@@ -5,7 +5,7 @@ import { badRequest } from '../errors';
 import { CASE_SOURCES, CASE_STATUSES, STAGES } from '../../domain/stages';
 import { cursorIdSchema, decodeCursor, encodeCursor, sortKeySchema, sortKeyText } from './cursor';
 import { assertCaseFilters, caseScope } from './jurisdiction';
-import { instantQuery, isoSql, paramList } from './sql';
+import { instantQuery, isoSql, paramList, prepared } from './sql';
 
 /**
  * GET /v1/cases: the supervisor's case list from the Postgres read model (`cases`).
@@ -178,7 +178,7 @@ export async function listCases(pool: Pool, claims: Claims, filters: CaseListQue
      ${where.length ? `WHERE ${where.join('\n       AND ')}` : ''}
      ORDER BY ${order}
      LIMIT ${p(filters.limit + 1)}`;
-  const { rows } = await pool.query<CaseRow>(sql, params);
+  const { rows } = await pool.query<CaseRow>(prepared(sql, params));
 
   const page = rows.slice(0, filters.limit);
   const last = page[page.length - 1];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -47,3 +48,13 @@ export const instantQuery = z
     // The refinements above in the OpenAPI document (JSON Schema cannot run them): year and offset range.
     pattern: '^(19\\d{2}|[2-8]\\d{3}|9000)-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-](0\\d|1[0-5]):[0-5]\\d))?$',
   });
+
+/**
+ * A query as a named (server-side prepared) statement, named by a hash of its text: Postgres plans it once
+ * per connection instead of at every request. The read-model queries are built from a bounded set of
+ * fragments (one text per filter combination), so the number of statements per connection stays small.
+ * For a list page Postgres spends more time planning (about 0.8 ms at a million cases) than executing it.
+ */
+export function prepared(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  return { name: `rm_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
+}

@@ -1,7 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { caseListQuerySchema, caseListSchema, listCases } from '../read-model/cases';
-import { INDICATOR_DEFINITIONS, efficiencyStats, efficiencyStatsSchema, statsQuerySchema } from '../read-model/stats';
+import {
+  INDICATOR_DEFINITIONS,
+  efficiencyStats,
+  efficiencyStatsSchema,
+  overviewQuerySchema,
+  overviewSchema,
+  statsOverview,
+  statsQuerySchema,
+  statsTrend,
+  trendQuerySchema,
+  trendSchema,
+} from '../read-model/stats';
 import { requireRole } from './guards';
 import { errorResponses } from '../openapi-responses';
 
@@ -46,6 +57,41 @@ const supervisionRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { p
       },
     },
     async (request) => efficiencyStats(pool, request.user, request.query),
+  );
+
+  app.get(
+    '/v1/stats/overview',
+    {
+      onRequest: [app.authenticate, requireRole('supervisor', 'admin')],
+      schema: {
+        tags: ['supervision'],
+        summary: 'Supervision board: open cases by stage, overdue cases by escalation level, this month opened and closed',
+        description: 'Supervisor: its county (a city supervisor: all); admin: all. Read at query time: overdue means open with the current deadline passed.',
+        security: [{ bearerAuth: [] }],
+        querystring: overviewQuerySchema,
+        response: { 200: overviewSchema },
+      },
+    },
+    async (request) => statsOverview(pool, request.user),
+  );
+
+  app.get(
+    '/v1/stats/trend',
+    {
+      onRequest: [app.authenticate, requireRole('supervisor', 'admin')],
+      schema: {
+        tags: ['supervision'],
+        summary: 'The efficiency indicators month by month (结案率, 按期结案率, 返工率, 超期率, …) over your jurisdiction',
+        description: [
+          'Supervisor: its county (a city supervisor: all); admin: all. Each month (Asia/Shanghai) is a period of its own,',
+          'with the definitions of GET /v1/stats/efficiency: the cases opened in the month, closures before its end.',
+        ].join(' '),
+        security: [{ bearerAuth: [] }],
+        querystring: trendQuerySchema,
+        response: { 200: trendSchema },
+      },
+    },
+    async (request) => statsTrend(pool, request.user, request.query),
   );
 };
 

@@ -184,8 +184,8 @@ describe('GET /v1/stats/efficiency, by township', () => {
   it("only the supervisor's county's units; another county's supervisor sees none of them", async () => {
     const { body } = await stats(supervisor, `groupBy=township&${period}`);
     expect(body.items.map((i) => i.code).sort()).toEqual([TA, TB]);
-    expect(body.from).toBe('2024-12-31T16:00:00.000Z');
-    expect(body.to).toBe('2025-01-31T16:00:00.000Z');
+    expect(body.from).toBe('2025-01-01T00:00:00.000+08:00');
+    expect(body.to).toBe('2025-02-01T00:00:00.000+08:00');
     expect(body.definitions.closureRate).toContain('closed_at < to');
     const other = await stats(otherSupervisor, `groupBy=township&${period}`);
     expect(other.body.items.map((i) => i.code)).toEqual(['EFS2-A']);
@@ -238,7 +238,7 @@ describe('GET /v1/stats/efficiency, access and input', () => {
   });
 
   it('400 for an unknown groupBy, a malformed date and from after to', async () => {
-    expect((await stats(supervisor, `groupBy=officer&${period}`)).status).toBe(400);
+    expect((await stats(supervisor, `groupBy=grid&${period}`)).status).toBe(400);
     expect((await stats(supervisor, 'from=yesterday')).status).toBe(400);
     const reversed = await stats(supervisor, `from=${encodeURIComponent(TO)}&to=${encodeURIComponent(FROM)}`);
     expect(reversed.status).toBe(400);

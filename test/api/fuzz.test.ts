@@ -334,6 +334,8 @@ describe('query strings and headers', () => {
     ['/v1/cases', 'admin', ['overdue', 'status', 'stage', 'countyCode', 'townshipCode', 'departmentCode', 'source', 'openedFrom', 'openedTo', 'limit', 'cursor']],
     ['/v1/cases', 'township', ['overdue', 'status', 'townshipCode', 'limit', 'cursor']],
     ['/v1/stats/efficiency', 'supervisor', ['groupBy', 'from', 'to']],
+    ['/v1/stats/trend', 'supervisor', ['interval', 'from', 'to']],
+    ['/v1/stats/overview', 'supervisor', []],
     ['/v1/jurisdictions', 'township', []],
     ['/v1/matters', 'township', ['level', 'category', 'limit', 'cursor']],
     [`/v1/matters/${DEMO.matters.townshipPenalty}`, 'township', []],

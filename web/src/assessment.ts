@@ -16,7 +16,7 @@ export const INDICATORS = [
   { key: 'extensionRate', label: '延期率' },
 ] as const;
 
-export const SHEET_NAMES = { township: '乡镇执法队', department: '县级部门', county: '县（市）', definitions: '指标说明' } as const;
+export const SHEET_NAMES = { township: '乡镇执法队', department: '县级部门', county: '县（市）', officer: '执法人员', definitions: '指标说明' } as const;
 
 export const ASSESSMENT_HEADER = [
   '单位编码',
