@@ -316,7 +316,10 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     const path = `/v1/cases/${caseId}/actions/${action}`;
     const keyed = await claimKey(request, caseId, path, body);
     if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as CaseView;
-    if (c.status === 'closed') {
+    // A keyed retry whose first answer was never stored (the API died in between) may be the step that
+    // closed the case: ask again with the same Update ID, and Temporal answers with the first outcome.
+    const unansweredRetry = keyed?.claim.kind === 'retry';
+    if (c.status === 'closed' && !unansweredRetry) {
       throw new HttpError(409, 'case_closed', `case ${caseId} is closed`, [{ path: 'status', message: 'closed' }]);
     }
     // The Update ID makes a retry (same key) or a double submit (same request, same case state) one

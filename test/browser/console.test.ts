@@ -371,6 +371,7 @@ describe('workbench in a browser', () => {
       expect(r![12] ?? null).toBe(unit.overdueRate.rate);
     }
     expect(wb.getWorksheet(SHEET_NAMES.department)).toBeDefined();
+    expect(wb.getWorksheet(SHEET_NAMES.officer)).toBeDefined();
     expect(wb.getWorksheet(SHEET_NAMES.definitions)?.rowCount).toBeGreaterThan(3);
   });
 
