@@ -142,6 +142,7 @@ async function withRetries<T>(failures: Failures, what: string, call: () => Prom
       return await call();
     } catch (err) {
       const kind = err instanceof HttpFailure ? `http ${err.status} ${what}` : `${(err as Error)?.name ?? 'error'} ${what}`;
+      if (!failures.byKind[kind]) log(`${kind} (first of its kind): ${String(err)}`);
       fail(failures, kind);
       if (err instanceof HttpFailure && err.status === 503) failures.http503 += 1;
       if (attempt >= 5 || (err instanceof HttpFailure && err.status < 500)) throw err;
@@ -172,14 +173,16 @@ type Driver = (rig: Rig, id: string, slot: number, samples: Samples | undefined,
 
 const driveFloor: Driver = async (rig, id, _slot, samples, failures) => {
   const workflowId = `floor-${rig.run}-${id}`;
-  const start = new WithStartWorkflowOperation<typeof floorWorkflow>('floorWorkflow', {
-    workflowId,
-    taskQueue: rig.floorTaskQueue,
-    args: [workflowId],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
+  // A WithStartWorkflowOperation runs once: a retry needs a new one.
+  const start = () =>
+    new WithStartWorkflowOperation<typeof floorWorkflow>('floorWorkflow', {
+      workflowId,
+      taskQueue: rig.floorTaskQueue,
+      args: [workflowId],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
   await withRetries(failures, 'step1', () =>
-    timed(samples, 'step1', () => rig.client.workflow.executeUpdateWithStart(floorStepUpdate, { args: [1], updateId: 'step1', startWorkflowOperation: start })),
+    timed(samples, 'step1', () => rig.client.workflow.executeUpdateWithStart(floorStepUpdate, { args: [1], updateId: 'step1', startWorkflowOperation: start() })),
   );
   const handle = rig.client.workflow.getHandle(workflowId);
   for (let step = 2; step <= FLOOR_STEPS; step++) {
@@ -194,15 +197,16 @@ const driveFloor: Driver = async (rig, id, _slot, samples, failures) => {
 const driveSdk: Driver = async (rig, id, _slot, samples, failures) => {
   const caseId = `sdk-${rig.run}-${id}`;
   const input: CaseWorkflowInput = { ...openBody(`12345-${caseId}`), caseId, createdBy: upstreamActor };
-  const start = new WithStartWorkflowOperation('caseWorkflow', {
-    workflowId: caseId,
-    taskQueue: rig.caseTaskQueue,
-    args: [input],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
+  const start = () =>
+    new WithStartWorkflowOperation('caseWorkflow', {
+      workflowId: caseId,
+      taskQueue: rig.caseTaskQueue,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
   await withRetries(failures, 'open', () =>
-    timed(samples, 'open', () => rig.client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start })),
+    timed(samples, 'open', () => rig.client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start() })),
   );
   const handle: WorkflowHandle = rig.client.workflow.getHandle(caseId);
   for (const step of ACTION_STEPS) {
