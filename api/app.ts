@@ -18,6 +18,7 @@ import client from 'prom-client';
 import { z } from 'zod';
 import { verifyRequest } from './auth';
 import { errorBody, HttpError, type ErrorDetail } from './errors';
+import { registerBusinessMetrics } from './metrics';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './outage';
 import casesRoutes from './routes/cases';
 import supervisionRoutes from './routes/supervision';
@@ -35,6 +36,8 @@ export interface AppDeps {
   caseCreationRateLimit?: { max: number; timeWindow: number | string };
   /** Largest accepted request body in bytes. Default 256 KiB. */
   bodyLimit?: number;
+  /** How long /metrics reuses its read-model figures (api/metrics.ts). Default 15 s. */
+  businessMetricsCacheMs?: number;
 }
 
 const PART_NAMES: Record<string, string> = {
@@ -143,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     httpRequests.inc(labels);
     httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
+  registerBusinessMetrics(app, { pool: deps.pool, registry, cacheMs: deps.businessMetricsCacheMs });
 
   // ---- one error shape for everything (api.md "Errors")
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
