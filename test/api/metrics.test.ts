@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +164,14 @@ describe('/metrics business figures', () => {
     expect(sample(text, 'enforcement_action_duration_seconds_count', { action: 'patrol-report', outcome: 'ok' })).toBe(1);
     expect(sample(text, 'enforcement_action_duration_seconds_count', { action: 'confirm', outcome: 'refused' })).toBe(1);
     expect(sample(text, 'enforcement_action_duration_seconds_count', { action: 'confirm', outcome: 'ok' })).toBeUndefined();
+  });
+
+  it("every API metric the Grafana dashboard (ops/grafana) queries is one /metrics exposes", async () => {
+    const text = await scrape();
+    const dashboard = fs.readFileSync(path.resolve(__dirname, '../../ops/grafana/enforcement-cases.json'), 'utf8');
+    const used = new Set([...dashboard.matchAll(/\b((?:enforcement|http)_[a-z_]+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1]!));
+    expect(used.size).toBeGreaterThan(5);
+    for (const name of used) expect(text, name).toContain(`# TYPE ${name} `);
   });
 
   it('names the action of each step route, and nothing for other routes', () => {

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,12 +230,17 @@ describe('two workers and two APIs on one Temporal server and one database', () 
         if (identity) identities.add(identity);
       }
     }
-    expect(identities).toContain(`${workers[0]!.pid}@${(await import('node:os')).hostname()}`);
-    expect(identities).toContain(`${workers[1]!.pid}@${(await import('node:os')).hostname()}`);
+    expect(identities).toContain(`${workers[0]!.pid}@${os.hostname()}`);
+    expect(identities).toContain(`${workers[1]!.pid}@${os.hostname()}`);
 
     // the surviving worker's Temporal SDK metrics, for Prometheus
     const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
     expect(metrics).toMatch(/^temporal_workflow_task_schedule_to_start_latency_seconds_bucket\{/m);
     expect(metrics).toMatch(/^temporal_workflow_completed_total\{[^}]*\} [1-9]/m);
+    // … and they are the ones the Grafana dashboard queries (a failure counter appears only once something failed)
+    const dashboard = fs.readFileSync(path.join(root, 'ops/grafana/enforcement-cases.json'), 'utf8');
+    const used = new Set([...dashboard.matchAll(/\b(temporal_[a-z_]+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1]!));
+    expect(used.size).toBeGreaterThan(3);
+    for (const name of used) if (!name.includes('failed')) expect(metrics, name).toContain(`# TYPE ${name} `);
   });
 });
