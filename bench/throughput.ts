@@ -324,7 +324,15 @@ interface PhaseResult {
   /** All the human steps together (the Updates / POSTs after the opening one). */
   actionMs: { n: number; p50: number; p99: number };
   cpuSecondsPerCase: { worker: number; temporalServer: number | null; api: number | null; driver: number };
-  history: { eventsPerCase: number; bytesPerCase: number; largestEventBytes: number; workflowTasksPerCase: number; markersPerCase: number };
+  history: {
+    eventsPerCase: number;
+    bytesPerCase: number;
+    largestEventBytes: number;
+    workflowTasksPerCase: number;
+    markersPerCase: number;
+    /** Where the bytes are: per case, by event type (local-activity markers by activity type). */
+    bytesPerCaseByKind: Record<string, number>;
+  };
   errors: Failures;
 }
 
@@ -403,6 +411,7 @@ async function historyCosts(client: Client, workflowIds: string[]): Promise<Phas
   let largest = 0;
   let tasks = 0;
   let markers = 0;
+  const byKind = new Map<string, number>();
   const queue = [...workflowIds];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
@@ -413,7 +422,10 @@ async function historyCosts(client: Client, workflowIds: string[]): Promise<Phas
         events += all.length;
         bytes += History.encode(history).finish().length;
         for (const e of all) {
-          largest = Math.max(largest, HistoryEvent.encode(e).finish().length);
+          const size = HistoryEvent.encode(e).finish().length;
+          largest = Math.max(largest, size);
+          const kind = eventKind(e);
+          byKind.set(kind, (byKind.get(kind) ?? 0) + size);
           if (e.eventType === TASK_COMPLETED) tasks += 1;
           if (e.eventType === MARKER) markers += 1;
         }
@@ -427,7 +439,22 @@ async function historyCosts(client: Client, workflowIds: string[]): Promise<Phas
     largestEventBytes: largest,
     workflowTasksPerCase: round(tasks / n, 1),
     markersPerCase: round(markers / n, 1),
+    bytesPerCaseByKind: Object.fromEntries([...byKind].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / n)])),
   };
+}
+
+/** The event's type without its prefix; a local-activity marker names its activity type. */
+function eventKind(e: temporal.api.history.v1.IHistoryEvent): string {
+  const type = temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
+  const name = type.replace(/^EVENT_TYPE_/, '').toLowerCase();
+  const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+  if (!data) return name;
+  try {
+    const marker = JSON.parse(Buffer.from(data).toString('utf8')) as { activityType?: string };
+    return marker.activityType ? `${name}:${marker.activityType}` : name;
+  } catch {
+    return name;
+  }
 }
 
 // ------------------------------------------------------------------ main
