@@ -450,8 +450,10 @@ function eventKind(e: temporal.api.history.v1.IHistoryEvent): string {
   const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
   if (!data) return name;
   try {
-    const marker = JSON.parse(Buffer.from(data).toString('utf8')) as { activityType?: string };
-    return marker.activityType ? `${name}:${marker.activityType}` : name;
+    // sdk-core's local-activity marker data (serde: snake_case)
+    const marker = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string; activityType?: string };
+    const activity = marker.activity_type ?? marker.activityType;
+    return activity ? `${name}:${activity}` : name;
   } catch {
     return name;
   }
