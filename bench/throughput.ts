@@ -17,7 +17,8 @@
  *   Each case counts when its workflow has completed. `--warmup` cases per phase run first, unmeasured.
  *
  * Prints ONE JSON document on stdout (logs go to stderr). The machine may be shared and noisy: the
- * ratios within one run are what the targets are about.
+ * ratios within one run are what the targets are about. BENCH_CPU_PROFILE_DIR=<dir> also writes V8 CPU
+ * profiles of the worker and the API (open them in Chrome DevTools).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -256,8 +257,12 @@ interface Processes {
   temporalServerPid?: number;
 }
 
+/** BENCH_CPU_PROFILE_DIR: the worker and the API write V8 CPU profiles there (one per thread) when they exit. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+
 function spawnNode(entry: string, env: NodeJS.ProcessEnv, readyText?: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR)] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
