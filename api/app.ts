@@ -18,6 +18,7 @@ import type pg from 'pg';
 import client from 'prom-client';
 import { z } from 'zod';
 import { errorBody, HttpError, type ErrorDetail } from './errors';
+import { registerBusinessMetrics } from './metrics';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from './outage';
 import casesRoutes from './routes/cases';
 import supervisionRoutes from './routes/supervision';
@@ -51,6 +52,8 @@ export interface AppDeps {
   inboxFeed?: { mode: 'listen' | 'poll'; pollMs?: number; heartbeatMs?: number };
   /** The built web console (dist/web) to serve at `/`; none when unset. */
   webRoot?: string;
+  /** How long /metrics reuses its read-model figures (api/metrics.ts). Default 15 s. */
+  businessMetricsCacheMs?: number;
 }
 
 const PART_NAMES: Record<string, string> = {
@@ -159,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     httpRequests.inc(labels);
     httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
+  registerBusinessMetrics(app, { pool: deps.pool, registry, cacheMs: deps.businessMetricsCacheMs });
 
   // ---- one error shape for everything (api.md "Errors")
   app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {

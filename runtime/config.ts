@@ -21,6 +21,11 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The worker's Temporal SDK metrics for Prometheus (host:port, served at /metrics); unset: none. */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, such as 0.0.0.0:9464')
+    .optional(),
 });
 export type ServiceConfig = z.infer<typeof envSchema> & { DATA_DIR: string };
 

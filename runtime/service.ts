@@ -114,7 +114,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       const unlock = lockDataDir(config.DATA_DIR);
       onStop('data-dir lock', async () => unlock());
     }
-    installTemporalRuntime(logger);
+    installTemporalRuntime(logger, { metricsAddress: config.WORKER_METRICS_ADDRESS });
     const bundling = bundleCaseWorkflows();
     bundling.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
 

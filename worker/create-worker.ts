@@ -83,10 +83,25 @@ let runtimeInstalled = false;
 /**
  * Installs the Temporal Runtime once per process with pino logging, and without the SDK's own signal
  * handlers: the process decides the shutdown order (worker, then pool, then connection).
+ * With `metricsAddress` (WORKER_METRICS_ADDRESS, host:port) the SDK's own metrics — workflow and
+ * activity task schedule-to-start latency, slots, sticky cache, poll results — are served for
+ * Prometheus at http://<address>/metrics, durations in seconds and counters ending in _total.
  * A second call is a no-op (Runtime.install may be called once per process).
  */
-export function installTemporalRuntime(logger: PinoLogger): void {
+export function installTemporalRuntime(logger: PinoLogger, options: { metricsAddress?: string } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: pinoTemporalLogger(logger), shutdownSignals: [] });
+  Runtime.install({
+    logger: pinoTemporalLogger(logger),
+    shutdownSignals: [],
+    ...(options.metricsAddress
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true, unitSuffix: true },
+            },
+          },
+        }
+      : {}),
+  });
 }

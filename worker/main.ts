@@ -3,7 +3,8 @@
  * activities. It only connects; the schema comes from `npm run migrate`.
  *
  * Environment (runtime/config.ts): DATABASE_URL and TEMPORAL_ADDRESS (both required here),
- * TEMPORAL_NAMESPACE (default "default"), TEMPORAL_TASK_QUEUE (default "enforcement-cases"), LOG_LEVEL.
+ * TEMPORAL_NAMESPACE (default "default"), TEMPORAL_TASK_QUEUE (default "enforcement-cases"), LOG_LEVEL,
+ * WORKER_METRICS_ADDRESS (host:port of the SDK's Prometheus metrics; unset: none).
  * The outbox dispatcher (worker/dispatcher.ts) runs here too; delivery settings: delivery/settings.ts.
  * SIGINT/SIGTERM: the worker drains (running activities get a grace period), then the pool and the
  * Temporal connection close, and the process exits 0.
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { metricsAddress: config.WORKER_METRICS_ADDRESS });
+  if (config.WORKER_METRICS_ADDRESS) logger.info(`Temporal SDK metrics at http://${config.WORKER_METRICS_ADDRESS}/metrics`);
   const [connection, workflowBundle] = await Promise.all([
     NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
     bundleCaseWorkflows(),

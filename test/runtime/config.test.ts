@@ -41,6 +41,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('WORKER_METRICS_ADDRESS is host:port (IPv6 in brackets), refused naming the variable otherwise', () => {
+    expect(loadConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464' }).WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+    expect(loadConfig({ WORKER_METRICS_ADDRESS: '[::]:9464' }).WORKER_METRICS_ADDRESS).toBe('[::]:9464');
+    expect(loadConfig({}).WORKER_METRICS_ADDRESS).toBeUndefined();
+    expect(configError({ WORKER_METRICS_ADDRESS: '9464' }).message).toMatch(/^invalid configuration: WORKER_METRICS_ADDRESS must be host:port.*"9464"/);
+    expect(configError({ WORKER_METRICS_ADDRESS: 'http://0.0.0.0:9464' }).message).toMatch(/WORKER_METRICS_ADDRESS/);
+  });
+
   it('reads the Temporal dev server ports; an empty variable counts as unset', () => {
     const config = loadConfig({ TEMPORAL_PORT: '17233', TEMPORAL_UI_PORT: '18233', PORT: '' });
     expect(config).toMatchObject({ TEMPORAL_PORT: 17233, TEMPORAL_UI_PORT: 18233, PORT: 3000 });

@@ -1,0 +1,154 @@
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import client from 'prom-client';
+import { STAGES } from '../domain/stages';
+
+/**
+ * Business metrics of `/metrics` (issue 7), beside the process and HTTP metrics of api/app.ts:
+ *
+ * - `enforcement_open_cases{stage}`                open cases by stage;
+ * - `enforcement_overdue_cases{level}`             open cases past their due time, by escalation level
+ *                                                   (0: due passed, escalation not yet recorded);
+ * - `enforcement_escalations_total{level}`         escalations recorded so far (timeline deadline_breached);
+ * - `enforcement_action_duration_seconds{action,outcome}`  latency of each human step and case opening
+ *                                                   as this API process answered it (outcome ok/refused/error);
+ * - `enforcement_business_metrics_age_seconds`     how old the read-model figures are.
+ *
+ * The read-model figures come from two queries on partial indexes (db/migrations/1733300000000_…): an
+ * index-only scan of the open cases and the escalation rows, never the whole table. They are computed on
+ * scrape but at most once per `cacheMs` (default 15 s) per process, and concurrent scrapes share one
+ * refresh; when Postgres is down the last figures stay (their age says so) and /metrics still answers.
+ */
+export interface BusinessMetricsOptions {
+  pool: Pool;
+  registry: client.Registry;
+  /** How long read-model figures are reused. Default 15 000 ms. */
+  cacheMs?: number;
+}
+
+interface Figures {
+  openByStage: Map<string, number>;
+  overdueByLevel: Map<string, number>;
+  escalationsByLevel: Map<string, number>;
+  at: number;
+}
+
+const LEVELS = ['0', '1', '2'];
+
+/** The route of a human step or case opening → its action label; undefined for other routes. */
+export function actionOfRoute(method: string, route: string | undefined): string | undefined {
+  if (method !== 'POST' || !route) return undefined;
+  if (route === '/v1/cases') return 'open';
+  const m = /^\/v1\/cases\/:caseId\/(?:actions\/([a-z-]+)|(county-response)|(judicial|court)\/([a-z-]+))$/.exec(route);
+  if (!m) return undefined;
+  return m[1] ?? m[2] ?? `${m[3]}/${m[4]}`;
+}
+
+export function registerBusinessMetrics(app: FastifyInstance, options: BusinessMetricsOptions): void {
+  const { pool, registry } = options;
+  const cacheMs = options.cacheMs ?? 15_000;
+  let figures: Figures | undefined;
+  let refreshing: Promise<Figures | undefined> | undefined;
+
+  async function query(): Promise<Figures> {
+    const [open, escalations] = await Promise.all([
+      pool.query<{ stage: string; level: number; open: number; overdue: number }>(
+        `SELECT stage, escalation_level AS level, count(*)::int AS open,
+                count(*) FILTER (WHERE current_due_at < now())::int AS overdue
+           FROM cases WHERE status = 'open' GROUP BY stage, escalation_level`,
+      ),
+      pool.query<{ level: string; n: number }>(
+        `SELECT data ->> 'level' AS level, count(*)::int AS n
+           FROM case_events WHERE type = 'deadline_breached' GROUP BY 1`,
+      ),
+    ]);
+    const openByStage = new Map<string, number>(STAGES.map((s) => [s, 0]));
+    const overdueByLevel = new Map<string, number>(LEVELS.map((l) => [l, 0]));
+    for (const r of open.rows) {
+      openByStage.set(r.stage, (openByStage.get(r.stage) ?? 0) + r.open);
+      overdueByLevel.set(String(r.level), (overdueByLevel.get(String(r.level)) ?? 0) + r.overdue);
+    }
+    const escalationsByLevel = new Map<string, number>(LEVELS.slice(1).map((l) => [l, 0]));
+    for (const r of escalations.rows) escalationsByLevel.set(r.level ?? 'unknown', r.n);
+    return { openByStage, overdueByLevel, escalationsByLevel, at: Date.now() };
+  }
+
+  /** The figures, refreshed when older than cacheMs; the last ones (or none) when the refresh fails. */
+  function current(): Promise<Figures | undefined> {
+    if (figures && Date.now() - figures.at < cacheMs) return Promise.resolve(figures);
+    refreshing ??= query()
+      .then(
+        (fresh) => (figures = fresh),
+        (err: unknown) => {
+          app.log.warn({ err }, 'business metrics: read model unavailable; keeping the last figures');
+          return figures;
+        },
+      )
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  }
+
+  const setAll = (gauge: client.Gauge<'stage'> | client.Gauge<'level'>, label: 'stage' | 'level', values: Map<string, number>) => {
+    gauge.reset();
+    for (const [k, v] of values) (gauge as client.Gauge<string>).set({ [label]: k }, v);
+  };
+
+  new client.Gauge({
+    name: 'enforcement_open_cases',
+    help: 'Open cases by stage (read model)',
+    labelNames: ['stage'] as const,
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (f) setAll(this, 'stage', f.openByStage);
+    },
+  });
+  new client.Gauge({
+    name: 'enforcement_overdue_cases',
+    help: 'Open cases past their due time by escalation level (read model; 0: escalation not yet recorded)',
+    labelNames: ['level'] as const,
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (f) setAll(this, 'level', f.overdueByLevel);
+    },
+  });
+  new client.Counter({
+    name: 'enforcement_escalations_total',
+    help: 'Escalations recorded (deadline breaches: level 1 township leader, level 2 county supervisor)',
+    labelNames: ['level'] as const,
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (!f) return;
+      // The rows are append-only, so the count never decreases: a counter, set to the database's figure.
+      this.reset();
+      for (const [level, n] of f.escalationsByLevel) this.inc({ level }, n);
+    },
+  });
+  new client.Gauge({
+    name: 'enforcement_business_metrics_age_seconds',
+    help: 'Age of the read-model figures above (grows while Postgres is unreachable)',
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      this.set(f ? (Date.now() - f.at) / 1000 : -1);
+    },
+  });
+
+  const actionDuration = new client.Histogram({
+    name: 'enforcement_action_duration_seconds',
+    help: 'Latency of case opening and each human step as this API answered it, by action and outcome',
+    labelNames: ['action', 'outcome'] as const,
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const action = actionOfRoute(request.method, request.routeOptions.url);
+    if (!action) return;
+    const outcome = reply.statusCode < 400 ? 'ok' : reply.statusCode < 500 ? 'refused' : 'error';
+    actionDuration.observe({ action, outcome }, reply.elapsedTime / 1000);
+  });
+}
