@@ -43,3 +43,27 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<
   for (const status of statuses) out[status] = errorResponseSchema.describe(ERROR_STATUS_DESCRIPTIONS[status]);
   return out;
 }
+
+/**
+ * Open311 GeoReport v2 (/open311/v2/…) answers errors in the spec's own format, not api.md's: a list of
+ * `{code, description}` (`<errors><error>…` in the .xml form); it authenticates by api_key, not a token.
+ */
+export const georeportErrorSchema = z
+  .array(z.object({ code: z.number().int().describe('the HTTP status'), description: z.string() }))
+  .describe('GeoReport v2 errors (JSON; the .xml form answers <errors><error><code/><description/></error></errors>)');
+
+export const GEOREPORT_ERROR_DESCRIPTIONS = {
+  400: 'malformed or invalid input (unknown attribute, bad date window, body not form-urlencoded, too large, …)',
+  403: 'api_key missing (creation) or invalid, or the request is outside the jurisdiction of the key',
+  404: 'no such service or service request (or not a .json/.xml document)',
+  429: 'too many service requests from this api_key; retry after the Retry-After header',
+  503: 'PostgreSQL or Temporal unavailable; retry after the Retry-After header',
+} as const;
+export type GeoReportErrorStatus = keyof typeof GEOREPORT_ERROR_DESCRIPTIONS;
+
+/** `{status: georeportErrorSchema}` for each status, for the Open311 routes. */
+export function georeportErrorResponses<S extends GeoReportErrorStatus>(...statuses: S[]): Record<S, typeof georeportErrorSchema> {
+  const out = {} as Record<S, typeof georeportErrorSchema>;
+  for (const status of statuses) out[status] = georeportErrorSchema.describe(GEOREPORT_ERROR_DESCRIPTIONS[status]);
+  return out;
+}

@@ -4,14 +4,13 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { InboxFeed, inboxItemOf, inboxScope, listInbox, markRead, visibleTo, type FeedMode } from '../../delivery/inbox';
 import { notFound } from '../errors';
+import { errorResponses } from '../openapi-responses';
 
 /**
  * The in-app inbox (api.md v1 extensions): the caller's notifications — its unit's (township leader,
  * brigade, department, county supervisor) and its own — marked read per person, and a live stream over
  * Server-Sent Events (@fastify/sse) fed by Postgres LISTEN/NOTIFY (delivery/inbox.ts InboxFeed).
  */
-
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })) }) });
 
 const itemSchema = z
   .object({
@@ -67,7 +66,7 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
         description:
           'Township: its leader and brigade; county: its department; supervisor: its county (city supervisor: all counties); admin: all; everyone: person:<sub>.',
         querystring: listQuerySchema,
-        response: { 200: z.object({ items: z.array(itemSchema), nextCursor: z.string().optional() }) },
+        response: { 200: z.object({ items: z.array(itemSchema), nextCursor: z.string().optional() }), ...errorResponses(400, 401, 503) },
       },
     },
     async (request) => {
@@ -91,7 +90,7 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
         security,
         summary: 'Mark a notification read (for you; others of your unit keep their own read state)',
         params: z.object({ id: z.string().regex(/^\d+$/, 'a notification id') }),
-        response: { 200: itemSchema, 404: errorSchema },
+        response: { 200: itemSchema, ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => {
@@ -113,7 +112,8 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
         summary: 'Live stream (Server-Sent Events) of new notifications',
         description:
           'Events: `ready` once subscribed, then `notification` with an inbox item as data and its id as the event id. ' +
-          'On reconnect, Last-Event-ID replays what was missed (up to 500).',
+          'On reconnect, Last-Event-ID replays what was missed (up to 500). The errors below come before the stream starts.',
+        response: errorResponses(401, 503),
       },
     },
     async (request, reply) => {
