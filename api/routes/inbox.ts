@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { InboxFeed, inboxItemOf, inboxScope, listInbox, markRead, visibleTo, type FeedMode } from '../../delivery/inbox';
-import { notFound } from '../errors';
+import { errorBody, notFound } from '../errors';
 import { errorResponses } from '../openapi-responses';
 
 /**
@@ -106,6 +106,16 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
     {
       onRequest: [app.authenticate],
       sse: { kind: 'only' },
+      // @fastify/sse answers a client whose Accept refuses text/event-stream with a 406 in a body of its own
+      // ({statusCode, error, message}); its negotiation is not exported, so keep it and give the 406 api.md's body
+      // (preSerialization: the body must match the documented 406 before it is serialised.)
+      preSerialization: async (request, reply, payload: unknown) => {
+        if (reply.statusCode !== 406) return payload;
+        const accept = request.headers.accept ?? '(none)';
+        return errorBody('not_acceptable', `this endpoint only streams text/event-stream (Accept: ${accept} refuses it)`, [
+          { path: 'headers.accept', message: 'must admit text/event-stream' },
+        ]);
+      },
       schema: {
         tags,
         security,
@@ -113,7 +123,7 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
         description:
           'Events: `ready` once subscribed, then `notification` with an inbox item as data and its id as the event id. ' +
           'On reconnect, Last-Event-ID replays what was missed (up to 500). The errors below come before the stream starts.',
-        response: errorResponses(401, 503),
+        response: errorResponses(401, 406, 503),
       },
     },
     async (request, reply) => {

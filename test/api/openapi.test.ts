@@ -7,7 +7,7 @@ import { useTestPool } from '../helpers/db';
  * The OpenAPI document (/docs/json) lists, for every operation, the error answers it can give (issue 6,
  * defect 9), each with the api.md error body, so a client generated from it knows them:
  * 400 when it takes input, 401 when it needs a token, 403 when it checks role or jurisdiction, 404 when
- * it names a resource, 413/415 when it takes a body, 429 when rate-limited, 503 when it needs PostgreSQL
+ * it names a resource, 406 when it only streams Server-Sent Events, 413/415 when it takes a body, 429 when rate-limited, 503 when it needs PostgreSQL
  * or Temporal; 409/422 only on state-changing routes, never on a GET.
  */
 
@@ -69,6 +69,8 @@ const BUSINESS_RULES = new Set([
   'put /v1/admin/open311/services/{serviceCode}', // unknown matter
   'post /v1/admin/accounts', // unknown unit, or a unit of another county
 ]);
+/** Server-Sent Events streams: 406 when the Accept header refuses text/event-stream. */
+const STREAMS = new Set(['get /v1/inbox/stream']);
 /** Operations with a path parameter that create or replace what it names, so never answer 404. */
 const CREATES_OR_REPLACES = new Set(['put /v1/admin/open311/services/{serviceCode}']);
 /** Operations of api/routes/cases.ts: every one checks jurisdiction; the state-changing ones may answer 409 and 422. */
@@ -84,6 +86,7 @@ function expectedStatuses(method: string, path: string, op: Operation): Set<stri
   if (op.security?.length || ANSWERS_401_WITHOUT_TOKEN.has(key)) out.add('401');
   if (CHECKS_ROLE.has(key) || isCaseRoute(method, path)) out.add('403');
   if (params.some((p) => p.in === 'path') && !CREATES_OR_REPLACES.has(key)) out.add('404');
+  if (STREAMS.has(key)) out.add('406');
   if (op.requestBody) (out.add('413'), out.add('415'));
   if (isCaseRoute(method, path) && method !== 'get') {
     // a case that exists may be in the wrong state (409); creation has no state yet, only rules (422)
