@@ -10,6 +10,7 @@ import { z } from 'zod';
  * - 400: it has a querystring, path parameters or a body (malformed or schema-invalid input);
  * - 401: it needs a bearer token; 403: it checks role or jurisdiction; 404: it names a resource;
  * - 409 / 422: only state-changing routes (a step not allowed now / a business rule); never a GET;
+ * - 406: a Server-Sent Events stream, when the Accept header refuses text/event-stream;
  * - 413 / 415: it takes a body (too large / not application/json); 429: it is rate-limited;
  * - 503: it needs PostgreSQL or Temporal (an outage; the answer carries Retry-After).
  */
@@ -28,6 +29,7 @@ export const ERROR_STATUS_DESCRIPTIONS = {
   401: 'no valid bearer token (missing, bad signature, no exp, or expired)',
   403: 'outside your role or jurisdiction',
   404: 'no such resource',
+  406: 'the Accept header refuses text/event-stream (this route only streams)',
   409: 'not allowed in the current state; the message names the state and what is allowed',
   413: 'request body too large',
   415: 'the body must be application/json',
@@ -41,5 +43,29 @@ export type ErrorStatus = keyof typeof ERROR_STATUS_DESCRIPTIONS;
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof errorResponseSchema> {
   const out = {} as Record<S, typeof errorResponseSchema>;
   for (const status of statuses) out[status] = errorResponseSchema.describe(ERROR_STATUS_DESCRIPTIONS[status]);
+  return out;
+}
+
+/**
+ * Open311 GeoReport v2 (/open311/v2/…) answers errors in the spec's own format, not api.md's: a list of
+ * `{code, description}` (`<errors><error>…` in the .xml form); it authenticates by api_key, not a token.
+ */
+export const georeportErrorSchema = z
+  .array(z.object({ code: z.number().int().describe('the HTTP status'), description: z.string() }))
+  .describe('GeoReport v2 errors (JSON; the .xml form answers <errors><error><code/><description/></error></errors>)');
+
+export const GEOREPORT_ERROR_DESCRIPTIONS = {
+  400: 'malformed or invalid input (unknown attribute, bad date window, body not form-urlencoded, too large, …)',
+  403: 'api_key missing (creation) or invalid, or the request is outside the jurisdiction of the key',
+  404: 'no such service or service request (or not a .json/.xml document)',
+  429: 'too many service requests from this api_key; retry after the Retry-After header',
+  503: 'PostgreSQL or Temporal unavailable; retry after the Retry-After header',
+} as const;
+export type GeoReportErrorStatus = keyof typeof GEOREPORT_ERROR_DESCRIPTIONS;
+
+/** `{status: georeportErrorSchema}` for each status, for the Open311 routes. */
+export function georeportErrorResponses<S extends GeoReportErrorStatus>(...statuses: S[]): Record<S, typeof georeportErrorSchema> {
+  const out = {} as Record<S, typeof georeportErrorSchema>;
+  for (const status of statuses) out[status] = georeportErrorSchema.describe(GEOREPORT_ERROR_DESCRIPTIONS[status]);
   return out;
 }

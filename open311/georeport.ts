@@ -21,7 +21,7 @@ export function splitFormat(file: string): { name: string; format: Format } | un
 
 export class GeoReportError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 503,
+    readonly status: 400 | 403 | 404 | 429 | 503,
     message: string,
   ) {
     super(message);

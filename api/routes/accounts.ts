@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { changeAccount, createAccount, listAccounts, resetPassword } from '../accounts';
 import { accountChangeSchema, accountSchema, newAccountSchema, passwordSchema } from '../account-schemas';
 import { notFound } from '../errors';
+import { errorResponses } from '../openapi-responses';
 import { requireRole } from './guards';
 
 /** Administration of the people's accounts: list, create, change (disable), reset a password. */
@@ -19,7 +20,7 @@ const accountsRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool
         tags: ['admin'],
         summary: 'Accounts of the people who sign in',
         security: [{ bearerAuth: [] }],
-        response: { 200: z.object({ items: z.array(accountSchema) }) },
+        response: { 200: z.object({ items: z.array(accountSchema) }), ...errorResponses(401, 403, 503) },
       },
     },
     async () => ({ items: await listAccounts(pool) }),
@@ -34,7 +35,7 @@ const accountsRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool
         summary: 'Create an account (409 when the username is taken; 422 for an unknown unit)',
         security: [{ bearerAuth: [] }],
         body: newAccountSchema,
-        response: { 201: accountSchema },
+        response: { 201: accountSchema, ...errorResponses(400, 401, 403, 409, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => reply.code(201).send(await createAccount(pool, request.body)),
@@ -50,7 +51,7 @@ const accountsRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool
         security: [{ bearerAuth: [] }],
         params,
         body: accountChangeSchema,
-        response: { 200: accountSchema },
+        response: { 200: accountSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
       },
     },
     async (request) => {
@@ -70,7 +71,7 @@ const accountsRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool
         security: [{ bearerAuth: [] }],
         params,
         body: z.object({ password: passwordSchema }).strict(),
-        response: { 204: z.null() },
+        response: { 204: z.null(), ...errorResponses(400, 401, 403, 404, 413, 415, 503) },
       },
     },
     async (request, reply) => {

@@ -3,15 +3,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { InboxFeed, inboxItemOf, inboxScope, listInbox, markRead, visibleTo, type FeedMode } from '../../delivery/inbox';
-import { notFound } from '../errors';
+import { errorBody, notFound } from '../errors';
+import { errorResponses } from '../openapi-responses';
 
 /**
  * The in-app inbox (api.md v1 extensions): the caller's notifications — its unit's (township leader,
  * brigade, department, county supervisor) and its own — marked read per person, and a live stream over
  * Server-Sent Events (@fastify/sse) fed by Postgres LISTEN/NOTIFY (delivery/inbox.ts InboxFeed).
  */
-
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })) }) });
 
 const itemSchema = z
   .object({
@@ -67,7 +66,7 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
         description:
           'Township: its leader and brigade; county: its department; supervisor: its county (city supervisor: all counties); admin: all; everyone: person:<sub>.',
         querystring: listQuerySchema,
-        response: { 200: z.object({ items: z.array(itemSchema), nextCursor: z.string().optional() }) },
+        response: { 200: z.object({ items: z.array(itemSchema), nextCursor: z.string().optional() }), ...errorResponses(400, 401, 503) },
       },
     },
     async (request) => {
@@ -91,7 +90,7 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
         security,
         summary: 'Mark a notification read (for you; others of your unit keep their own read state)',
         params: z.object({ id: z.string().regex(/^\d+$/, 'a notification id') }),
-        response: { 200: itemSchema, 404: errorSchema },
+        response: { 200: itemSchema, ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => {
@@ -107,13 +106,24 @@ const inboxRoutes: FastifyPluginAsyncZod<InboxRouteOptions> = async (app, { pool
     {
       onRequest: [app.authenticate],
       sse: { kind: 'only' },
+      // @fastify/sse answers a client whose Accept refuses text/event-stream with a 406 in a body of its own
+      // ({statusCode, error, message}); its negotiation is not exported, so keep it and give the 406 api.md's body
+      // (preSerialization: the body must match the documented 406 before it is serialised.)
+      preSerialization: async (request, reply, payload: unknown) => {
+        if (reply.statusCode !== 406) return payload;
+        const accept = request.headers.accept ?? '(none)';
+        return errorBody('not_acceptable', `this endpoint only streams text/event-stream (Accept: ${accept} refuses it)`, [
+          { path: 'headers.accept', message: 'must admit text/event-stream' },
+        ]);
+      },
       schema: {
         tags,
         security,
         summary: 'Live stream (Server-Sent Events) of new notifications',
         description:
           'Events: `ready` once subscribed, then `notification` with an inbox item as data and its id as the event id. ' +
-          'On reconnect, Last-Event-ID replays what was missed (up to 500).',
+          'On reconnect, Last-Event-ID replays what was missed (up to 500). The errors below come before the stream starts.',
+        response: errorResponses(401, 406, 503),
       },
     },
     async (request, reply) => {

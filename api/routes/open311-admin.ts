@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../../open311/api-keys';
 import { listServices, putService, serviceBodySchema } from '../../open311/catalog';
 import { HttpError, notFound } from '../errors';
+import { errorResponses } from '../openapi-responses';
 import { requireRole } from './guards';
 
 /** Administration of Open311: the catalog of reportable services, and API keys bound to an upstream identity and county. */
@@ -52,7 +53,8 @@ const open311AdminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { 
             description: z.string().max(500).optional(),
           })
           .strict(),
-        response: { 201: keySchema.extend({ apiKey: z.string() }) },
+        // 422: an unknown county, or townships not of it
+        response: { 201: keySchema.extend({ apiKey: z.string() }), ...errorResponses(400, 401, 403, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -70,13 +72,13 @@ const open311AdminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { 
 
   app.get(
     '/v1/admin/open311/keys',
-    { onRequest: admin, schema: { tags, security, summary: 'Open311 API keys (never the keys themselves)', response: { 200: z.object({ items: z.array(keySchema) }) } } },
+    { onRequest: admin, schema: { tags, security, summary: 'Open311 API keys (never the keys themselves)', response: { 200: z.object({ items: z.array(keySchema) }), ...errorResponses(401, 403, 503) } } },
     async () => ({ items: await listApiKeys(pool) }),
   );
 
   app.delete(
     '/v1/admin/open311/keys/:id',
-    { onRequest: admin, schema: { tags, security, summary: 'Revoke an Open311 API key', params: z.object({ id: z.string().min(1).max(100) }), response: { 204: z.null() } } },
+    { onRequest: admin, schema: { tags, security, summary: 'Revoke an Open311 API key', params: z.object({ id: z.string().min(1).max(100) }), response: { 204: z.null(), ...errorResponses(400, 401, 403, 404, 503) } } },
     async (request, reply) => {
       if (!(await revokeApiKey(pool, request.params.id))) throw notFound(`api key ${request.params.id}`);
       return reply.code(204).send(null);
@@ -85,7 +87,7 @@ const open311AdminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { 
 
   app.get(
     '/v1/admin/open311/services',
-    { onRequest: admin, schema: { tags, security, summary: 'The catalog of reportable services, inactive ones too', response: { 200: z.object({ items: z.array(serviceSchema) }) } } },
+    { onRequest: admin, schema: { tags, security, summary: 'The catalog of reportable services, inactive ones too', response: { 200: z.object({ items: z.array(serviceSchema) }), ...errorResponses(401, 403, 503) } } },
     async () => ({ items: await listServices(pool, true) }),
   );
 
@@ -99,7 +101,8 @@ const open311AdminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { 
         summary: 'Create or replace a reportable service, mapped to a matter (its domain becomes the GeoReport group)',
         params: z.object({ serviceCode: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only') }),
         body: serviceBodySchema,
-        response: { 200: serviceSchema },
+        // Create or replace: no 404; 422 for an unknown matter.
+        response: { 200: serviceSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 503) },
       },
     },
     async (request) => {

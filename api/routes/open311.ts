@@ -21,6 +21,8 @@ import {
 } from '../../open311/georeport';
 import { findServiceRequest, listServiceRequests, parseRequestsQuery, recordServiceRequest } from '../../open311/requests';
 import type { Claims } from '../claims';
+import { georeportErrorResponses } from '../openapi-responses';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../outage';
 
 /**
  * Open311 GeoReport v2 under /open311/v2/ (delivery.md), JSON and XML, errors in the spec's format.
@@ -65,23 +67,34 @@ export default async function open311Routes(app: FastifyInstance, { pool }: { po
   await app.register(formbody);
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
     const format = formatOfUrl(request.url);
-    if (err instanceof GeoReportError) return send(reply, err.status, renderError(format, err.status, err.message));
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 503;
-    if (status === 503) request.log.error({ err }, 'open311 request failed');
-    return send(reply, status, renderError(format, status, status === 400 ? err.message : 'the service is unavailable; retry later'));
+    if (err instanceof GeoReportError) {
+      if (err.status === 503 || err.status === 429) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return send(reply, err.status, renderError(format, err.status, err.message));
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return send(reply, 400, renderError(format, 400, err.message));
+    // An outage is a 503 with Retry-After (as in api/app.ts); anything else is a bug: 500, not "retry later".
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'open311: postgres unavailable');
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return send(reply, 503, renderError(format, 503, 'the service is unavailable; retry later'));
+    }
+    request.log.error({ err }, 'open311 request failed');
+    return send(reply, 500, renderError(format, 500, 'internal error'));
   });
 
+  // Documented with the spec's own error body (api/openapi-responses.ts georeportErrorResponses), not api.md's:
+  // these routes authenticate by api_key and answer errors as GeoReport v2 does.
   const schema = { tags: ['open311'], hide: false };
 
   for (const format of FORMATS) {
-    app.get(`/open311/v2/services.${format}`, { schema: { ...schema, summary: `GeoReport v2: reportable services (${format})` } }, async (_request, reply) => {
+    app.get(`/open311/v2/services.${format}`, { schema: { ...schema, summary: `GeoReport v2: reportable services (${format})`, response: georeportErrorResponses(503) } }, async (_request, reply) => {
       const services = await listServices(pool);
       return send(reply, 200, renderList(format, 'services', 'service', services.map(serviceEntry)));
     });
 
     app.get(
       `/open311/v2/requests.${format}`,
-      { schema: { ...schema, summary: `GeoReport v2: service requests of the last 90 days, filtered (${format})` } },
+      { schema: { ...schema, summary: `GeoReport v2: service requests of the last 90 days, filtered (${format})`, response: georeportErrorResponses(400, 403, 503) } },
       async (request, reply) => {
         const q = parseRequestsQuery(request.query);
         await keyOrRefuse(pool, q.api_key, false);
@@ -92,12 +105,18 @@ export default async function open311Routes(app: FastifyInstance, { pool }: { po
 
     app.post(
       `/open311/v2/requests.${format}`,
-      { schema: { ...schema, summary: `GeoReport v2: report a problem (form-urlencoded; opens a complaint case) (${format})` } },
+      {
+        schema: {
+          ...schema,
+          summary: `GeoReport v2: report a problem (form-urlencoded; opens a complaint case) (${format})`,
+          response: georeportErrorResponses(400, 403, 404, 429, 503),
+        },
+      },
       async (request, reply) => createRequest(request, reply, format),
     );
   }
 
-  app.get('/open311/v2/services/:file', { schema: { ...schema, summary: 'GeoReport v2: a service definition ({code}.json or {code}.xml)' } }, async (request, reply) => {
+  app.get('/open311/v2/services/:file', { schema: { ...schema, summary: 'GeoReport v2: a service definition ({code}.json or {code}.xml)', response: georeportErrorResponses(404, 503) } }, async (request, reply) => {
     const { file } = request.params as { file: string };
     const split = splitFormat(file);
     if (!split) throw new GeoReportError(404, `no such document ${file}: use {service_code}.json or .xml`);
@@ -108,7 +127,7 @@ export default async function open311Routes(app: FastifyInstance, { pool }: { po
     return send(reply, 200, renderDocument(split.format, 'service_definition', serviceDefinition(split.format, service, attributes)));
   });
 
-  app.get('/open311/v2/requests/:file', { schema: { ...schema, summary: 'GeoReport v2: one service request ({id}.json or {id}.xml)' } }, async (request, reply) => {
+  app.get('/open311/v2/requests/:file', { schema: { ...schema, summary: 'GeoReport v2: one service request ({id}.json or {id}.xml)', response: georeportErrorResponses(403, 404, 503) } }, async (request, reply) => {
     const { file } = request.params as { file: string };
     const split = splitFormat(file);
     if (!split) throw new GeoReportError(404, `no such document ${file}: use {service_request_id}.json or .xml`);
@@ -151,6 +170,8 @@ export default async function open311Routes(app: FastifyInstance, { pool }: { po
       payload: openCaseBodyOf(parsed, service, key, township),
     });
     if (opened.statusCode >= 500) throw new GeoReportError(503, 'the case service is unavailable; retry later');
+    // The rate limit of POST /v1/cases applies to the key's upstream identity: say so (429), not "bad request".
+    if (opened.statusCode === 429) throw new GeoReportError(429, 'too many service requests; retry later');
     if (opened.statusCode >= 400) {
       const body = opened.json() as { error?: { message?: string } };
       throw new GeoReportError(opened.statusCode === 403 ? 403 : 400, body.error?.message ?? `refused (${opened.statusCode})`);

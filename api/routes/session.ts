@@ -13,6 +13,7 @@ import {
 } from '../accounts';
 import { meSchema, sessionSchema } from '../session-schemas';
 import { HttpError } from '../errors';
+import { errorResponses } from '../openapi-responses';
 
 /** Sign-in for people (workbench.md "Sign-in"): POST/DELETE /v1/session, GET /v1/me. */
 
@@ -22,10 +23,6 @@ const signInSchema = z
     password: z.string().min(1).max(256),
   })
   .strict();
-
-const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })) }),
-});
 
 function setSessionCookie(request: FastifyRequest, reply: FastifyReply, secret: string, expiresAt: string): void {
   reply.setCookie(SESSION_COOKIE, secret, {
@@ -49,7 +46,8 @@ const sessionRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool 
           `${SESSION_TOKEN_TTL_SECONDS / 60} minutes with the account's claims. 401 for a wrong username or password (the same answer for both); ` +
           '429 with Retry-After after repeated failures for the same username from the same address.',
         body: signInSchema,
-        response: { 200: sessionSchema, 401: errorSchema, 429: errorSchema },
+        // No token needed, but 401 answers wrong credentials.
+        response: { 200: sessionSchema, ...errorResponses(400, 401, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -85,7 +83,8 @@ const sessionRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool 
       schema: {
         tags: ['session'],
         summary: 'Sign out: revoke the session of the cookie and clear it (204, also when there was none)',
-        response: { 204: z.null() },
+        // 503: revoking the session of a cookie needs PostgreSQL.
+        response: { 204: z.null(), ...errorResponses(503) },
       },
     },
     async (request, reply) => {
@@ -104,7 +103,8 @@ const sessionRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool 
         tags: ['session'],
         summary: 'Who am I: the claims of the token or session, and the account when signed in',
         security: [{ bearerAuth: [] }],
-        response: { 200: meSchema },
+        // 503: a session cookie is looked up in PostgreSQL (a bearer token is not).
+        response: { 200: meSchema, ...errorResponses(401, 503) },
       },
     },
     async (request) => {

@@ -15,6 +15,7 @@ import {
 } from '../../delivery/subscriptions';
 import type { Claims } from '../claims';
 import { forbidden, HttpError, notFound } from '../errors';
+import { errorResponses } from '../openapi-responses';
 import { requireRole } from './guards';
 
 /**
@@ -22,8 +23,6 @@ import { requireRole } from './guards';
  * rotatable), the delivery log and dead-letter replay. Admins manage every endpoint; an upstream system
  * its own, inside its county and townships, and it only ever receives the cases it may read.
  */
-
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })) }) });
 
 const endpointSchema = z
   .object({
@@ -144,9 +143,8 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
         response: {
           201: endpointSchema.extend({ secret: z.string() }),
           200: endpointSchema.extend({ secret: z.string() }).describe('a retry with the same Idempotency-Key: the endpoint it created'),
-          400: errorSchema,
-          403: errorSchema,
-          422: errorSchema,
+          // 422: an unknown county or township, or a refused URL (private address, not http(s), …)
+          ...errorResponses(400, 401, 403, 413, 415, 422, 503),
         },
       },
     },
@@ -178,7 +176,7 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
     '/v1/webhooks/endpoints',
     {
       onRequest: managers,
-      schema: { tags, security, summary: 'Your endpoints (admin: all), without secrets', response: { 200: z.object({ items: z.array(endpointSchema) }) } },
+      schema: { tags, security, summary: 'Your endpoints (admin: all), without secrets', response: { 200: z.object({ items: z.array(endpointSchema) }), ...errorResponses(401, 403, 503) } },
     },
     async (request) => ({ items: await listEndpoints(pool, ownerOf(request.user)) }),
   );
@@ -187,7 +185,7 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
     '/v1/webhooks/endpoints/:id',
     {
       onRequest: managers,
-      schema: { tags, security, summary: 'Unsubscribe: no more deliveries; pending ones are cancelled', params: idParams, response: { 204: z.null(), 404: errorSchema } },
+      schema: { tags, security, summary: 'Unsubscribe: no more deliveries; pending ones are cancelled', params: idParams, response: { 204: z.null(), ...errorResponses(400, 401, 403, 404, 503) } },
     },
     async (request, reply) => {
       const deleted = await deleteEndpoint(pool, request.params.id, ownerOf(request.user));
@@ -206,7 +204,7 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
         summary: 'A new signing secret (shown once); the previous one also signs until previousSecretValidUntil',
         headers: idempotencyHeaders,
         params: idParams,
-        response: { 200: z.object({ id: z.string(), secret: z.string(), previousSecretValidUntil: z.string() }), 404: errorSchema },
+        response: { 200: z.object({ id: z.string(), secret: z.string(), previousSecretValidUntil: z.string() }), ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -225,7 +223,7 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
         security,
         summary: 'The delivery log, newest first (status=dead: the dead letters); one row per message and endpoint',
         querystring: messagesQuerySchema,
-        response: { 200: z.object({ items: z.array(deliverySchema), nextCursor: z.string().optional() }) },
+        response: { 200: z.object({ items: z.array(deliverySchema), nextCursor: z.string().optional() }), ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => {
@@ -252,7 +250,8 @@ const webhooksRoutes: FastifyPluginAsyncZod<{ pool: Pool; settings: Pick<Deliver
         summary: 'Send a dead letter again (same webhook-id, a fresh retry schedule; re-enables an endpoint disabled by 410)',
         headers: idempotencyHeaders,
         params: z.object({ id: z.string().regex(/^\d+$/, 'a delivery id from GET /v1/webhooks/messages') }),
-        response: { 202: z.object({ id: z.string(), status: z.literal('pending') }), 404: errorSchema, 409: errorSchema },
+        // 409: not a dead letter, or its endpoint was deleted
+        response: { 202: z.object({ id: z.string(), status: z.literal('pending') }), ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => {

@@ -7,7 +7,7 @@ import { useTestPool } from '../helpers/db';
  * The OpenAPI document (/docs/json) lists, for every operation, the error answers it can give (issue 6,
  * defect 9), each with the api.md error body, so a client generated from it knows them:
  * 400 when it takes input, 401 when it needs a token, 403 when it checks role or jurisdiction, 404 when
- * it names a resource, 413/415 when it takes a body, 429 when rate-limited, 503 when it needs PostgreSQL
+ * it names a resource, 406 when it only streams Server-Sent Events, 413/415 when it takes a body, 429 when rate-limited, 503 when it needs PostgreSQL
  * or Temporal; 409/422 only on state-changing routes, never on a GET.
  */
 
@@ -35,29 +35,86 @@ const CHECKS_ROLE = new Set([
   'get /v1/officers',
   'get /v1/admin/sla-policy',
   'put /v1/admin/sla-policy',
+  // webhooks: admin and upstream (an upstream system within its county and townships); replay: admin only
+  'post /v1/webhooks/endpoints',
+  'get /v1/webhooks/endpoints',
+  'delete /v1/webhooks/endpoints/{id}',
+  'post /v1/webhooks/endpoints/{id}/rotate-secret',
+  'get /v1/webhooks/messages',
+  'post /v1/webhooks/messages/{id}/replay',
+  // admin only
+  'post /v1/admin/open311/keys',
+  'get /v1/admin/open311/keys',
+  'delete /v1/admin/open311/keys/{id}',
+  'get /v1/admin/open311/services',
+  'put /v1/admin/open311/services/{serviceCode}',
+  'get /v1/admin/accounts',
+  'post /v1/admin/accounts',
+  'patch /v1/admin/accounts/{username}',
+  'put /v1/admin/accounts/{username}/password',
 ]);
-/** Rate-limited operations (429). */
-const RATE_LIMITED = new Set(['post /v1/cases']);
+/** Rate-limited operations (429): case creation per caller; sign-in after repeated failures per username and address. */
+const RATE_LIMITED = new Set(['post /v1/cases', 'post /v1/session']);
+/** Public operations (no token) that still answer 401: sign-in with a wrong username or password. */
+const ANSWERS_401_WITHOUT_TOKEN = new Set(['post /v1/session']);
+/** State-changing operations outside the case routes that answer 409 (the state or an existing resource forbids it). */
+const CONFLICTS = new Set([
+  'post /v1/webhooks/messages/{id}/replay', // not a dead letter, or its endpoint was deleted
+  'post /v1/admin/accounts', // the username is taken
+]);
+/** State-changing operations outside the case routes that answer 422 (a business rule refuses it). */
+const BUSINESS_RULES = new Set([
+  'post /v1/webhooks/endpoints', // unknown county/township, or a refused URL (private address, …)
+  'post /v1/admin/open311/keys', // unknown county, or townships not of it
+  'put /v1/admin/open311/services/{serviceCode}', // unknown matter
+  'post /v1/admin/accounts', // unknown unit, or a unit of another county
+]);
+/** Server-Sent Events streams: 406 when the Accept header refuses text/event-stream. */
+const STREAMS = new Set(['get /v1/inbox/stream']);
+/** Operations with a path parameter that create or replace what it names, so never answer 404. */
+const CREATES_OR_REPLACES = new Set(['put /v1/admin/open311/services/{serviceCode}']);
 /** Operations of api/routes/cases.ts: every one checks jurisdiction; the state-changing ones may answer 409 and 422. */
 const isCaseRoute = (method: string, path: string) => path.startsWith('/v1/cases/') || (method === 'post' && path === '/v1/cases');
+/** Open311 GeoReport v2: the spec's own error format, api_key instead of a token (checked against OPEN311 below). */
+const isOpen311Route = (path: string) => path.startsWith('/open311/');
 
 function expectedStatuses(method: string, path: string, op: Operation): Set<string> {
+  const key = `${method} ${path}`;
   const params = op.parameters ?? [];
   const out = new Set<string>();
   if (params.length > 0 || op.requestBody) out.add('400');
-  if (op.security?.length) out.add('401');
-  if (CHECKS_ROLE.has(`${method} ${path}`) || isCaseRoute(method, path)) out.add('403');
-  if (params.some((p) => p.in === 'path')) out.add('404');
+  if (op.security?.length || ANSWERS_401_WITHOUT_TOKEN.has(key)) out.add('401');
+  if (CHECKS_ROLE.has(key) || isCaseRoute(method, path)) out.add('403');
+  if (params.some((p) => p.in === 'path') && !CREATES_OR_REPLACES.has(key)) out.add('404');
+  if (STREAMS.has(key)) out.add('406');
   if (op.requestBody) (out.add('413'), out.add('415'));
   if (isCaseRoute(method, path) && method !== 'get') {
     // a case that exists may be in the wrong state (409); creation has no state yet, only rules (422)
     if (path !== '/v1/cases') out.add('409');
     out.add('422');
   }
-  if (RATE_LIMITED.has(`${method} ${path}`)) out.add('429');
+  if (CONFLICTS.has(key)) out.add('409');
+  if (BUSINESS_RULES.has(key)) out.add('422');
+  if (RATE_LIMITED.has(key)) out.add('429');
   if (path.startsWith('/v1/')) out.add('503');
   return out;
 }
+
+/**
+ * What each Open311 operation can answer (api/routes/open311.ts): 400 for bad input (the spec's catch-all,
+ * also for a too-large or non-form body), 403 for a missing or invalid api_key, 404 for an unknown service or
+ * request, 429 when the case creation it adapts is rate-limited, 503 when PostgreSQL or Temporal is down.
+ */
+const OPEN311: Record<string, string[]> = {
+  'get /open311/v2/services.json': ['503'],
+  'get /open311/v2/services.xml': ['503'],
+  'get /open311/v2/requests.json': ['400', '403', '503'],
+  'get /open311/v2/requests.xml': ['400', '403', '503'],
+  'post /open311/v2/requests.json': ['400', '403', '404', '429', '503'],
+  'post /open311/v2/requests.xml': ['400', '403', '404', '429', '503'],
+  'get /open311/v2/services/{file}': ['404', '503'],
+  'get /open311/v2/requests/{file}': ['403', '404', '503'],
+};
 
 async function operations(): Promise<{ key: string; method: string; path: string; op: Operation }[]> {
   const res = await app.inject({ method: 'GET', url: '/docs/json' });
@@ -75,12 +132,17 @@ function problems(ops: Awaited<ReturnType<typeof operations>>): string[] {
   for (const { key, method, path, op } of ops) {
     if (path === '/healthz' || path === '/readyz') continue;
     const listed = Object.keys(op.responses).filter((s) => Number(s) >= 400);
-    const expected = [...expectedStatuses(method, path, op)].sort();
+    const open311 = isOpen311Route(path);
+    const expected = open311 ? [...(OPEN311[key] ?? ['(not in OPEN311)'])].sort() : [...expectedStatuses(method, path, op)].sort();
     if (JSON.stringify(listed.sort()) !== JSON.stringify(expected)) out.push(`${key}: lists ${listed.join(',')}; can answer ${expected.join(',')}`);
     if (method === 'get' && listed.some((s) => s === '409' || s === '422')) out.push(`${key}: a GET never answers 409/422`);
     for (const status of listed) {
-      const schema = op.responses[status]?.content?.['application/json']?.schema;
-      if (!schema?.properties?.error) out.push(`${key} ${status}: not the api.md error body`);
+      const schema = op.responses[status]?.content?.['application/json']?.schema as
+        | { properties?: Record<string, unknown>; type?: string; items?: { properties?: Record<string, unknown> } }
+        | undefined;
+      if (open311) {
+        if (schema?.type !== 'array' || !schema.items?.properties?.code || !schema.items.properties.description) out.push(`${key} ${status}: not the GeoReport error body`);
+      } else if (!schema?.properties?.error) out.push(`${key} ${status}: not the api.md error body`);
     }
   }
   return out;
@@ -88,8 +150,14 @@ function problems(ops: Awaited<ReturnType<typeof operations>>): string[] {
 
 describe('OpenAPI error answers', () => {
   it('every operation outside api/routes/cases.ts lists exactly the error statuses it can answer, with the error body', async () => {
-    const ops = (await operations()).filter((o) => !isCaseRoute(o.method, o.path));
+    const ops = (await operations()).filter((o) => !isCaseRoute(o.method, o.path) && !isOpen311Route(o.path));
     expect(ops.length).toBeGreaterThanOrEqual(10);
+    expect(problems(ops)).toEqual([]);
+  });
+
+  it('every Open311 operation lists exactly the errors it can answer, in the GeoReport error format', async () => {
+    const ops = (await operations()).filter((o) => isOpen311Route(o.path));
+    expect(ops.map((o) => o.key).sort()).toEqual(Object.keys(OPEN311).sort());
     expect(problems(ops)).toEqual([]);
   });
 

@@ -152,6 +152,17 @@ describe('in-app inbox', () => {
   });
 });
 
+describe('stream negotiation', () => {
+  it('answers 406 in api.md’s error body when the Accept header refuses text/event-stream', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/inbox/stream', headers: { authorization: `Bearer ${tokenFor('township')}`, accept: 'application/json' } });
+    expect(res.statusCode).toBe(406);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.json()).toEqual({
+      error: { code: 'not_acceptable', message: expect.stringContaining('text/event-stream'), details: [{ path: 'headers.accept', message: expect.any(String) }] },
+    });
+  });
+});
+
 describe('shutdown', () => {
   it('ends open streams when the API closes, so a graceful shutdown does not hang on them', async () => {
     const own = await buildDeliveryApp(pool);

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { XMLParser } from 'fast-xml-parser';
+import { buildApp } from '../../api/app';
 import { DEMO } from '../../db/seed';
-import { buildTestApp, tokenFor } from '../helpers/api';
+import { buildTestApp, TEST_JWT_SECRET, tokenFor } from '../helpers/api';
+import { FakeTemporal } from '../helpers/fake-temporal';
 import { useTestPool } from '../helpers/db';
 
 const pool = useTestPool();
@@ -264,5 +266,29 @@ describe('Open311 GeoReport v2', () => {
     expect(xml.parse(badStatus.body).errors.error[0].code).toBe('400');
     const unknown = await app.inject({ method: 'GET', url: '/open311/v2/requests/C000.json' });
     expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe('Open311 over the rate limit of case creation', () => {
+  it('answers 429 with Retry-After in the spec’s error format (not 400): the limit of POST /v1/cases applies to the key’s upstream identity', async () => {
+    const limited = await buildApp({
+      pool,
+      temporal: { client: new FakeTemporal(pool).client, taskQueue: 'unused' },
+      jwtSecret: TEST_JWT_SECRET,
+      caseCreationRateLimit: { max: 1, timeWindow: '1 minute' },
+    });
+    try {
+      const base = { api_key: countyKey, service_code: 'LJDF', address_string: '莲塘镇街上路22号', 'attribute[WASTE][]': ['household'], 'attribute[TOWNSHIP]': DEMO.township };
+      const send = (description: string) =>
+        limited.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ ...base, description }) });
+      const first = await send(`rate ${process.pid} 1`);
+      expect(first.statusCode, first.body).toBe(201);
+      const second = await send(`rate ${process.pid} 2`);
+      expect(second.statusCode, second.body).toBe(429);
+      expect(second.headers['retry-after']).toBeDefined();
+      expect(second.json()).toEqual([{ code: 429, description: expect.stringContaining('retry later') }]);
+    } finally {
+      await limited.close();
+    }
   });
 });
