@@ -536,7 +536,7 @@ export function recountEfficiencyStats(pool: Pool, claims: Claims, query: StatsQ
 
 /* ---------- GET /v1/stats/overview: the supervision board ---------- */
 
-export const overviewQuerySchema = z.object({}).strict();
+export const overviewQuerySchema = z.object({}).describe('no parameters; unknown ones are ignored');
 
 export const overviewSchema = z.object({
   asOf: z.string().describe('the instant the figures were read, +08:00'),

@@ -32,6 +32,8 @@ type Doc = { paths: Record<string, Record<string, Operation>> };
 const CHECKS_ROLE = new Set([
   'get /v1/cases',
   'get /v1/stats/efficiency',
+  'get /v1/stats/overview',
+  'get /v1/stats/trend',
   'get /v1/officers',
   'get /v1/admin/sla-policy',
   'put /v1/admin/sla-policy',

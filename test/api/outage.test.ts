@@ -81,6 +81,8 @@ function requests(): OutageRequest[] {
     { method: 'GET', url: '/v1/cases?townshipCode=350722101', caller: 'supervisor' },
     { method: 'GET', url: `/v1/cases/unknown-${process.pid}`, caller: 'admin' },
     { method: 'GET', url: '/v1/stats/efficiency?groupBy=township', caller: 'supervisor' },
+    { method: 'GET', url: '/v1/stats/overview', caller: 'supervisor' },
+    { method: 'GET', url: '/v1/stats/trend?interval=month', caller: 'supervisor' },
     { method: 'GET', url: '/v1/jurisdictions', caller: 'township' },
     { method: 'GET', url: '/v1/matters', caller: 'township' },
     { method: 'GET', url: '/v1/matters/UM-P-001', caller: 'township' },
