@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { computeDueDate } from '../domain/calendar';
+import { PACKAGE_CALENDAR, type WorkingDayCalendar } from '../domain/holiday-calendar';
+import { publishedCalendar } from './holiday-calendars';
 import type { CaseView } from '../domain/case';
 import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
@@ -26,9 +28,10 @@ export type { CaseActivities } from './contract';
  * unparsable instant) fails with a non-retryable ApplicationFailure of type InvalidInput.
  */
 export function createActivities(pool: Pool): CaseActivities {
+  const calendar = publishedCalendar(pool);
   return {
     loadSlaPolicy: () => loadSlaPolicy(pool),
-    computeDeadlines: async (requests) => computeDeadlines(requests),
+    computeDeadlines: async (requests) => computeDeadlines(requests, await calendar()),
     lookupMatter: (input) => lookupMatter(pool, input),
     lookupDepartment: (input) => lookupDepartment(pool, input),
     checkOfficers: (input) => checkOfficers(pool, input),
@@ -69,12 +72,12 @@ export async function loadSlaPolicy(pool: Pool): Promise<SlaPolicy> {
 
 /* ---------- deadlines on the working-day calendar ---------- */
 
-export function computeDeadlines(requests: DeadlineRequest[]): DeadlineAnswer[] {
+export function computeDeadlines(requests: DeadlineRequest[], calendar: WorkingDayCalendar = PACKAGE_CALENDAR): DeadlineAnswer[] {
   return requests.map((request) => {
     try {
-      const due = computeDueDate(request.period, request.from);
+      const due = computeDueDate(request.period, request.from, calendar);
       if (!request.withEscalation) return { dueAt: due.dueAt, calendarEstimated: due.calendarEstimated };
-      const escalation = computeDueDate(doublePeriod(request.period), request.from);
+      const escalation = computeDueDate(doublePeriod(request.period), request.from, calendar);
       return {
         dueAt: due.dueAt,
         escalateAt: escalation.dueAt,

@@ -25,6 +25,9 @@ import supervisionRoutes from './routes/supervision';
 import workOrderRoutes from './routes/work-orders';
 import referenceRoutes from './routes/reference';
 import adminRoutes from './routes/admin';
+import calendarRoutes from './routes/calendar';
+import { calendarWarnings, PACKAGE_CALENDAR } from '../domain/holiday-calendar';
+import { publishedSchedules } from '../activities/holiday-calendars';
 import publicRoutes from './routes/public';
 import inboxRoutes from './routes/inbox';
 import webhooksRoutes from './routes/webhooks';
@@ -78,6 +81,7 @@ const readySchema = z
   .object({
     status: z.enum(['ready', 'not_ready']),
     checks: z.object({ postgres: z.enum(['ok', 'down']), temporal: z.enum(['ok', 'down']) }),
+    warnings: z.array(z.string()).optional().describe('ready, but an operator should act: e.g. next year\'s holiday calendar is missing'),
   })
   .describe('readiness');
 
@@ -305,7 +309,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       };
       const checks = { postgres: describe('postgres', pgCheck), temporal: describe('temporal', temporalCheck) };
       const ready = pgCheck.status === 'fulfilled' && temporalCheck.status === 'fulfilled';
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+      const warnings = ready
+        ? calendarWarnings(Date.now(), PACKAGE_CALENDAR.with(await publishedSchedules(deps.pool).catch(() => [])))
+        : [];
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(warnings.length ? { warnings } : {}) });
     },
   );
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
@@ -323,6 +330,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(supervisionRoutes, { pool: deps.pool });
   await app.register(referenceRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool });
+  await app.register(calendarRoutes, { pool: deps.pool });
   await app.register(publicRoutes, { pool: deps.pool });
   await app.register(inboxRoutes, {
     pool: deps.pool,

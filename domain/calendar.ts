@@ -1,5 +1,5 @@
-import chineseDays from 'chinese-days';
 import calendarData from 'chinese-days/dist/chinese-days.json';
+import { PACKAGE_CALENDAR, type WorkingDayCalendar } from './holiday-calendar';
 import { durationMs, type Period } from './periods';
 import { SHANGHAI_OFFSET_MS, toShanghaiIso } from './time';
 
@@ -15,7 +15,7 @@ export { toShanghaiIso };
 
 const DAY_MS = 86_400_000;
 
-/** The last year whose State Council holiday schedule the bundled calendar knows. */
+/** The last year whose State Council holiday schedule the bundled package knows (admins publish later ones). */
 export const CALENDAR_LAST_YEAR: number = Math.max(
   ...Object.keys(calendarData.holidays).map((d) => Number(d.slice(0, 4))),
 );
@@ -43,10 +43,11 @@ function startOfLocalDay(day: number): number {
 
 class CalendarWalk {
   estimated = false;
+  constructor(private readonly calendar: WorkingDayCalendar) {}
   isWorkday(day: number): boolean {
-    const date = dayToIsoDate(day);
-    if (Number(date.slice(0, 4)) > CALENDAR_LAST_YEAR) this.estimated = true;
-    return chineseDays.isWorkday(date);
+    const { workday, estimated } = this.calendar.isWorkday(dayToIsoDate(day));
+    if (estimated) this.estimated = true;
+    return workday;
   }
   /** The Nth working day after `day` (the starting day is not counted). */
   addWorkingDays(day: number, n: number): number {
@@ -68,12 +69,13 @@ class CalendarWalk {
 
 /**
  * When a period that starts at `from` ends. Day-based periods end at the end of their last day
- * (24:00 Asia/Shanghai, written as 00:00 of the next day); a duration ends exactly.
+ * (24:00 Asia/Shanghai, written as 00:00 of the next day); a duration ends exactly. The calendar is the
+ * package's years, with the years an admin published (domain/holiday-calendar.ts) when given.
  */
-export function computeDueDate(period: Period, from: string | Date): DueDate {
+export function computeDueDate(period: Period, from: string | Date, calendar: WorkingDayCalendar = PACKAGE_CALENDAR): DueDate {
   const startMs = typeof from === 'string' ? Date.parse(from) : from.getTime();
   if (Number.isNaN(startMs)) throw new RangeError(`invalid start instant: ${String(from)}`);
-  const walk = new CalendarWalk();
+  const walk = new CalendarWalk(calendar);
   let lastDay: number;
   if ('duration' in period) {
     return { dueAt: toShanghaiIso(startMs + durationMs(period.duration)), calendarEstimated: false };

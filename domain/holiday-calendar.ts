@@ -154,3 +154,14 @@ export class WorkingDayCalendar {
 
 /** The default calendar: the package's years. */
 export const PACKAGE_CALENDAR = new WorkingDayCalendar(packageSchedules());
+
+/**
+ * From November on, a missing schedule for next year is said: deadlines that run into it are only
+ * estimated until an admin publishes it (the State Council publishes it around November).
+ */
+export function calendarWarnings(nowMs: number, calendar: WorkingDayCalendar): string[] {
+  const local = new Date(nowMs + 8 * 3_600_000);
+  const next = local.getUTCFullYear() + 1;
+  if (local.getUTCMonth() < 10 || calendar.covers(next)) return [];
+  return [`the holiday calendar of ${next} is not published: deadlines running into ${next} are estimated (PUT /v1/admin/calendar/${next})`];
+}
