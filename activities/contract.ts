@@ -21,6 +21,8 @@ export interface CaseActivities {
   recordTransition(input: TransitionRecord): Promise<void>;
   /** Writes the efficiency review of a closed case. */
   recordReview(input: ReviewRecord): Promise<void>;
+  /** Open cases with a running estimated deadline, by case id after `after` (a page). */
+  listCasesWithEstimatedDeadlines(input: { after?: string | undefined; limit: number }): Promise<string[]>;
 }
 
 export interface MatterRoute {

@@ -33,17 +33,27 @@ export async function publishedSchedules(pool: Pool): Promise<YearSchedule[]> {
  * again at most every `maxAgeMs` (a publication takes effect for new deadlines within that time; the
  * API's publication also recomputes the estimated deadlines of running cases).
  */
-export function publishedCalendar(pool: Pool, maxAgeMs = 5_000): () => Promise<WorkingDayCalendar> {
-  let cached: { at: number; calendar: Promise<WorkingDayCalendar> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (!cached || now - cached.at > maxAgeMs) {
-      const calendar = publishedSchedules(pool).then((years) => PACKAGE_CALENDAR.with(years));
-      cached = { at: now, calendar };
-      calendar.catch(() => {
-        if (cached?.calendar === calendar) cached = undefined;
-      });
-    }
-    return cached.calendar;
+export function publishedCalendar(
+  pool: Pool,
+  maxAgeMs = 5_000,
+): (atLeast?: { year: number; version: number }) => Promise<WorkingDayCalendar> {
+  type Loaded = { calendar: WorkingDayCalendar; versions: Map<number, number> };
+  let cached: { at: number; loaded: Promise<Loaded> } | undefined;
+  const load = () => {
+    const loaded = publishedSchedules(pool).then((years) => ({
+      calendar: PACKAGE_CALENDAR.with(years),
+      versions: new Map(years.map((y) => [y.year, y.version ?? 0])),
+    }));
+    cached = { at: Date.now(), loaded };
+    loaded.catch(() => {
+      if (cached?.loaded === loaded) cached = undefined;
+    });
+    return loaded;
+  };
+  return async (atLeast) => {
+    let loaded = !cached || Date.now() - cached.at > maxAgeMs ? await load() : await cached.loaded;
+    // A case recomputing after a publication must see that version, however fresh the cache.
+    if (atLeast && (loaded.versions.get(atLeast.year) ?? 0) < atLeast.version) loaded = await load();
+    return loaded.calendar;
   };
 }

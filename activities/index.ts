@@ -31,12 +31,22 @@ export function createActivities(pool: Pool): CaseActivities {
   const calendar = publishedCalendar(pool);
   return {
     loadSlaPolicy: () => loadSlaPolicy(pool),
-    computeDeadlines: async (requests) => computeDeadlines(requests, await calendar()),
+    computeDeadlines: async (requests) => computeDeadlines(requests, await calendar(requests.find((r) => r.calendarAtLeast)?.calendarAtLeast)),
     lookupMatter: (input) => lookupMatter(pool, input),
     lookupDepartment: (input) => lookupDepartment(pool, input),
     checkOfficers: (input) => checkOfficers(pool, input),
     recordTransition: (input) => recordTransition(pool, input),
     recordReview: (input) => recordReview(pool, input),
+    listCasesWithEstimatedDeadlines: async ({ after, limit }) => {
+      const { rows } = await pool.query<{ case_id: string }>(
+        `SELECT case_id FROM cases
+          WHERE status = 'open' AND case_id > $1
+            AND snapshot->'deadlines' @> '[{"status": "running", "calendarEstimated": true}]'
+          ORDER BY case_id LIMIT $2`,
+        [after ?? '', limit],
+      );
+      return rows.map((r) => r.case_id);
+    },
   };
 }
 

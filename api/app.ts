@@ -330,7 +330,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(supervisionRoutes, { pool: deps.pool });
   await app.register(referenceRoutes, { pool: deps.pool });
   await app.register(adminRoutes, { pool: deps.pool });
-  await app.register(calendarRoutes, { pool: deps.pool });
+  await app.register(calendarRoutes, { pool: deps.pool, temporal: deps.temporal });
   await app.register(publicRoutes, { pool: deps.pool });
   await app.register(inboxRoutes, {
     pool: deps.pool,

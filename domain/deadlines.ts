@@ -84,6 +84,8 @@ export interface Deadline {
 export interface DeadlineRequest {
   from: string;
   period: Period;
+  /** The calendar must include this published version of a year (a recomputation after publishing it). */
+  calendarAtLeast?: { year: number; version: number };
   /** Also compute the level-2 escalation instant (twice the period). */
   withEscalation: boolean;
 }

@@ -17,7 +17,8 @@ import { STATUTORY_DEADLINES as LAW, type Deadline, type StatutoryDeadlineKind }
 import { REFUSAL } from '../domain/errors';
 import { checkAction, checkCaseRequest, checkChildEvent, extensionTarget, type CaseProgress, type Refusal } from '../domain/procedure';
 import { reviewCase } from '../domain/review';
-import { slaFor, type SlaKey, type SlaPolicy } from '../domain/sla';
+import { SLA_KEYS, slaFor, type SlaKey, type SlaPolicy } from '../domain/sla';
+import type { Period } from '../domain/periods';
 import { DISPATCHED_SOURCES, type Resolution, type Stage } from '../domain/stages';
 import { DeadlineBook, type DeadlineExpiry } from './deadline-book';
 import {
@@ -27,6 +28,7 @@ import {
   openedUpdate,
   requestUpdate,
   childProgressSignal,
+  calendarPublishedSignal,
   countyResponseSignal,
   courtEnforcementWorkflowId,
   courtEventSignal,
@@ -62,7 +64,8 @@ type InboxItem =
   | { kind: 'judicial-event'; event: JudicialEvent }
   | { kind: 'court-event'; event: CourtEvent }
   | { kind: 'child-progress'; progress: ChildProgress }
-  | { kind: 'child-result'; child: ChildKind; outcome: string };
+  | { kind: 'child-result'; child: ChildKind; outcome: string }
+  | { kind: 'calendar-published'; year: number; version: number };
 
 export interface CaseOutcome {
   caseId: string;
@@ -170,6 +173,7 @@ class CaseRun {
     wf.setHandler(judicialEventSignal, (event) => this.enqueue(event.requestId, { kind: 'judicial-event', event }));
     wf.setHandler(courtEventSignal, (event) => this.enqueue(event.requestId, { kind: 'court-event', event }));
     wf.setHandler(childProgressSignal, (progress) => void this.inbox.push({ kind: 'child-progress', progress }));
+    wf.setHandler(calendarPublishedSignal, ({ year, version }) => void this.inbox.push({ kind: 'calendar-published', year, version }));
   }
 
   /** A signal for the run loop; one carrying a request id already seen is a retry and is dropped. */
@@ -629,7 +633,30 @@ class CaseRun {
         return this.childProgress(item.progress);
       case 'child-result':
         return this.childResult(item.child, item.outcome);
+      case 'calendar-published':
+        return this.recomputeEstimated(item.year, item.version);
     }
+  }
+
+  /** The period a deadline of this case runs: its SLA under the case's policy, or the law's. */
+  private periodOf(d: Deadline): Period | undefined {
+    if ((SLA_KEYS as readonly string[]).includes(d.kind)) return slaFor(this.policy, d.kind as SlaKey, this.view.urgent);
+    const law = (LAW as Record<string, { period: Period } | undefined>)[d.kind];
+    return law?.period;
+  }
+
+  /** A holiday schedule was published: estimated deadlines of this case are computed again, on the timeline. */
+  private async recomputeEstimated(year: number, version: number): Promise<void> {
+    const estimated = this.view.deadlines.filter((d) => d.status === 'running' && d.calendarEstimated && d.owner === undefined);
+    if (estimated.length === 0 || !wf.patched('calendar-recompute')) return;
+    const changes: Record<string, unknown>[] = [];
+    for (const d of estimated) {
+      const period = this.periodOf(d);
+      if (!period) continue;
+      const changed = await this.book.recompute(d.id, period, { year, version });
+      if (changed) changes.push({ deadlineId: d.id, kind: d.kind, previousDueAt: changed.previousDueAt, dueAt: d.dueAt, calendarEstimated: d.calendarEstimated ?? false });
+    }
+    if (changes.length > 0) this.record('deadlines_recomputed', SYSTEM_ACTOR, { reason: `holiday calendar ${year} published (version ${version})`, changes });
   }
 
   private validateChildEvent(req: ChildEventRequest): void {

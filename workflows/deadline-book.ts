@@ -142,6 +142,30 @@ export class DeadlineBook {
     return d;
   }
 
+  /**
+   * Computes a running deadline again from its start on today's calendar (a holiday schedule was
+   * published for a year it was estimated in). Only deadlines not yet due or escalated and never
+   * extended: what already happened stays as it happened. Returns the deadline when it changed.
+   */
+  async recompute(
+    id: string,
+    period: Period,
+    calendarAtLeast: { year: number; version: number },
+  ): Promise<{ deadline: Deadline; previousDueAt: string } | undefined> {
+    const d = this.mine().find((x) => x.id === id);
+    if (!d || !d.calendarEstimated || d.escalationLevel > 0 || d.extensions) return undefined;
+    const [answer] = await computeDeadlines([{ from: d.startedAt, period, withEscalation: d.onExpiry === 'escalate', calendarAtLeast }]);
+    if (!answer) throw new Error('computeDeadlines answered no due date');
+    const previousDueAt = d.dueAt;
+    const changed = answer.dueAt !== d.dueAt || answer.escalateAt !== d.escalateAt || !answer.calendarEstimated;
+    if (!changed) return undefined;
+    d.dueAt = answer.dueAt;
+    if (answer.escalateAt) d.escalateAt = answer.escalateAt;
+    if (answer.calendarEstimated) d.calendarEstimated = true;
+    else delete d.calendarEstimated;
+    return { deadline: d, previousDueAt };
+  }
+
   /** Ends a running deadline of this kind (met: the step was done; cancelled: no longer needed). */
   close(kind: DeadlineKind, status: 'met' | 'cancelled', at: string): Deadline | undefined {
     const d = this.running(kind);

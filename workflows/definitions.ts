@@ -52,6 +52,9 @@ export const judicialEventSignal = defineSignal<[JudicialEvent]>('judicialEvent'
 export const courtEventSignal = defineSignal<[CourtEvent]>('courtEvent');
 export const paymentSignal = defineSignal<[{ amount: number; at: string; actor: Actor }]>('payment');
 
+/** A year of the holiday calendar was published: the case recomputes its estimated deadlines. */
+export const calendarPublishedSignal = defineSignal<[{ year: number; version: number }]>('calendarPublished');
+
 /** A child reports a step to its case, which records it in the timeline and the read model. */
 export interface ChildProgress {
   kind: ChildKind;

@@ -2,3 +2,4 @@
 export { caseWorkflow } from './case';
 export { judicialTransferWorkflow } from './judicial-transfer';
 export { courtEnforcementWorkflow } from './court-enforcement';
+export { calendarRecomputeWorkflow } from './calendar-recompute';

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -26,6 +27,10 @@ const scheduleAnswer = z
     sourceDate: z.string().optional(),
     testSchedule: z.boolean().optional(),
     warnings: z.array(z.string()).optional().describe('published anyway: e.g. more than 7 working days in a row'),
+    recompute: z
+      .object({ workflowId: z.string() })
+      .optional()
+      .describe('the process telling every open case with an estimated deadline to compute it again (each records it on its timeline)'),
   })
   .describe('a year of the holiday calendar');
 
@@ -55,7 +60,12 @@ async function publishVersion(
   }
 }
 
-const calendarRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
+export interface CalendarRoutesOptions {
+  pool: Pool;
+  temporal: { client: Client; taskQueue: string };
+}
+
+const calendarRoutes: FastifyPluginAsyncZod<CalendarRoutesOptions> = async (app, { pool, temporal }) => {
   const admin = [app.authenticate, requireRole('admin')];
 
   app.get(
@@ -107,6 +117,15 @@ const calendarRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool
       const holidays = [...new Set(body.holidays)].sort();
       const workdays = [...new Set(body.workdays)].sort();
       const version = await publishVersion(pool, year, holidays, workdays, body.sourceDocument, body.sourceDate, body.testSchedule ?? false, request.user.sub);
+      const workflowId = `calendar-recompute-${year}-v${version}`;
+      try {
+        await temporal.client.workflow.start('calendarRecomputeWorkflow', { workflowId, taskQueue: temporal.taskQueue, args: [{ year, version }] });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+          request.log.error({ err, year, version }, 'the recomputation of estimated deadlines could not start');
+          throw new HttpError(503, 'unavailable', `version ${version} of ${year} is published, but running cases could not be told yet; publish again to retry`);
+        }
+      }
       return {
         year,
         source: 'admin' as const,
@@ -117,6 +136,7 @@ const calendarRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool
         sourceDate: body.sourceDate,
         ...(body.testSchedule ? { testSchedule: true } : {}),
         ...(check.warnings.length ? { warnings: check.warnings } : {}),
+        recompute: { workflowId },
       };
     },
   );

@@ -92,6 +92,11 @@ export class FakeTemporal {
           if (fake.cases.has(workflowId)) {
             throw new WorkflowExecutionAlreadyStartedError('Workflow execution already started', workflowId, workflowType);
           }
+          if (workflowType !== 'caseWorkflow') {
+            // another process (e.g. calendarRecomputeWorkflow): recorded only
+            fake.starts.push({ workflowId, workflowType, input: options.args[0] });
+            return handle(workflowId);
+          }
           await open(workflowType, workflowId, options.args[0]);
           return handle(workflowId);
         },
