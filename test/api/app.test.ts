@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { calendarWarnings, PACKAGE_CALENDAR } from '../../domain/holiday-calendar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { claimsSchema } from '../../api/claims';
@@ -40,7 +41,9 @@ describe('operational endpoints', () => {
   it('/readyz is 200 when Postgres and Temporal answer, 503 naming Temporal when it does not', async () => {
     const ok = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
+    // ready; from November on it also warns when next year's holiday calendar is missing (none is published here)
+    const warnings = calendarWarnings(Date.now(), PACKAGE_CALENDAR);
+    expect(ok.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' }, ...(warnings.length ? { warnings } : {}) });
 
     fake.unavailable = new Error('14 UNAVAILABLE: connect ECONNREFUSED');
     try {

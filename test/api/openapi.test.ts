@@ -54,6 +54,8 @@ const CHECKS_ROLE = new Set([
   'post /v1/admin/accounts',
   'patch /v1/admin/accounts/{username}',
   'put /v1/admin/accounts/{username}/password',
+  'get /v1/admin/calendar/{year}',
+  'put /v1/admin/calendar/{year}',
 ]);
 /** Rate-limited operations (429): case creation per caller; sign-in after repeated failures per username and address. */
 const RATE_LIMITED = new Set(['post /v1/cases', 'post /v1/session']);
@@ -70,11 +72,14 @@ const BUSINESS_RULES = new Set([
   'post /v1/admin/open311/keys', // unknown county, or townships not of it
   'put /v1/admin/open311/services/{serviceCode}', // unknown matter
   'post /v1/admin/accounts', // unknown unit, or a unit of another county
+  'put /v1/admin/calendar/{year}', // a schedule that breaks the rules (make-up day on a weekday, a statutory holiday missing)
 ]);
 /** Server-Sent Events streams: 406 when the Accept header refuses text/event-stream. */
 const STREAMS = new Set(['get /v1/inbox/stream']);
 /** Operations with a path parameter that create or replace what it names, so never answer 404. */
-const CREATES_OR_REPLACES = new Set(['put /v1/admin/open311/services/{serviceCode}']);
+const CREATES_OR_REPLACES = new Set(['put /v1/admin/open311/services/{serviceCode}', 'put /v1/admin/calendar/{year}']);
+/** Operations with a path parameter that answer for every value (a year nobody scheduled: source "none"). */
+const ANSWERS_EVERY_VALUE = new Set(['get /v1/admin/calendar/{year}']);
 /** Operations of api/routes/cases.ts: every one checks jurisdiction; the state-changing ones may answer 409 and 422. */
 const isCaseRoute = (method: string, path: string) => path.startsWith('/v1/cases/') || (method === 'post' && path === '/v1/cases');
 /** Open311 GeoReport v2: the spec's own error format, api_key instead of a token (checked against OPEN311 below). */
@@ -87,7 +92,7 @@ function expectedStatuses(method: string, path: string, op: Operation): Set<stri
   if (params.length > 0 || op.requestBody) out.add('400');
   if (op.security?.length || ANSWERS_401_WITHOUT_TOKEN.has(key)) out.add('401');
   if (CHECKS_ROLE.has(key) || isCaseRoute(method, path)) out.add('403');
-  if (params.some((p) => p.in === 'path') && !CREATES_OR_REPLACES.has(key)) out.add('404');
+  if (params.some((p) => p.in === 'path') && !CREATES_OR_REPLACES.has(key) && !ANSWERS_EVERY_VALUE.has(key)) out.add('404');
   if (STREAMS.has(key)) out.add('406');
   if (op.requestBody) (out.add('413'), out.add('415'));
   if (isCaseRoute(method, path) && method !== 'get') {

@@ -82,6 +82,7 @@ function requests(): OutageRequest[] {
     { method: 'GET', url: `/v1/cases/unknown-${process.pid}`, caller: 'admin' },
     { method: 'GET', url: '/v1/stats/efficiency?groupBy=township', caller: 'supervisor' },
     { method: 'GET', url: '/v1/stats/overview', caller: 'supervisor' },
+    { method: 'GET', url: '/v1/admin/calendar/2027', caller: 'admin' },
     { method: 'GET', url: '/v1/stats/trend?interval=month', caller: 'supervisor' },
     { method: 'GET', url: '/v1/jurisdictions', caller: 'township' },
     { method: 'GET', url: '/v1/matters', caller: 'township' },
