@@ -3,7 +3,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed';
-import { bearer } from '../helpers/api';
+import { bearer, hotlineOpening } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 import { startTemporalTestApp, type TemporalDev } from '../helpers/temporal-dev';
 import { keepHistory, workflowBundle } from '../workflows/rig';
@@ -38,15 +38,7 @@ interface CaseBody {
   penalty?: { fine?: number; paidAmount: number };
 }
 
-const opening = (ref: string) => ({
-  source: 'hotline',
-  externalRef: ref,
-  countyCode: DEMO.county,
-  townshipCode: DEMO.township,
-  location: { address: '浦城县莲塘镇街上路18号' },
-  description: '商户长期占道经营，影响通行',
-  reporter: { name: '王女士', phone: '13800000000' },
-});
+const opening = hotlineOpening;
 
 const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url, headers: { ...bearer('township'), ...headers }, payload });

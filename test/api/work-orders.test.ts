@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed';
-import { bearer, CALLERS } from '../helpers/api';
+import { bearer, CALLERS, hotlineOpening } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 import { startTemporalTestApp } from '../helpers/temporal-dev';
 
@@ -40,15 +40,7 @@ const open = async (ref: string) => {
     method: 'POST',
     url: '/v1/cases',
     headers: bearer('upstream'),
-    payload: {
-      source: 'hotline',
-      externalRef: ref,
-      countyCode: DEMO.county,
-      townshipCode: DEMO.township,
-      location: { address: '浦城县莲塘镇街上路18号' },
-      description: '商户长期占道经营，影响通行',
-      reporter: { name: '王女士', phone: '13800000000' },
-    },
+    payload: hotlineOpening(ref),
   });
   expect(res.statusCode).toBe(201);
   return (res.json() as CaseBody).caseId;

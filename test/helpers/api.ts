@@ -139,3 +139,16 @@ export async function buildFixtureApp(pool: Pool, cases: Record<string, CaseView
   await installFixtures(pool, built.fake, cases);
   return built;
 }
+
+/** The body of a 12345 hotline work order in the demo township, as the platform sends it. */
+export function hotlineOpening(externalRef: string): Record<string, unknown> {
+  return {
+    source: 'hotline',
+    externalRef,
+    countyCode: DEMO.county,
+    townshipCode: DEMO.township,
+    location: { address: '浦城县莲塘镇街上路18号' },
+    description: '商户长期占道经营，影响通行',
+    reporter: { name: '王女士', phone: '13800000000' },
+  };
+}

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed';
 import { freePort } from '../../runtime/ports';
-import { TEST_JWT_SECRET, tokenFor } from '../helpers/api';
+import { hotlineOpening, TEST_JWT_SECRET, tokenFor } from '../helpers/api';
 import { testDatabaseUrl, useTestPool } from '../helpers/db';
 import { quietRuntime } from '../workflows/rig';
 
@@ -171,15 +171,7 @@ describe('two workers and two APIs on one Temporal server and one database', () 
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         for (let ref = queue.shift(); ref; ref = queue.shift()) {
-          const opened = await post('/v1/cases', upstream, ref, {
-            source: 'hotline',
-            externalRef: ref,
-            countyCode: DEMO.county,
-            townshipCode: DEMO.township,
-            location: { address: '浦城县莲塘镇街上路18号' },
-            description: '商户长期占道经营，影响通行',
-            reporter: { name: '王女士', phone: '13800000000' },
-          });
+          const opened = await post('/v1/cases', upstream, ref, hotlineOpening(ref));
           const caseId = String(opened.caseId);
           caseIds.push(caseId);
           onStep();

@@ -9,26 +9,13 @@ import { STATUTORY_DEADLINES } from '../../domain/deadlines';
 import { PACKAGE_CALENDAR } from '../../domain/holiday-calendar';
 import { bearer, TEST_JWT_SECRET } from '../helpers/api';
 import { act, eventually, openFormalCase, running, startCaseRig, view, type CaseRig } from './rig';
+import { TEST_2027 } from '../helpers/test-calendar';
 
 /**
  * Publishing next year's holiday calendar turns the estimated deadlines of running cases into exact
  * ones, on their timeline (issue 11). A PLAUSIBLE TEST SCHEDULE for 2027 (marked testSchedule), on a
  * database of its own so the other tests keep computing on the package's calendar.
  */
-const TEST_2027 = {
-  holidays: [
-    '2027-01-01', '2027-01-02', '2027-01-03',
-    '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12',
-    '2027-04-03', '2027-04-04', '2027-04-05',
-    '2027-05-01', '2027-05-02', '2027-05-03', '2027-05-04', '2027-05-05',
-    '2027-06-09', '2027-09-15',
-    '2027-10-01', '2027-10-02', '2027-10-03', '2027-10-04', '2027-10-05', '2027-10-06', '2027-10-07',
-  ],
-  workdays: ['2027-01-31', '2027-02-20', '2027-04-25', '2027-05-08', '2027-09-26', '2027-10-09'],
-  sourceDocument: '测试用日程 (plausible test schedule, not the State Council notice)',
-  sourceDate: '2026-11-20',
-  testSchedule: true,
-};
 
 let db: { url: string; drop: () => Promise<void> };
 let pool: Pool;
