@@ -383,7 +383,13 @@ export async function recordReview(pool: Pool, input: ReviewRecord): Promise<voi
          case_id, county_code, township_code, department_code, source, resolution, opened_at, closed_at,
          total_duration_seconds, on_time, rework_count, escalations, breached_deadlines, sla_policy_version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (case_id) DO NOTHING`,
+       ON CONFLICT (case_id) DO UPDATE SET
+         department_code = EXCLUDED.department_code, resolution = EXCLUDED.resolution, closed_at = EXCLUDED.closed_at,
+         total_duration_seconds = EXCLUDED.total_duration_seconds, on_time = EXCLUDED.on_time,
+         rework_count = EXCLUDED.rework_count, escalations = EXCLUDED.escalations, breached_deadlines = EXCLUDED.breached_deadlines
+       -- a case reopened after an unsatisfied callback and closed again: its review is of the last close (a
+       -- retried write of the same close changes nothing)
+       WHERE case_reviews.closed_at < EXCLUDED.closed_at`,
       [
         input.caseId,
         s.countyCode,

@@ -197,6 +197,11 @@ describe('satisfaction callbacks (回访)', () => {
     expect(await rig.outcome(handle)).toMatchObject({ resolution: 'resolved' });
     c = await settled(handle, pool);
     expect(c.timeline.at(-1)).toMatchObject({ type: 'callback_window_closed' });
+    // the efficiency review is of the last close, with the handling visits of both runs
+    const review = await pool.query<{ closed_ms: number }>('SELECT (extract(epoch FROM closed_at) * 1000)::float8 AS closed_ms FROM case_reviews WHERE case_id = $1', [c.caseId]);
+    expect(review.rows).toEqual([{ closed_ms: ms(c.closedAt!) }]);
+    const handlingVisits = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM case_review_stages WHERE case_id = $1 AND stage = 'handling'`, [c.caseId]);
+    expect(handlingVisits.rows[0]?.n).toBe(2);
     await keepHistory(handle, 'satisfaction-reopened');
   });
 
