@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { patrolReportSchema } from './case';
+import { violationSchema } from './time-bar';
 import type { ActionName } from './stages';
 
 const isoInstant = z.iso.datetime({ offset: true });
@@ -22,6 +23,7 @@ export const actionBodySchemas = {
         .strict(),
       evidence: z.array(z.unknown()).max(100).optional(),
       urgent: z.boolean().optional(),
+      violation: violationSchema.optional().describe('when the violation happened: checked against the time bar (行政处罚法 Art 36)'),
     })
     .strict(),
   assign: z.discriminatedUnion('level', [

@@ -197,6 +197,8 @@ export interface CaseView {
   deadlines: Deadline[];
   timeline: TimelineEntry[];
   children: ChildProcess[];
+  /** 行政处罚法 Art 36: the time bar of the violation, when capture said when it happened. */
+  timeBar?: import('./time-bar').TimeBar;
   /** 延期: requests for more time on a deadline and their decisions. */
   extensionRequests?: ExtensionRequest[];
   /** 督办: a supervisor's orders to the handler. */

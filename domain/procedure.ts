@@ -151,6 +151,13 @@ export function checkAction(view: CaseView, progress: CaseProgress, req: ActionR
     }
     case 'decide': {
       const body = req.body;
+      const bar = view.timeBar;
+      if (body.kind === 'penalty' && bar?.barred) {
+        return businessRule(
+          `the violation is time-barred (${bar.basis}): counted from ${bar.from}, it had to be discovered within ${bar.years} years, by ${bar.lastDay}; it was discovered on ${bar.discoveredOn}, so no penalty may be given (decide no_penalty)`,
+          { field: 'kind', lastDay: bar.lastDay },
+        );
+      }
       if (body.summary) {
         if (body.kind !== 'penalty') return businessRule('the summary procedure (简易程序) decides a penalty on the spot', { field: 'kind' });
         if (p?.filedAt) {

@@ -44,6 +44,7 @@ import {
 } from './definitions';
 import { activityOptions } from './options';
 import { toShanghaiIso } from '../domain/time';
+import { timeBar } from '../domain/time-bar';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
 
@@ -392,6 +393,7 @@ class CaseRun {
         const matter: MatterRoute = found.matter;
         this.view.matterCode = matter.code;
         this.view.party = req.body.party;
+        if (req.body.violation) this.view.timeBar = timeBar(req.body.violation, this.view.openedAt);
         if (req.body.urgent !== undefined) this.view.urgent = req.body.urgent;
         this.progress.matterLevel = matter.level;
         if (matter.departmentCode) this.progress.matterDepartmentCode = matter.departmentCode;
@@ -399,6 +401,7 @@ class CaseRun {
           matter: { code: matter.code, name: matter.name, category: matter.category, level: matter.level, departmentCode: matter.departmentCode ?? null },
           party: req.body.party,
           evidenceCount: req.body.evidence?.length ?? 0,
+          ...(this.view.timeBar ? { timeBar: this.view.timeBar } : {}),
         });
         await this.enterStage('assignment');
         break;

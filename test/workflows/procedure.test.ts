@@ -3,6 +3,8 @@ import { useTestPool } from '../helpers/db';
 import {
   act,
   childEvent,
+  hotlineCase,
+  newCaseId,
   decideAndServe,
   eventually,
   ms,
@@ -65,6 +67,37 @@ describe('procedure: rework after a decision starts a new penalty procedure (def
     expect(allowedActions(c, { transferReturned: false })).toEqual(['file', 'decide']);
     c = await act(handle, { action: 'file', body: {} });
     expect(c.penalty?.filedAt).toBeDefined();
+    await settled(handle, pool);
+    await handle.terminate('test finished');
+  });
+});
+
+describe('procedure: the time bar at capture (行政处罚法 Art 36)', () => {
+  it('a violation discovered after two years is captured with its time bar; a penalty is refused, no penalty is possible', async () => {
+    const handle = await rig.start(hotlineCase(newCaseId('time-barred')));
+    const opened = await view(handle);
+    const day = localDate(opened.openedAt);
+    const threeYearsBefore = `${Number(day.slice(0, 4)) - 3}${day.slice(4, 8)}01`;
+    await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: opened.openedAt, findings: '三年前违法建设' } });
+    await act(handle, { action: 'confirm', body: { confirmed: true } });
+    let c = await act(handle, {
+      action: 'capture',
+      body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李某' }, violation: { occurredOn: threeYearsBefore } },
+    });
+    expect(c.timeBar).toMatchObject({ years: 2, from: threeYearsBefore, discoveredOn: day, barred: true });
+    expect(c.timeline.at(-1)?.data).toMatchObject({ timeBar: { barred: true } });
+    await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
+    await act(handle, { action: 'handle', body: { outcome: 'case_required' } });
+    const penalty = await refusalOf(act(handle, { action: 'decide', body: { kind: 'penalty', fine: 100, summary: true } }));
+    expect(penalty.type).toBe(REFUSAL.businessRule);
+    expect(penalty.message).toContain('time-barred');
+    expect(penalty.details).toEqual([expect.objectContaining({ field: 'kind' })]);
+    await act(handle, { action: 'file', body: {} });
+    await act(handle, { action: 'notify-rights', body: {} });
+    await act(handle, { action: 'hearing-request', body: {} });
+    await act(handle, { action: 'hearing-held', body: {} });
+    c = await act(handle, { action: 'decide', body: { kind: 'no_penalty' } });
+    expect(c).toMatchObject({ stage: 'verification', resolution: 'no_penalty' });
     await settled(handle, pool);
     await handle.terminate('test finished');
   });
