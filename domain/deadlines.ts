@@ -22,7 +22,8 @@ export type StatutoryDeadlineKind =
   | 'reminder'
   | 'court-application'
   | 'court-acceptance'
-  | 'court-ruling';
+  | 'court-ruling'
+  | 'complaint-acceptance';
 
 /** A supervisor's 督办 order with a due date for the handler. */
 export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision';
@@ -52,6 +53,7 @@ export const STATUTORY_DEADLINES: Record<StatutoryDeadlineKind, StatutoryDeadlin
   'court-application': { period: { months: 3 }, holder: 'agency', label: '申请法院强制执行', source: '行政强制法 Art 53' },
   'court-acceptance': { period: { workingDays: 5 }, holder: 'court', label: '法院受理申请', source: '行政强制法 Art 56' },
   'court-ruling': { period: { workingDays: 7 }, holder: 'court', label: '法院作出裁定', source: '行政强制法 Arts 57, 58' },
+  'complaint-acceptance': { period: { workingDays: 7 }, holder: 'agency', label: '投诉举报受理', source: '市场监督管理投诉举报处理暂行办法 Art 14' },
 };
 
 /** A deadline as the case shows it (api.md `deadlines[]`, extended). */

@@ -350,6 +350,10 @@ class CaseRun {
     }
     this.visits.push({ stage: this.view.stage, enteredAt: this.view.openedAt });
     await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
+    if (this.view.source === 'complaint' && wf.patched('complaint-acceptance')) {
+      // 投诉举报: accept it or not within 7 working days; the township's confirm (or return) is that decision.
+      await this.startStatutory('complaint-acceptance', this.view.openedAt);
+    }
     await this.flush();
     this.opened = true;
   }
@@ -377,6 +381,7 @@ class CaseRun {
         await this.enterStage('discovery');
         break;
       case 'confirm':
+        this.book.close('complaint-acceptance', 'met', nowIso());
         if (req.body.confirmed) {
           this.record('source_confirmed', a, req.body.reason ? { reason: req.body.reason } : undefined);
           await this.enterStage('capture');
@@ -500,6 +505,7 @@ class CaseRun {
       }
       case 'return':
         // 退回: not the township's business; the dispatcher (12345 platform) is told and re-dispatches it.
+        this.book.close('complaint-acceptance', 'met', nowIso()); // returning is deciding not to accept it
         this.record('returned_to_dispatcher', a, { reason: req.body.reason });
         this.view.resolution = 'returned_to_dispatcher';
         this.notify('returned-to-dispatcher', {

@@ -29,6 +29,8 @@ const EXPECTED = [
   'rework-loop-continued-as-new',
   // closed, called back unsatisfied, reopened, closed again, the callback window lapsed (回访)
   'satisfaction-reopened',
+  // a complaint (投诉) with its 7-working-day acceptance deadline, confirmed unfounded
+  'complaint-confirmed-unfounded',
 ];
 
 describe('replay of recorded case histories', () => {
