@@ -184,6 +184,7 @@ export const FIELD_LABELS: Record<string, string> = {
   dueAt: '要求办结时间',
   rating: '满意度',
   reopen: '不满意，重新办理',
+  approved: '是否批准',
 };
 
 /** Labels of enumeration values in forms. */
