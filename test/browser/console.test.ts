@@ -342,6 +342,8 @@ describe('workbench in a browser', () => {
           await expect(shown.innerText()).resolves.toBe(formatRate(unit[key].rate));
           if (unit[key].rate !== null) expect(svgText).toContain(formatRate(unit[key].rate));
         }
+        // the table's 12345 columns: 满意率 (two decimals as the others)
+        await expect(card.locator(`[data-rate="${unit.code}:satisfactionRate"]`).innerText()).resolves.toBe(formatRate(unit.satisfactionRate.rate));
       }
     }
     await shot(page, '11-supervisor-board');
