@@ -232,6 +232,13 @@ describe('workbench in a browser', () => {
     expect(live.resolution).toBe('resolved');
     expect(live.handler.officerIds).toEqual([DEMO.officers.certified[0], DEMO.officers.certified[1]]);
     await shot(page, '05-case-closed');
+    // 回访 while the callback window of a hotline case runs
+    await choose(page, 'satisfaction', 'rating', '基本满意');
+    await submit(page, 'satisfaction');
+    await page.getByTestId('satisfaction').locator('tr', { hasText: '基本满意' }).waitFor();
+    await expect(form(page, 'satisfaction').count()).resolves.toBe(0);
+    const called = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${opened.caseId}`);
+    expect(called.satisfaction).toMatchObject([{ rating: 'basically_satisfied', reopened: false, by: { sub: 'liantang' } }]);
 
     await page.goto(`${service.urls.api}/cases/${opened.caseId}/file`);
     await page.getByText('行政执法案卷').waitFor();
