@@ -232,6 +232,13 @@ describe('workbench in a browser', () => {
     expect(live.resolution).toBe('resolved');
     expect(live.handler.officerIds).toEqual([DEMO.officers.certified[0], DEMO.officers.certified[1]]);
     await shot(page, '05-case-closed');
+    // 回访 while the callback window of a hotline case runs
+    await choose(page, 'satisfaction', 'rating', '基本满意');
+    await submit(page, 'satisfaction');
+    await page.getByTestId('satisfaction').locator('tr', { hasText: '基本满意' }).waitFor();
+    await expect(form(page, 'satisfaction').count()).resolves.toBe(0);
+    const called = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${opened.caseId}`);
+    expect(called.satisfaction).toMatchObject([{ rating: 'basically_satisfied', reopened: false, by: { sub: 'liantang' } }]);
 
     await page.goto(`${service.urls.api}/cases/${opened.caseId}/file`);
     await page.getByText('行政执法案卷').waitFor();
@@ -342,6 +349,8 @@ describe('workbench in a browser', () => {
           await expect(shown.innerText()).resolves.toBe(formatRate(unit[key].rate));
           if (unit[key].rate !== null) expect(svgText).toContain(formatRate(unit[key].rate));
         }
+        // the table's 12345 columns: 满意率 (two decimals as the others)
+        await expect(card.locator(`[data-rate="${unit.code}:satisfactionRate"]`).innerText()).resolves.toBe(formatRate(unit.satisfactionRate.rate));
       }
     }
     await shot(page, '11-supervisor-board');
@@ -423,5 +432,52 @@ describe('workbench in a browser', () => {
     await expect.poll(() => phone.getByTestId('todo-cards').locator('a').count()).toBeGreaterThanOrEqual(3);
     await expect(phone.getByTestId('todo-cards').innerText()).resolves.toMatch(/剩余|超期/);
     await shot(phone, '15-township-todo-phone');
+  });
+
+  it('a supervisor sends a 督办 on the case page and sees it listed; a township asks for an extension and the supervisor approves it there', async () => {
+    const opened = await openHotlineCase(DEMO.township, '12345工单：督办与延期');
+    const id = opened.caseId;
+    const supervisor = await newPage();
+    await signIn(supervisor, 'pc-supervisor');
+    await supervisor.goto(`${service.urls.api}/cases/${id}`);
+    // the supervisor has no procedure step here, only the supervision order
+    await form(supervisor, 'supervision-order').waitFor();
+    expect(await supervisor.getByTestId('actions').count()).toBe(0);
+    await field(supervisor, 'supervision-order', 'note').locator('textarea').fill('请于本周内处理并反馈');
+    await submit(supervisor, 'supervision-order');
+    await supervisor.getByTestId('supervision-orders').locator('tr', { hasText: '请于本周内处理并反馈' }).waitFor();
+
+    const township = await newPage();
+    await signIn(township, 'liantang');
+    await township.goto(`${service.urls.api}/cases/${id}`);
+    await township.getByTestId('supervision-orders').locator('tr', { hasText: '请于本周内处理并反馈' }).waitFor();
+    expect(await township.getByTestId('supervise').count()).toBe(0);
+    // neither working days nor a new due instant: the schema's refusal next to the field it names
+    await field(township, 'extension-request', 'reason').locator('textarea').fill('当事人外出，需延期核实');
+    await submit(township, 'extension-request');
+    await expect(field(township, 'extension-request', 'workingDays').locator('.el-form-item__error').innerText()).resolves.toContain('workingDays');
+    await field(township, 'extension-request', 'workingDays').locator('input').fill('3');
+    await submit(township, 'extension-request');
+    const pending = township.getByTestId('extension-requests').locator('[data-status="pending"]');
+    await pending.waitFor();
+    await expect(pending.innerText()).resolves.toContain('待审批');
+    expect(await township.getByTestId('approve-extension').count()).toBe(0);
+    await shot(township, '17-extension-requested');
+
+    const before = await http<CaseView>(SUPERVISOR, 'GET', `/v1/cases/${id}`);
+    const asked = before.extensionRequests?.[0];
+    expect(asked).toMatchObject({ status: 'pending', workingDays: 3, deadlineKind: 'patrol' });
+    await supervisor.reload();
+    await supervisor.getByTestId('approve-extension').click();
+    await supervisor.getByTestId('extension-requests').locator('[data-status="approved"]').waitFor();
+    await supervisor.getByTestId('deadlines').getByTestId('extended').waitFor();
+    await expect(supervisor.getByTestId('extension-requests').innerText()).resolves.toContain('新到期');
+    await shot(supervisor, '18-extension-approved');
+    const after = await http<CaseView>(SUPERVISOR, 'GET', `/v1/cases/${id}`);
+    expect(after.extensionRequests?.[0]).toMatchObject({ status: 'approved', decidedBy: { sub: 'pc-supervisor' } });
+    const patrol = after.deadlines.find((d) => d.id === asked!.deadlineId)!;
+    expect(patrol.extensions).toBe(1);
+    expect(Date.parse(patrol.dueAt)).toBeGreaterThan(Date.parse(before.deadlines.find((d) => d.id === asked!.deadlineId)!.dueAt));
+    expect(after.supervisionOrders?.map((o) => o.note)).toEqual(['请于本周内处理并反馈']);
   });
 });

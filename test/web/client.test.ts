@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, DEMO_PASSWORD } from '../../db/seed';
 import { ApiError, createApiClient, type ApiClient } from '../../web/src/api/client';
-import { assessmentWorkbook, SHEET_NAMES } from '../../web/src/assessment';
+import { ASSESSMENT_HEADER, assessmentWorkbook, SHEET_NAMES } from '../../web/src/assessment';
 import { buildFixtureApp, fixtureCases, tokenFor, type CallerName } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 
@@ -79,6 +79,18 @@ describe('typed API client', () => {
     expect((await withToken.session.me()).claims.sub).toBe('pc-supervisor');
   });
 
+  it('the work-order routes (延期, 督办, 回访): a refusal names the field, another role is refused', async () => {
+    const supervisor = clientFor('supervisor');
+    const unexplained = await supervisor.cases.decideExtension(cases.own.caseId, 'X1', { approved: false }).catch((e: unknown) => e as ApiError);
+    expect(unexplained).toMatchObject({ status: 400 });
+    expect((unexplained as ApiError).details.map((d) => d.path)).toContain('body.reason');
+    const township = clientFor('township');
+    await expect(township.cases.supervise(cases.own.caseId, { note: '请尽快处理' })).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+    await expect(township.cases.decideExtension(cases.own.caseId, 'X1', { approved: true })).rejects.toMatchObject({ status: 403 });
+    await expect(supervisor.cases.requestExtension(cases.own.caseId, { reason: '需延期', workingDays: 2 })).rejects.toMatchObject({ status: 403 });
+    await expect(supervisor.cases.recordSatisfaction(cases.own.caseId, { rating: 'satisfied' })).rejects.toMatchObject({ status: 403 });
+  });
+
   it('calls only routes of the OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), re: new RegExp(`^${p.replace(/\{\w+\}/g, '[^/]+')}$`) })));
@@ -109,8 +121,15 @@ describe('typed API client', () => {
       expect(v[3] ?? null).toBe(withCases.closureRate.rate);
       expect(v[4]).toBe(withCases.closureRate.numerator);
       expect(v[5]).toBe(withCases.closureRate.denominator);
+      // 满意率 (the sixth indicator) and 督办次数 (after 每百件升级次数)
+      expect(v[18] ?? null).toBe(withCases.satisfactionRate.rate);
+      expect(v[19]).toBe(withCases.satisfactionRate.numerator);
+      expect(v[20]).toBe(withCases.satisfactionRate.denominator);
+      expect(v[22]).toBe(withCases.supervisionOrders);
     });
     expect(found).toBe(true);
+    expect((sheet.getRow(2).values as ExcelJS.CellValue[]).slice(1)).toEqual(ASSESSMENT_HEADER);
+    expect(ASSESSMENT_HEADER).toContain('满意率');
     expect(reread.getWorksheet(SHEET_NAMES.department)?.rowCount).toBe(department.items.length + 2);
     const defs = reread.getWorksheet(SHEET_NAMES.definitions)!;
     expect(defs.rowCount).toBe(Object.keys(township.definitions).length + 1);

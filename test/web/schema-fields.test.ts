@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { actionBodySchemas, countyResponseSchema } from '../../domain/actions';
+import { actionBodySchemas, caseRequestSchemas, countyResponseSchema, extensionRequestSchema, satisfactionSchema } from '../../domain/actions';
 import { openCaseSchema } from '../../domain/case';
 import { ACTIONS } from '../../domain/stages';
+import { ACTION_LABELS, FIELD_LABELS } from '../../web/src/labels';
 import { bodyOf, checkBody, errorsByField, fieldsOf } from '../../web/src/forms/schema-fields';
 
 /** The console's form builder: an action schema (domain/actions.ts) → Element Plus fields → the body the API expects. */
@@ -46,6 +47,25 @@ describe('fieldsOf', () => {
     expect(fieldsOf(actionBodySchemas['record-payment']).find((f) => f.key === 'amount')).toMatchObject({ kind: 'number', required: true, max: 1e10 });
     const open = keys(openCaseSchema);
     expect(open).toEqual(expect.arrayContaining(['source:enum!', 'countyCode:text!', 'location.address:text!', 'description:textarea!', 'reporter.phone:text', 'patrol.observedAt:datetime']));
+  });
+
+  it('the 12345 work-order forms (延期, 督办, 回访) and every action render with Chinese labels; their refinements land on the field', () => {
+    for (const action of ACTIONS) expect(ACTION_LABELS[action], action).toMatch(/[\u4e00-\u9fff]/);
+    expect(ACTION_LABELS.return).toBe('退回工单');
+    for (const [kind, schema] of Object.entries(caseRequestSchemas)) {
+      for (const f of fieldsOf(schema)) expect(FIELD_LABELS[f.key], `${kind}.${f.key}`).toBeDefined();
+    }
+    expect(keys(extensionRequestSchema)).toEqual(['deadlineKind:text', 'reason:textarea!', 'workingDays:number', 'newDueAt:datetime']);
+    const rating = fieldsOf(satisfactionSchema).find((f) => f.key === 'rating');
+    expect(rating?.options).toEqual([
+      { value: 'satisfied', label: '满意' },
+      { value: 'basically_satisfied', label: '基本满意' },
+      { value: 'unsatisfied', label: '不满意' },
+    ]);
+    const neither = checkBody(extensionRequestSchema, fieldsOf(extensionRequestSchema), { reason: '需延期' });
+    expect(neither.byField.workingDays).toBe('give exactly one of workingDays or newDueAt');
+    const reopenSatisfied = checkBody(satisfactionSchema, fieldsOf(satisfactionSchema), { rating: 'satisfied', reopen: true });
+    expect(reopenSatisfied.byField.reopen).toBe('only an unsatisfied callback reopens the case');
   });
 
   it('refuses to render a required field it does not know, rather than leaving it out', () => {

@@ -14,6 +14,7 @@ export const INDICATORS = [
   { key: 'reworkRate', label: '返工率' },
   { key: 'overdueRate', label: '超期率' },
   { key: 'extensionRate', label: '延期率' },
+  { key: 'satisfactionRate', label: '满意率' },
 ] as const;
 
 export const SHEET_NAMES = { township: '乡镇执法队', department: '县级部门', county: '县（市）', officer: '执法人员', definitions: '指标说明' } as const;
@@ -24,6 +25,7 @@ export const ASSESSMENT_HEADER = [
   '案件数',
   ...INDICATORS.flatMap((i) => [i.label, `${i.label}分子`, `${i.label}分母`]),
   '每百件升级次数',
+  '督办次数',
 ];
 
 export async function assessmentWorkbook(stats: EfficiencyStats[]): Promise<ExcelJS.Workbook> {
@@ -42,6 +44,7 @@ export async function assessmentWorkbook(stats: EfficiencyStats[]): Promise<Exce
         u.cases,
         ...INDICATORS.flatMap((i) => [u[i.key].rate, u[i.key].numerator, u[i.key].denominator]),
         u.escalationsPer100.value,
+        u.supervisionOrders,
       ]);
       INDICATORS.forEach((_, n) => {
         row.getCell(4 + n * 3).numFmt = '0.00%';

@@ -123,7 +123,15 @@ export const TIMELINE_LABELS: Record<string, string> = {
   deadline_breached: '超期',
   escalated: '升级督办',
   case_closed: '结案',
+  extension_requested: '申请延期',
+  extension_decided: '延期审批',
+  supervision_ordered: '督办',
+  satisfaction_recorded: '回访',
+  case_reopened: '不满意重办',
 };
+
+export const EXTENSION_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已批准', refused: '已驳回' };
+export const RATING_LABELS: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
 
 /** Labels of form fields, by their path in the action body. */
 export const FIELD_LABELS: Record<string, string> = {
@@ -169,6 +177,14 @@ export const FIELD_LABELS: Record<string, string> = {
   displayName: '名称',
   password: '密码',
   role: '角色',
+  deadlineKind: '延期的时限（默认本环节时限）',
+  workingDays: '延长工作日数',
+  newDueAt: '或：新的到期时间',
+  note: '说明',
+  dueAt: '要求办结时间',
+  rating: '满意度',
+  reopen: '不满意，重新办理',
+  approved: '是否批准',
 };
 
 /** Labels of enumeration values in forms. */
@@ -179,5 +195,6 @@ export const OPTION_LABELS: Record<string, Record<string, string>> = {
   kind: { penalty: '给予处罚', no_penalty: '不予处罚' },
   decision: { accept: '接收', return: '退回', joint: '联合执法' },
   source: SOURCE_LABELS,
+  rating: RATING_LABELS,
   role: { township: '乡镇执法队', county: '县级部门', supervisor: '督查', admin: '管理员' },
 };

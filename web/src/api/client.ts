@@ -7,7 +7,14 @@ import type { Jurisdictions, Matter, Officer, officersQuerySchema } from '../../
 import type { SlaPolicyResponse } from '../../../api/read-model/sla-policy';
 import type { EfficiencyStats, statsQuerySchema } from '../../../api/read-model/stats';
 import type { MeResponse, SessionResponse } from '../../../api/session-schemas';
-import type { ActionBody, CountyResponse } from '../../../domain/actions';
+import type {
+  ActionBody,
+  CountyResponse,
+  ExtensionDecisionBody,
+  ExtensionRequestBody,
+  SatisfactionBody,
+  SupervisionOrderBody,
+} from '../../../domain/actions';
 import type { CaseView, OpenCaseBody } from '../../../domain/case';
 import type { SlaPolicyChange } from '../../../domain/sla';
 import type { ActionName } from '../../../domain/stages';
@@ -24,6 +31,16 @@ export type CaseList = { items: CaseSummary[]; nextCursor?: string };
 export type StatsQuery = z.input<typeof statsQuerySchema>;
 export type OfficersQuery = z.input<typeof officersQuerySchema>;
 export type AccountChange = z.input<typeof accountChangeSchema>;
+/** The answer of the work-order routes (api/routes/work-orders.ts requestAnswerSchema): what the request did and the case after it. */
+export interface WorkOrderAnswer {
+  caseId: string;
+  seq: number;
+  stage: string;
+  status: string;
+  /** the extension request or supervision order id */
+  requestId?: string;
+  case: CaseView;
+}
 
 /** A refusal of the API, in api.md's error shape. */
 export class ApiError extends Error {
@@ -108,6 +125,16 @@ export function createApiClient(options: ApiClientOptions = {}) {
         call<CaseView>('POST', `/v1/cases/${enc(caseId)}/actions/${action}`, { body }),
       countyResponse: (caseId: string, body: CountyResponse) =>
         call<{ accepted: true; caseId: string }>('POST', `/v1/cases/${enc(caseId)}/county-response`, { body }),
+      /** 延期申请: the handler asks for more time on a running deadline. */
+      requestExtension: (caseId: string, body: ExtensionRequestBody) =>
+        call<WorkOrderAnswer>('POST', `/v1/cases/${enc(caseId)}/extension-requests`, { body }),
+      /** 延期审批: a supervisor approves or refuses (a refusal says why). */
+      decideExtension: (caseId: string, requestId: string, body: ExtensionDecisionBody) =>
+        call<WorkOrderAnswer>('POST', `/v1/cases/${enc(caseId)}/extension-requests/${enc(requestId)}/decision`, { body }),
+      /** 督办: a supervisor urges the handler. */
+      supervise: (caseId: string, body: SupervisionOrderBody) => call<WorkOrderAnswer>('POST', `/v1/cases/${enc(caseId)}/supervision-orders`, { body }),
+      /** 回访 after close, within the callback window. */
+      recordSatisfaction: (caseId: string, body: SatisfactionBody) => call<WorkOrderAnswer>('POST', `/v1/cases/${enc(caseId)}/satisfaction`, { body }),
     },
     stats: {
       efficiency: (query: StatsQuery = {}) => call<EfficiencyStats>('GET', '/v1/stats/efficiency', { query: query as Query }),
