@@ -23,6 +23,9 @@ describe('fieldsOf', () => {
       'party.idNumber:text',
       'party.creditCode:text',
       'urgent:boolean',
+      'violation.occurredOn:text',
+      'violation.endedOn:text',
+      'violation.harm:enum',
     ]);
     const kind = fieldsOf(actionBodySchemas.capture).find((f) => f.key === 'party.kind');
     expect(kind?.options).toEqual([

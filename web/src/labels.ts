@@ -46,6 +46,7 @@ export const DEADLINE_LABELS: Record<string, string> = {
   assignment: '分派时限',
   'county-response': '县级部门响应时限 (乡呼县应)',
   callback: '回访时限',
+  'complaint-acceptance': '投诉受理时限',
   supervision: '督办时限',
   handling: '处理时限',
   verification: '核查时限',
@@ -147,6 +148,9 @@ export const FIELD_LABELS: Record<string, string> = {
   'party.idNumber': '身份证号',
   'party.creditCode': '统一社会信用代码',
   urgent: '紧急',
+  'violation.occurredOn': '违法行为发生日',
+  'violation.endedOn': '连续或继续状态终了日',
+  'violation.harm': '危害后果 (追责时效五年)',
   level: '分派层级',
   officerIds: '执法人员 (≥2名持证)',
   departmentCode: '县级部门',
@@ -190,6 +194,7 @@ export const FIELD_LABELS: Record<string, string> = {
 /** Labels of enumeration values in forms. */
 export const OPTION_LABELS: Record<string, Record<string, string>> = {
   'party.kind': { person: '自然人', organization: '单位' },
+  'violation.harm': { life_health_safety: '涉及公民生命健康安全', financial_safety: '涉及金融安全' },
   level: { township: '本镇执法队办理', county: '移送县级部门 (乡呼县应)' },
   outcome: { corrected: '当场改正', case_required: '需立案查处', suspected_crime: '涉嫌犯罪移送', obstruction: '暴力阻碍执法' },
   kind: { penalty: '给予处罚', no_penalty: '不予处罚' },
