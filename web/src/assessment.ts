@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { INDICATORS } from './labels';
 import type { EfficiencyStats } from '../../api/read-model/stats';
 
 /**
@@ -8,14 +9,7 @@ import type { EfficiencyStats } from '../../api/read-model/stats';
  * the board shows, so the file and the screen cannot disagree.
  */
 
-export const INDICATORS = [
-  { key: 'closureRate', label: '结案率' },
-  { key: 'onTimeClosureRate', label: '按期结案率' },
-  { key: 'reworkRate', label: '返工率' },
-  { key: 'overdueRate', label: '超期率' },
-  { key: 'extensionRate', label: '延期率' },
-  { key: 'satisfactionRate', label: '满意率' },
-] as const;
+export { INDICATORS };
 
 export const SHEET_NAMES = { township: '乡镇执法队', department: '县级部门', county: '县（市）', officer: '执法人员', definitions: '指标说明' } as const;
 

@@ -203,3 +203,13 @@ export const OPTION_LABELS: Record<string, Record<string, string>> = {
   rating: RATING_LABELS,
   role: { township: '乡镇执法队', county: '县级部门', supervisor: '督查', admin: '管理员' },
 };
+
+/** The rate indicators of GET /v1/stats/efficiency, in the order officials read them (board and 量化考核). */
+export const INDICATORS = [
+  { key: 'closureRate', label: '结案率' },
+  { key: 'onTimeClosureRate', label: '按期结案率' },
+  { key: 'reworkRate', label: '返工率' },
+  { key: 'overdueRate', label: '超期率' },
+  { key: 'extensionRate', label: '延期率' },
+  { key: 'satisfactionRate', label: '满意率' },
+] as const;
