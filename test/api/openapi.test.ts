@@ -168,8 +168,7 @@ describe('OpenAPI error answers', () => {
     expect(problems(ops)).toEqual([]);
   });
 
-  // api/routes/cases.ts is the lead's (issue 6): it lists 409/422 on GET /v1/cases/{caseId} and no 413/415/429.
-  // Once it uses errorResponses (api/openapi-responses.ts) this passes: then turn `it.fails` into `it`.
+  // api/routes/cases.ts: GET never lists 409/422; the state-changing routes list 409, 413, 415 and 422.
   it('every operation of api/routes/cases.ts lists exactly the error statuses it can answer', async () => {
     const ops = (await operations()).filter((o) => isCaseRoute(o.method, o.path));
     expect(ops.length).toBeGreaterThan(10);
