@@ -8,6 +8,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import type { CaseView } from '../domain/case';
 import { REFUSAL } from '../domain/errors';
 import { caseQuery } from '../workflows/definitions';
@@ -67,6 +68,25 @@ function refusalDetails(details: unknown[] | null | undefined, message: string):
 export function isTemporalUnavailable(err: unknown): boolean {
   return err instanceof ServiceError || isGrpcServiceError(err) || (err instanceof Error && /deadline|unavailable/i.test(err.message));
 }
+
+/** A case id in a path (also the workflow id). */
+export const caseIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+  .describe('case id (also the workflow id)');
+export const caseParams = z.object({ caseId: caseIdSchema });
+
+export const idempotencyKeySchema = z.string().trim().min(1).max(200);
+/** The Idempotency-Key of a step on a case (actions, events, work-order requests). */
+export const actionIdempotencyHeaders = z.looseObject({
+  'idempotency-key': idempotencyKeySchema
+    .optional()
+    .describe(
+      'a retry with the same key (per caller) and the same request returns the first answer and changes nothing (the key is the Temporal Update ID); the same key with another request: 422 idempotency_key_reused',
+    ),
+});
 
 export type KeyedRequest = Parameters<typeof claimsOf>[0] & { headers: Record<string, unknown> };
 

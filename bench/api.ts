@@ -22,6 +22,7 @@ import { createEmptyDatabase, DEFAULT_ADMIN_URL } from '../db/scratch-database';
 import { DEMO } from '../db/seed';
 import { loadConfig } from '../runtime/config';
 import { startService, type RunningService } from '../runtime/service';
+import { latencySummary, type LatencySummary } from './latency';
 
 const ROWS = Number(process.env.BENCH_CASES ?? 100_000);
 const ITERATIONS = {
@@ -33,28 +34,8 @@ const ITERATIONS = {
 const WARMUP = 20;
 const TARGETS = { overdueListP99Ms: 20, actionRoundTripP50Ms: 30 };
 
-interface Stats {
-  n: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  const round = (v: number) => Math.round(v * 100) / 100;
-  return {
-    n: sorted.length,
-    p50: round(at(0.5)),
-    p90: round(at(0.9)),
-    p99: round(at(0.99)),
-    max: round(sorted[sorted.length - 1]!),
-    mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
-  };
-}
+type Stats = LatencySummary;
+const stats = latencySummary;
 
 /** 100k cases of the demo jurisdictions: 70 % open, about a third of those overdue, the rest closed. */
 async function fillReadModel(databaseUrl: string, rows: number): Promise<{ seconds: number; open: number; overdue: number; countyOverdue: number }> {

@@ -21,6 +21,7 @@ import type { Actor, CaseView } from '../domain/case';
 import { Dispatcher } from '../delivery/dispatcher';
 import { createEndpoint } from '../delivery/subscriptions';
 import { signDevToken } from '../runtime/dev-token';
+import { quantile, round2 } from './latency';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const STREAM = Number(process.env.BENCH_STREAM ?? 50);
@@ -50,10 +51,7 @@ function snapshot(caseId: string, seq: number, at: string): CaseView {
   };
 }
 
-const percentile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]! * 100) / 100;
-};
+const percentile = (xs: number[], q: number) => round2(quantile([...xs].sort((a, b) => a - b), q));
 
 async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL;

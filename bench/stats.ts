@@ -29,6 +29,7 @@ import { createPool } from '../db/pool';
 import { createSeededDatabase, DEFAULT_ADMIN_URL } from '../db/scratch-database';
 import { signDevToken } from '../runtime/dev-token';
 import { freePort } from '../runtime/ports';
+import { latencySummary, type LatencySummary } from './latency';
 
 function argument(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,24 +50,10 @@ const COUNTIES = 10;
 const TOWNSHIPS = 15;
 const DEPARTMENTS = 8;
 
-interface Summary {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
+type Summary = Omit<LatencySummary, 'p90'>;
 function summary(samples: number[]): Summary {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  const round = (v: number) => Math.round(v * 100) / 100;
-  return {
-    n: sorted.length,
-    p50: round(at(0.5)),
-    p99: round(at(0.99)),
-    max: round(sorted[sorted.length - 1]!),
-    mean: round(sorted.reduce((s, v) => s + v, 0) / sorted.length),
-  };
+  const { p90: _p90, ...rest } = latencySummary(samples);
+  return rest;
 }
 
 const log = (message: string) => process.stderr.write(`[bench:stats] ${message}\n`);

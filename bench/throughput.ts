@@ -42,6 +42,7 @@ import { actionUpdate, openedUpdate } from '../workflows/definitions';
 import { FLOOR_TABLE_DDL } from './floor/activities';
 import { FLOOR_STEPS, floorStepUpdate, type floorWorkflow } from './floor/workflows';
 import { childPids, cpuSeconds } from './proc';
+import { quantile } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
 const log = (message: string) => process.stderr.write(`[bench:throughput] ${message}\n`);
@@ -110,8 +111,7 @@ type Samples = Map<string, number[]>;
 
 function quantiles(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-  return { n: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)) };
+  return { n: sorted.length, p50: round(quantile(sorted, 0.5)), p99: round(quantile(sorted, 0.99)) };
 }
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 

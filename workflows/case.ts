@@ -78,6 +78,15 @@ function refuse(r: Refusal): never {
   throw wf.ApplicationFailure.create({ type: r.type, message: r.message, details: [r.details], nonRetryable: true });
 }
 
+/** A body its schema refuses: InvalidInput naming the first bad field, with every issue (clients may bypass the API). */
+function refuseInvalidBody(schema: { safeParse(body: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): void {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const first = issues[0]!;
+  refuse({ type: REFUSAL.invalidInput, message: `invalid body: ${first.path || '(body)'}: ${first.message}`, details: { field: first.path, issues } });
+}
+
 const nowIso = () => toShanghaiIso(Date.now());
 
 /**
@@ -363,11 +372,7 @@ class CaseRun {
   private validate(req: ActionRequest): void {
     const schema = actionBodySchemas[req.action];
     if (!schema) refuse({ type: REFUSAL.invalidInput, message: `unknown action "${String(req.action)}"`, details: { field: 'action' } });
-    const parsed = schema.safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      refuse({ type: REFUSAL.invalidInput, message: `invalid body: ${issue.path.join('.') || '(body)'}: ${issue.message}`, details: { field: issue.path.join('.'), issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } });
-    }
+    refuseInvalidBody(schema, req.body);
     const refusal = checkAction(this.view, this.progress, req);
     if (refusal) refuse(refusal);
   }
@@ -687,11 +692,7 @@ class CaseRun {
   // ---- requests about the case (12345 work-order semantics) -----------------------------------
 
   private validateRequest(req: CaseRequest): void {
-    const parsed = caseRequestSchemas[req.kind].safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      refuse({ type: REFUSAL.invalidInput, message: `invalid body: ${issue.path.join('.') || '(body)'}: ${issue.message}`, details: { field: issue.path.join('.'), issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } });
-    }
+    refuseInvalidBody(caseRequestSchemas[req.kind], req.body);
     const refusal = checkCaseRequest(this.view, req, Date.now());
     if (refusal) refuse(refusal);
   }

@@ -30,7 +30,7 @@ import {
   type ChildEventRequest,
 } from '../../workflows/definitions';
 import { claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, rememberAnswer } from '../idempotency';
-import { caseAccess, isTemporalUnavailable, type KeyedRequest } from '../case-access';
+import { actionIdempotencyHeaders, caseAccess, caseIdSchema, caseParams, idempotencyKeySchema, isTemporalUnavailable, type KeyedRequest } from '../case-access';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { forbidden, HttpError, notFound } from '../errors';
 import { errorResponses } from '../openapi-responses';
@@ -50,13 +50,6 @@ export interface CasesRoutesOptions {
 // ---------------------------------------------------------------- schemas (OpenAPI)
 
 
-const caseIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
-  .describe('case id (also the workflow id)');
-const caseParams = z.object({ caseId: caseIdSchema });
 
 const actorSchema = z.looseObject({ sub: z.string(), role: z.string(), unit: z.string().optional() });
 
@@ -127,18 +120,10 @@ const acceptedSchema = z
   .describe('the event was delivered to the case; its effect shows in the case timeline');
 
 
-const idempotencyKeySchema = z.string().trim().min(1).max(200);
 const idempotencyHeaders = z.looseObject({
   'idempotency-key': idempotencyKeySchema
     .optional()
     .describe('retries with the same key (per caller) return the same case; overrides body.externalRef as the key; the same key with another body: 422 idempotency_key_reused'),
-});
-const actionIdempotencyHeaders = z.looseObject({
-  'idempotency-key': idempotencyKeySchema
-    .optional()
-    .describe(
-      'a retry with the same key (per caller) and the same request returns the first answer and changes nothing (the key is the Temporal Update ID); the same key with another request: 422 idempotency_key_reused',
-    ),
 });
 
 // ---------------------------------------------------------------- helpers

@@ -13,7 +13,7 @@ import {
 import type { CaseView } from '../../domain/case';
 import { requestUpdate } from '../../workflows/definitions';
 import { actorFromClaims, canActOnCase, canReadCase, claimsOf, requireRole } from '../auth';
-import { caseAccess, type KeyedRequest } from '../case-access';
+import { actionIdempotencyHeaders, caseAccess, caseParams, type KeyedRequest } from '../case-access';
 import { forbidden, notFound } from '../errors';
 import { keyedUpdateId, rememberAnswer } from '../idempotency';
 import { errorResponses } from '../openapi-responses';
@@ -29,10 +29,6 @@ export interface WorkOrderRoutesOptions {
   temporal: { client: Client };
 }
 
-const caseParams = z.object({ caseId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only') });
-const idempotencyHeaders = z.looseObject({
-  'idempotency-key': z.string().trim().min(1).max(200).optional().describe('a retry with the same key returns the first answer; another request with it: 422'),
-});
 const requestAnswerSchema = z
   .object({
     caseId: z.string(),
@@ -99,7 +95,7 @@ const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (ap
           '(`extensionRequests`) and its timeline.',
         security: [{ bearerAuth: [] }],
         params: caseParams,
-        headers: idempotencyHeaders,
+        headers: actionIdempotencyHeaders,
         body: extensionRequestSchema,
         response: { 200: requestAnswerSchema, ...stateChangingErrors },
       },
@@ -125,7 +121,7 @@ const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (ap
         description: 'Supervisor of the case’s county, admin. An approved extension moves the deadline (and its level-2 escalation) and counts in 延期率.',
         security: [{ bearerAuth: [] }],
         params: caseParams.extend({ requestId: z.string().min(1).max(64) }),
-        headers: idempotencyHeaders,
+        headers: actionIdempotencyHeaders,
         body: extensionDecisionSchema,
         response: { 200: requestAnswerSchema, ...stateChangingErrors },
       },
@@ -154,7 +150,7 @@ const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (ap
           'a deadline that escalates when the case has not moved on by then.',
         security: [{ bearerAuth: [] }],
         params: caseParams,
-        headers: idempotencyHeaders,
+        headers: actionIdempotencyHeaders,
         body: supervisionOrderSchema,
         response: { 200: requestAnswerSchema, ...stateChangingErrors },
       },
@@ -183,7 +179,7 @@ const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (ap
           'the same handler, with a new handling deadline.',
         security: [{ bearerAuth: [] }],
         params: caseParams,
-        headers: idempotencyHeaders,
+        headers: actionIdempotencyHeaders,
         body: satisfactionSchema,
         response: { 200: requestAnswerSchema, ...stateChangingErrors },
       },

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
 import type { CaseReview, CaseView, StageReview } from '../../domain/case';
@@ -102,4 +103,30 @@ export async function projectReviewed(
     totalDurationSeconds: (Date.parse(s.closedAt) - Date.parse(s.openedAt)) / 1000,
   };
   await createActivities(pool).recordReview({ caseId: s.caseId, snapshot: { ...s, review: full }, review: full });
+}
+
+/**
+ * Every row of these closed cases written once, whatever crashed on the way: one closed case row each,
+ * timeline rows 1..n matching the projected timeline, one efficiency review, one reporter feedback.
+ */
+export async function expectEveryRowOnce(pool: Pool, caseIds: string[]): Promise<void> {
+  const rows = await pool.query<{ n: number; closed: number }>(
+    "SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'closed')::int AS closed FROM cases WHERE case_id = ANY($1)",
+    [caseIds],
+  );
+  expect(rows.rows[0]).toEqual({ n: caseIds.length, closed: caseIds.length });
+  const events = await pool.query<{ case_id: string; n: number; max: number; timeline: number }>(
+    `SELECT e.case_id, count(*)::int AS n, max(e.seq)::int AS max, jsonb_array_length(c.snapshot -> 'timeline')::int AS timeline
+       FROM case_events e JOIN cases c USING (case_id) WHERE e.case_id = ANY($1) GROUP BY e.case_id, c.snapshot`,
+    [caseIds],
+  );
+  expect(events.rows).toHaveLength(caseIds.length);
+  for (const r of events.rows) expect([r.n, r.max], r.case_id).toEqual([r.timeline, r.timeline]);
+  const reviews = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM case_reviews WHERE case_id = ANY($1)', [caseIds]);
+  expect(reviews.rows[0]?.n).toBe(caseIds.length);
+  const feedback = await pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM outbox WHERE case_id = ANY($1) AND channel = 'reporter-feedback'",
+    [caseIds],
+  );
+  expect(feedback.rows[0]?.n).toBe(caseIds.length);
 }

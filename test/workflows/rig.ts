@@ -204,6 +204,15 @@ export function childEvent(handle: CaseHandle, req: ChildEventRequest): Promise<
   return handle.executeUpdate(childEventUpdate, { args: [req] });
 }
 
+/** Replays histories against today's workflow code; the failures, as `workflowId: error` (none: []). */
+export async function replayFailures(histories: { workflowId: string; history: HistoryProto | temporal.api.history.v1.IHistory }[]): Promise<string[]> {
+  const failures: string[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
+  }
+  return failures;
+}
+
 /** Where recorded histories live; replayed on every run by test/workflows/replay.test.ts. */
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 
