@@ -61,7 +61,8 @@ export type NotificationChannel =
   | 'dispatcher'
   | 'extension'
   | 'supervision'
-  | 'reopen';
+  | 'reopen'
+  | 'summons';
 
 export interface Notification {
   /** Unique across the service; a retried activity writes each key once. */

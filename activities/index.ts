@@ -56,14 +56,18 @@ interface SlaPolicyRow {
   version: number;
   slas: SlaPolicy['slas'];
   urgent: SlaPolicy['urgent'] | null;
+  limits: SlaPolicy['limits'] | null;
 }
 
 async function latestSlaPolicy(pool: Pool): Promise<SlaPolicy | undefined> {
   const { rows } = await pool.query<SlaPolicyRow>(
-    'SELECT version, slas, urgent FROM sla_policies ORDER BY version DESC LIMIT 1',
+    'SELECT version, slas, urgent, limits FROM sla_policies ORDER BY version DESC LIMIT 1',
   );
   const row = rows[0];
-  return row ? { version: row.version, slas: row.slas, urgent: row.urgent ?? {} } : undefined;
+  if (!row) return undefined;
+  // A version stored before limits existed ('{}') keeps the defaults (domain/sla.ts limitFor).
+  const limits = row.limits && Object.keys(row.limits).length > 0 ? { limits: row.limits } : {};
+  return { version: row.version, slas: row.slas, urgent: row.urgent ?? {}, ...limits };
 }
 
 export async function loadSlaPolicy(pool: Pool): Promise<SlaPolicy> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { patrolReportSchema } from './case';
 import { violationSchema } from './time-bar';
 import type { ActionName } from './stages';
+import { summonsAnswerSchema, summonsSchema, type SummonsAnswerBody, type SummonsBody } from './summons';
 
 const isoInstant = z.iso.datetime({ offset: true });
 const money = z.number().finite().nonnegative().max(1e10);
@@ -175,6 +176,8 @@ export const caseRequestSchemas = {
   'extension-decision': extensionDecisionSchema,
   'supervision-order': supervisionOrderSchema,
   satisfaction: satisfactionSchema,
+  summons: summonsSchema,
+  'summons-answer': summonsAnswerSchema,
 } as const;
 
 /** A request about the case rather than a step of its procedure (the `request` Update). */
@@ -182,4 +185,6 @@ export type CaseRequest =
   | { kind: 'extension-request'; body: ExtensionRequestBody; actor: import('./case').Actor }
   | { kind: 'extension-decision'; requestId: string; body: ExtensionDecisionBody; actor: import('./case').Actor }
   | { kind: 'supervision-order'; body: SupervisionOrderBody; actor: import('./case').Actor }
-  | { kind: 'satisfaction'; body: SatisfactionBody; actor: import('./case').Actor };
+  | { kind: 'satisfaction'; body: SatisfactionBody; actor: import('./case').Actor }
+  | { kind: 'summons'; body: SummonsBody; actor: import('./case').Actor }
+  | { kind: 'summons-answer'; departmentCode: string; body: SummonsAnswerBody; actor: import('./case').Actor };

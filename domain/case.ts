@@ -205,6 +205,10 @@ export interface CaseView {
   supervisionOrders?: SupervisionOrder[];
   /** 回访: the platform's satisfaction callbacks after close. */
   satisfaction?: SatisfactionRecord[];
+  /** 吹哨报到: every department summoned to the case and its answer (domain/summons.ts). */
+  summons?: import('./summons').SummonedDepartment[];
+  /** Per county department: its transfer returns and summons declines (the bounce limit counts them). */
+  bounces?: Record<string, number>;
   /** How often an unsatisfied callback reopened the case. */
   reopenCount?: number;
   penalty?: Penalty;

@@ -25,8 +25,9 @@ export type StatutoryDeadlineKind =
   | 'court-ruling'
   | 'complaint-acceptance';
 
-/** A supervisor's 督办 order with a due date for the handler. */
-export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision';
+/** `supervision`: a supervisor's 督办 order with a due date for the handler; `summons`: one summoned
+ * department's answer (its period is the SLA policy's county-response). */
+export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision' | 'summons';
 
 export interface StatutoryDeadline {
   period: Period;

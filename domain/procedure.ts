@@ -2,6 +2,7 @@ import type { ActionRequest, CaseRequest } from './actions';
 import { MIN_CERTIFIED_OFFICERS, SUMMARY_FINE_LIMIT } from './actions';
 import type { CaseView, ChildKind } from './case';
 import { REFUSAL, type RefusalType } from './errors';
+import { checkSummons, checkSummonsAnswer } from './summons';
 import { ACTION_STAGE, DISPATCHED_SOURCES, RETURNABLE_STAGES, STAGE_LABELS, type ActionName } from './stages';
 
 /** What the case is waiting for besides a human step in its stage. */
@@ -323,5 +324,9 @@ export function checkCaseRequest(view: CaseView, req: CaseRequest, nowMs: number
       }
       return undefined;
     }
+    case 'summons':
+      return checkSummons(view, req.body, req.actor);
+    case 'summons-answer':
+      return checkSummonsAnswer(view, req.departmentCode, req.actor);
   }
 }

@@ -22,9 +22,20 @@ const slaMapSchema = z.object(
   Object.fromEntries(SLA_KEYS.map((k) => [k, periodSchema.optional()])) as Record<SlaKey, z.ZodOptional<typeof periodSchema>>,
 ).strict();
 
-/** Body of `PUT /v1/admin/sla-policy`: stages left out keep the current value. */
+/**
+ * Counts the policy sets besides periods. `bounces`: how many times one county department may bounce a
+ * case (county-transfer returns and summons declines together) before the case escalates to the county
+ * supervisor.
+ */
+export const POLICY_LIMIT_KEYS = ['bounces'] as const;
+export type PolicyLimitKey = (typeof POLICY_LIMIT_KEYS)[number];
+export const policyLimitsSchema = z
+  .object({ bounces: z.number().int().min(1).max(20).optional().describe('returns + declines of one department before the county supervisor is told') })
+  .strict();
+
+/** Body of `PUT /v1/admin/sla-policy`: stages (and limits) left out keep the current value. */
 export const slaPolicyChangeSchema = z
-  .object({ slas: slaMapSchema.default({}), urgent: slaMapSchema.optional() })
+  .object({ slas: slaMapSchema.default({}), urgent: slaMapSchema.optional(), limits: policyLimitsSchema.optional() })
   .strict();
 export type SlaPolicyChange = z.infer<typeof slaPolicyChangeSchema>;
 
@@ -33,6 +44,14 @@ export interface SlaPolicy {
   slas: Record<SlaKey, Period>;
   /** Tighter limits for urgent cases; keys left out use `slas`. */
   urgent: Partial<Record<SlaKey, Period>>;
+  /** Absent in policies published before limits existed: the defaults apply. */
+  limits?: Partial<Record<PolicyLimitKey, number>>;
+}
+
+export const DEFAULT_POLICY_LIMITS: Record<PolicyLimitKey, number> = { bounces: 2 };
+
+export function limitFor(policy: SlaPolicy, key: PolicyLimitKey): number {
+  return policy.limits?.[key] ?? DEFAULT_POLICY_LIMITS[key];
 }
 
 /** The starting policy of deadlines.md ("Local SLA defaults"). */
@@ -52,6 +71,7 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
     patrol: { duration: 'PT2H' },
     assignment: { duration: 'PT10M' },
   },
+  limits: DEFAULT_POLICY_LIMITS,
 };
 
 export function slaFor(policy: SlaPolicy, key: SlaKey, urgent: boolean): Period {
@@ -60,10 +80,12 @@ export function slaFor(policy: SlaPolicy, key: SlaKey, urgent: boolean): Period 
 }
 
 /** Applies a change to a policy; the caller stores it as the next version. */
-export function applySlaChange(current: SlaPolicy, change: SlaPolicyChange): Omit<SlaPolicy, 'version'> {
+export function applySlaChange(current: SlaPolicy, change: SlaPolicyChange): Omit<SlaPolicy, 'version'> & { limits: Record<PolicyLimitKey, number> } {
   const slas = { ...current.slas };
   for (const [k, v] of Object.entries(change.slas ?? {})) if (v) slas[k as SlaKey] = v;
   const urgent = { ...current.urgent };
   for (const [k, v] of Object.entries(change.urgent ?? {})) if (v) urgent[k as SlaKey] = v;
-  return { slas, urgent };
+  const limits = { ...DEFAULT_POLICY_LIMITS, ...current.limits };
+  for (const [k, v] of Object.entries(change.limits ?? {})) if (v !== undefined) limits[k as PolicyLimitKey] = v;
+  return { slas, urgent, limits };
 }

@@ -47,6 +47,7 @@ import { toShanghaiIso } from '../domain/time';
 import { timeBar } from '../domain/time-bar';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
+import { SummonsDesk } from './summons';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -128,6 +129,8 @@ class CaseRun {
   private readonly appliedRequests = new Set<string>();
   /** An event forwarded to a child that has not reported its next step yet. */
   private readonly forwardedChildEvents = new Map<ChildKind, string>();
+  /** 吹哨报到: summoned departments, their answers and the bounce count (workflows/summons.ts). */
+  private readonly summons: SummonsDesk;
 
   constructor(private readonly input: CaseWorkflowInput) {
     const carried = input.continued;
@@ -156,6 +159,14 @@ class CaseRun {
       createdBy: input.createdBy,
     };
     this.book = new DeadlineBook(this.view.deadlines, undefined, '', carried?.deadlinesStarted ?? 0);
+    this.summons = new SummonsDesk({
+      view: this.view,
+      book: this.book,
+      policy: () => this.policy,
+      record: (type, actor, data, at) => this.record(type, actor, data, at),
+      notify: (key, n) => this.notify(key, n),
+      countEscalation: () => void (this.escalations += 1),
+    });
     if (carried) {
       Object.assign(this.progress, carried.progress);
       this.visits.push(...carried.visits);
@@ -330,13 +341,16 @@ class CaseRun {
   /** A deadline passed: the case is overdue and escalates (level 1 township leader, level 2 county supervisor). */
   private breach(d: Deadline, level: 1 | 2, at: string): void {
     this.escalations += 1;
-    this.record('deadline_breached', SYSTEM_ACTOR, { deadlineId: d.id, kind: d.kind, level, dueAt: d.dueAt, holder: d.holder }, at);
+    // A summons deadline is one summoned department's; any other county deadline is the handling department's.
+    const summoned = d.kind === 'summons' ? this.summons.breached(d, level) : undefined;
+    const department = summoned?.departmentCode ?? (d.holder === 'county' ? this.view.handler.departmentCode : undefined);
+    this.record('deadline_breached', SYSTEM_ACTOR, { deadlineId: d.id, kind: d.kind, level, dueAt: d.dueAt, holder: d.holder, ...(summoned ? { departmentCode: department, summonsId: summoned.summonsId } : {}) }, at);
     const recipient = level === 1 ? `township-leader:${this.view.townshipCode}` : `county-supervisor:${this.view.countyCode}`;
     const payload = { caseId: this.view.caseId, deadline: d.kind, stage: d.stage, dueAt: d.dueAt, level, holder: d.holder };
     const subject = `超期预警 level ${level}: ${d.kind} of case ${this.view.caseId} was due ${d.dueAt}`;
     this.notify(`${d.id}:L${level}`, { channel: 'escalation', recipient, subject, payload });
-    if (level === 1 && d.holder === 'county' && this.view.handler.departmentCode) {
-      this.notify(`${d.id}:L1:department`, { channel: 'escalation', recipient: `department:${this.view.handler.departmentCode}`, subject, payload });
+    if (department && (level === 1 || summoned)) {
+      this.notify(`${d.id}:L${level}:department`, { channel: 'escalation', recipient: `department:${department}`, subject, payload: summoned ? { ...payload, departmentCode: department } : payload });
     }
   }
 
@@ -654,6 +668,7 @@ class CaseRun {
 
   /** The period a deadline of this case runs: its SLA under the case's policy, or the law's. */
   private periodOf(d: Deadline): Period | undefined {
+    if (d.kind === 'summons') return slaFor(this.policy, 'county-response', this.view.urgent);
     if ((SLA_KEYS as readonly string[]).includes(d.kind)) return slaFor(this.policy, d.kind as SlaKey, this.view.urgent);
     const law = (LAW as Record<string, { period: Period } | undefined>)[d.kind];
     return law?.period;
@@ -790,6 +805,12 @@ class CaseRun {
         }
         break;
       }
+      case 'summons':
+        requestId = await this.summons.summon(req.body, req.actor);
+        break;
+      case 'summons-answer':
+        requestId = this.summons.answer(req.departmentCode, req.body, req.actor);
+        break;
       case 'satisfaction': {
         const { rating, note, reopen } = req.body;
         (this.view.satisfaction ??= []).push({ rating, ...(note ? { note } : {}), reopened: reopen === true, by: req.actor, at });
@@ -837,6 +858,7 @@ class CaseRun {
         payload: { caseId: this.view.caseId, reason: s.reason ?? null },
       });
       await this.startSla('assignment', 'assignment');
+      if (wf.patched('summons')) this.summons.bounce(s.departmentCode, 'transfer-return');
       return;
     }
     const joint = s.decision === 'joint';

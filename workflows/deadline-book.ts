@@ -176,6 +176,16 @@ export class DeadlineBook {
     return d;
   }
 
+  /** Ends one running deadline by id (several of a kind may run at once, e.g. one per summoned department). */
+  closeById(id: string, status: 'met' | 'cancelled', at: string): Deadline | undefined {
+    const d = this.mine().find((x) => x.id === id);
+    if (d) {
+      d.status = status;
+      d.closedAt = at;
+    }
+    return d;
+  }
+
   closeAll(status: 'met' | 'cancelled', at: string): void {
     for (const d of this.mine()) {
       d.status = status;
