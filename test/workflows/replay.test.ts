@@ -31,6 +31,8 @@ const EXPECTED = [
   'satisfaction-reopened',
   // a complaint (投诉) with its 7-working-day acceptance deadline, confirmed unfounded
   'complaint-confirmed-unfounded',
+  // 吹哨报到: three departments summoned; one reports, one declines, one is silent, escalates and answers late
+  'summons-three-departments',
 ];
 
 describe('replay of recorded case histories', () => {
