@@ -38,6 +38,7 @@ import sessionRoutes from './routes/session';
 import accountsRoutes from './routes/accounts';
 import { authenticateBearerOrSession } from './session-auth';
 import webConsole from './web-console';
+import summonsRoutes from './routes/summons';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -343,6 +344,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(open311AdminRoutes, { pool: deps.pool });
   await app.register(sessionRoutes, { pool: deps.pool });
   await app.register(accountsRoutes, { pool: deps.pool });
+  await app.register(summonsRoutes, { pool: deps.pool, temporal: deps.temporal });
   if (deps.webRoot) await app.register(webConsole, { root: deps.webRoot });
 
   await app.ready();

@@ -98,6 +98,8 @@ function requests(): OutageRequest[] {
       payload: { source: 'hotline', countyCode: DEMO.county, townshipCode: DEMO.township, location: { address: 'a' }, description: 'x' },
     },
     { method: 'POST', url: `/v1/cases/${caseId}/actions/confirm`, caller: 'township', payload: { confirmed: true } },
+    { method: 'POST', url: `/v1/cases/${caseId}/summons`, caller: 'township', payload: { departmentCodes: [DEMO.departments.ecology], reason: '联合执法' } },
+    { method: 'POST', url: `/v1/cases/${caseId}/summons/${DEMO.departments.urbanManagement}/answer`, caller: 'county', payload: { answer: 'report' } },
     // inbox (the stream fails before it starts: the feed's first query needs the database)
     { method: 'GET', url: '/v1/inbox?unread=true', caller: 'township' },
     { method: 'GET', url: '/v1/inbox/stream', caller: 'township', headers: { accept: 'text/event-stream' } },

@@ -5,6 +5,7 @@ import type { SlaPolicyResponse } from '../../api/read-model/sla-policy';
 import { DEFAULT_SLA_POLICY, SLA_KEYS } from '../../domain/sla';
 import { CALLERS, bearer, buildTestApp, type CallerName } from '../helpers/api';
 import { scratchDatabase } from '../helpers/db';
+import { loadSlaPolicy } from '../../activities';
 
 /**
  * GET/PUT /v1/admin/sla-policy. Publishing changes what every new case starts with, so this file works on
@@ -75,6 +76,22 @@ describe('SLA policy', () => {
     expect(latest.version).toBe(before + SLA_KEYS.length);
     // Every change survived: the last version carries all of them.
     expect(latest.slas).toEqual(Object.fromEntries(SLA_KEYS.map((key, i) => [key, { workingDays: 10 + i }])));
+  });
+
+  it('the bounce limit (吹哨报到, returns + declines of one department) is a versioned value: default 2, kept when left out', async () => {
+    const before = (await getPolicy()).body as SlaPolicyResponse;
+    expect(before.limits).toEqual({ bounces: 2 });
+    const changed = await put({ limits: { bounces: 3 } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ version: before.version + 1, limits: { bounces: 3 }, slas: before.slas });
+    const kept = await put({ slas: { handling: { workingDays: 4 } } });
+    expect((kept.body as SlaPolicyResponse).limits).toEqual({ bounces: 3 });
+    // what a new case starts with (activities loadSlaPolicy)
+    const loaded = await loadSlaPolicy(pool);
+    expect(loaded).toMatchObject({ version: before.version + 2, limits: { bounces: 3 } });
+    const bad = await put({ limits: { bounces: 0 } });
+    expect(bad.status).toBe(400);
+    expect((bad.body as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe('body.limits.bounces');
   });
 
   it('a bad period is 400 and names the field; nothing is published', async () => {
