@@ -7,7 +7,7 @@ import type { CaseView } from '../domain/case';
 import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
 import { doublePeriod } from '../domain/periods';
-import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
+import { DEFAULT_POLICY_LIMITS, DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
 import { withTransaction } from '../db/pool';
 import type {
   CaseActivities,
@@ -65,9 +65,8 @@ async function latestSlaPolicy(pool: Pool): Promise<SlaPolicy | undefined> {
   );
   const row = rows[0];
   if (!row) return undefined;
-  // A version stored before limits existed ('{}') keeps the defaults (domain/sla.ts limitFor).
-  const limits = row.limits && Object.keys(row.limits).length > 0 ? { limits: row.limits } : {};
-  return { version: row.version, slas: row.slas, urgent: row.urgent ?? {}, ...limits };
+  // A version stored before limits existed ('{}') has the defaults: a case records the limit it runs under.
+  return { version: row.version, slas: row.slas, urgent: row.urgent ?? {}, limits: { ...DEFAULT_POLICY_LIMITS, ...row.limits } };
 }
 
 export async function loadSlaPolicy(pool: Pool): Promise<SlaPolicy> {
@@ -75,9 +74,9 @@ export async function loadSlaPolicy(pool: Pool): Promise<SlaPolicy> {
   if (found) return found;
   // An empty table (fresh database without the seed): publish the default as version 1.
   await pool.query(
-    `INSERT INTO sla_policies (version, slas, urgent, published_by) VALUES ($1, $2::jsonb, $3::jsonb, 'default')
+    `INSERT INTO sla_policies (version, slas, urgent, limits, published_by) VALUES ($1, $2::jsonb, $3::jsonb, $4::jsonb, 'default')
      ON CONFLICT (version) DO NOTHING`,
-    [DEFAULT_SLA_POLICY.version, JSON.stringify(DEFAULT_SLA_POLICY.slas), JSON.stringify(DEFAULT_SLA_POLICY.urgent)],
+    [DEFAULT_SLA_POLICY.version, JSON.stringify(DEFAULT_SLA_POLICY.slas), JSON.stringify(DEFAULT_SLA_POLICY.urgent), JSON.stringify(DEFAULT_SLA_POLICY.limits)],
   );
   const stored = await latestSlaPolicy(pool);
   if (!stored) throw new Error('sla_policies is still empty after inserting the default policy');

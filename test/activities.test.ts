@@ -484,7 +484,7 @@ describe('loadSlaPolicy', () => {
     expect(await own.loadSlaPolicy()).toEqual(DEFAULT_SLA_POLICY);
     const v2 = { ...DEFAULT_SLA_POLICY.slas, handling: { workingDays: 3 } };
     await scratch.pool.query(`INSERT INTO sla_policies (version, slas, urgent, published_by) VALUES (2, $1, '{}', 'test')`, [JSON.stringify(v2)]);
-    expect(await own.loadSlaPolicy()).toEqual({ version: 2, slas: v2, urgent: {} });
+    expect(await own.loadSlaPolicy()).toEqual({ version: 2, slas: v2, urgent: {}, limits: { bounces: 2 } }); // stored before limits: the defaults
   });
 
   it('publishes the default as version 1 when the table is empty', async () => {

@@ -189,6 +189,8 @@ export const FIELD_LABELS: Record<string, string> = {
   rating: '满意度',
   reopen: '不满意，重新办理',
   approved: '是否批准',
+  departmentCodes: '吹哨部门 (县级部门，可多选)',
+  answer: '报到答复',
 };
 
 /** Labels of enumeration values in forms. */
@@ -198,6 +200,7 @@ export const OPTION_LABELS: Record<string, Record<string, string>> = {
   level: { township: '本镇执法队办理', county: '移送县级部门 (乡呼县应)' },
   outcome: { corrected: '当场改正', case_required: '需立案查处', suspected_crime: '涉嫌犯罪移送', obstruction: '暴力阻碍执法' },
   kind: { penalty: '给予处罚', no_penalty: '不予处罚' },
+  answer: { report: '报到 (参加联合执法)', decline: '不参加 (须说明理由)' },
   decision: { accept: '接收', return: '退回', joint: '联合执法' },
   source: SOURCE_LABELS,
   rating: RATING_LABELS,
