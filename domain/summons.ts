@@ -69,6 +69,8 @@ export interface SummonedDepartment {
   dueAt: string;
   /** silent: its deadline passed unanswered; it may still answer (the answer is then `late`). */
   status: SummonsStatus;
+  /** Its silence escalated: 1 at the due time (township leader), 2 at twice the period (county supervisor). */
+  escalationLevel?: 1 | 2;
   answeredAt?: string;
   answeredBy?: Actor;
   /** The decline's reason (or the report's note). */

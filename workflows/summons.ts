@@ -120,7 +120,9 @@ export class SummonsDesk {
   /** The summoned department a summons deadline waits for; a level-1 breach makes it silent. */
   breached(d: Deadline, level: 1 | 2): SummonedDepartment | undefined {
     const s = (this.view.summons ?? []).find((x) => x.deadlineId === d.id);
-    if (s && level === 1 && s.status === 'pending') s.status = 'silent';
+    if (!s) return undefined;
+    if (level === 1 && s.status === 'pending') s.status = 'silent';
+    s.escalationLevel = level;
     return s;
   }
 

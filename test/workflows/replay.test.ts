@@ -33,6 +33,8 @@ const EXPECTED = [
   'complaint-confirmed-unfounded',
   // 吹哨报到: three departments summoned; one reports, one declines, one is silent, escalates and answers late
   'summons-three-departments',
+  // a department returns a transfer (the 'summons' patch counts it), then declines a summons: the bounce limit is reached
+  'summons-bounce-limit',
 ];
 
 describe('replay of recorded case histories', () => {

@@ -52,6 +52,7 @@ describe('summons to several departments (吹哨报到)', () => {
       data: { departmentCode: dept.urbanManagement, bounces: 2, limit: 2, last: 'summons-decline' },
     });
     expect(await outbox(c.caseId, 'escalation')).toEqual([`county-supervisor:${DEMO.county}`]);
+    await keepHistory(handle, 'summons-bounce-limit');
     await handle.terminate('test finished');
   });
 
@@ -156,10 +157,10 @@ describe('summons to several departments (吹哨报到)', () => {
     // the silent department's late answer is still recorded
     await ask(handle, { kind: 'summons-answer', departmentCode: dept.urbanManagement, body: { answer: 'report', reason: '已派员到场' }, actor: countyActor(dept.urbanManagement) });
     c = await settled(handle, pool);
-    expect(c.summons!.map((s) => [s.departmentCode, s.status, s.answerReason ?? null, s.late ?? false])).toEqual([
-      [dept.urbanManagement, 'reported', '已派员到场', true],
-      [dept.ecology, 'declined', '该企业排污口已移交市局直管', false],
-      [dept.marketSupervision, 'reported', null, false],
+    expect(c.summons!.map((s) => [s.departmentCode, s.status, s.answerReason ?? null, s.late ?? false, s.escalationLevel ?? 0])).toEqual([
+      [dept.urbanManagement, 'reported', '已派员到场', true, 2],
+      [dept.ecology, 'declined', '该企业排污口已移交市局直管', false, 0],
+      [dept.marketSupervision, 'reported', null, false, 0],
     ]);
     expect(c.timeline.filter((e) => e.type.startsWith('summons_') || e.type === 'department_summoned').map((e) => [e.type, e.data?.departmentCode])).toEqual([
       ['department_summoned', dept.urbanManagement],
