@@ -61,7 +61,9 @@ export type NotificationChannel =
   | 'dispatcher'
   | 'extension'
   | 'supervision'
-  | 'reopen';
+  | 'reopen'
+  | 'disclosure'
+  | 'credit-publicity';
 
 export interface Notification {
   /** Unique across the service; a retried activity writes each key once. */

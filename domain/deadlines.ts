@@ -1,6 +1,7 @@
 import type { Period } from './periods';
 import type { Stage } from './stages';
 import type { SlaKey } from './sla';
+import type { DisclosureDeadlineKind } from './disclosure';
 
 /** Who must act before a deadline. Agency, county, police and court deadlines escalate on breach;
  * a party's deadline (hearing request, payment, appeal windows) lapses and moves the case on. */
@@ -25,8 +26,8 @@ export type StatutoryDeadlineKind =
   | 'court-ruling'
   | 'complaint-acceptance';
 
-/** A supervisor's 督办 order with a due date for the handler. */
-export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision';
+/** A supervisor's 督办 order with a due date for the handler; the disclosure's deadlines (domain/disclosure.ts). */
+export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision' | DisclosureDeadlineKind;
 
 export interface StatutoryDeadline {
   period: Period;
