@@ -46,11 +46,11 @@ const MOBILE = /(?<![\d+])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}(
 /**
  * A street address below the township: a street, lane, village or estate name followed by a house
  * number and its parts (号, 栋, 单元, 室, …). The name may not run across a county or township (省 市 区
- * 县 镇 乡 end it), so "浦城县莲塘镇莲塘街18号3栋" keeps "浦城县莲塘镇". A number with no street before it
+ * 县 镇 乡 and the 道 of 街道 end it), so "浦城县莲塘镇莲塘街18号3栋" keeps "浦城县莲塘镇". A number with no street before it
  * ("国办发〔2018〕118号") is not an address.
  */
 const ADDRESS =
-  /[^\s\d省市区县镇乡，。；：、,.;:()（）《》〔〕【】\[\]"“”'‘’!?！？]{1,12}?(?:路|街|巷|弄|大道|村|社区|小区|大厦|花园|公寓)\s*\d+(?:\s*[-－]\s*\d+)?\s*(?:号楼|号|弄|组|栋|幢|座|单元|室|楼|层)(?:\s*[-－]?\s*\d+\s*(?:号楼|号|栋|幢|座|单元|室|楼|层))*/g;
+  /[^\s\d省市区县镇乡道，。；：、,.;:()（）《》〔〕【】\[\]"“”'‘’!?！？]{1,12}?(?:路|街|巷|弄|大道|村|社区|小区|大厦|花园|公寓)\s*\d+(?:\s*[-－]\s*\d+)?\s*(?:号楼|号|弄|组|栋|幢|座|单元|室|楼|层)(?:\s*[-－]?\s*\d+\s*(?:号楼|号|栋|幢|座|单元|室|楼|层))*/g;
 
 export interface MaskOptions {
   /** Names of natural persons the case knows (party, reporter): masked wherever they occur. */
