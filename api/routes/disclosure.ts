@@ -22,7 +22,7 @@ export interface DisclosureRoutesOptions {
 }
 
 const withdrawBodySchema = z.object({ reason: z.string().trim().min(1).max(2000).describe('why it is withdrawn: shown on the platform') }).strict();
-const publishBodySchema = z.object({}).strict().optional();
+const publishBodySchema = z.object({}).strict().nullish().describe('no fields: the prepared entry is published as it is');
 
 const disclosureAnswerSchema = z
   .object({

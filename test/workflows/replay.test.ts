@@ -31,6 +31,9 @@ const EXPECTED = [
   'satisfaction-reopened',
   // a complaint (投诉) with its 7-working-day acceptance deadline, confirmed unfounded
   'complaint-confirmed-unfounded',
+  // a fine published (公示), then a rework: the case tells its disclosure, which is withdrawn with a reason
+  'formal-case-disclosed-reworked',
+  'disclosure-published-withdrawn',
 ];
 
 describe('replay of recorded case histories', () => {
