@@ -80,8 +80,16 @@ class DisclosureRun {
   private readonly lock = new Mutex();
   private readonly changes: { at: string; reason: string }[] = [];
   private notifications: Notification[] = [];
+  /** The row's version (forward only) and how many steps it holds. */
   private version = 0;
+  private savedSteps = 0;
+  /** Set once the entry is prepared: publish and withdraw wait for it. */
   private prepared = false;
+  /** A decision change whose withdrawal deadline is still to be started (a local activity, outside the signal handler). */
+  private pendingWithdrawal: { at: string; reason: string } | undefined;
+  private notPublishedReason: string | undefined;
+  private publishedBy: string | undefined;
+  private withdrawnBy: string | undefined;
 
   constructor(private readonly input: DisclosureInput) {
     const disclosureId = wf.workflowInfo().workflowId;
@@ -169,11 +177,6 @@ class DisclosureRun {
     };
     await acts.recordDisclosure(record);
   }
-  private savedSteps = 0;
-  private notPublishedReason: string | undefined;
-  private publishedBy: string | undefined;
-  private withdrawnBy: string | undefined;
-
   private visibility() {
     return visibilityOf(this.input.decision, this.input.policy);
   }
@@ -288,8 +291,6 @@ class DisclosureRun {
     this.record('decision_changed', SYSTEM_ACTOR, { reason: change.reason }, change.at);
     this.pendingWithdrawal = change;
   }
-  private pendingWithdrawal: { at: string; reason: string } | undefined;
-
   private onExpiry(e: DeadlineExpiry): void {
     const d = e.deadline;
     if (e.outcome === 'lapsed') {
