@@ -9,6 +9,8 @@ import { actionIdempotencyHeaders, caseAccess, caseParams, type KeyedRequest } f
 import { forbidden, HttpError, notFound } from '../errors';
 import { keyedUpdateId, rememberAnswer } from '../idempotency';
 import { errorResponses } from '../openapi-responses';
+import { isoSql } from '../read-model/sql';
+import { DISCLOSURE_STATUSES, type DisclosureStatus } from '../../domain/disclosure';
 
 /**
  * The township's acts on a decision's disclosure (公示, disclosure.md): publish the prepared, masked
@@ -38,6 +40,41 @@ const disclosureAnswerSchema = z
     escalations: z.number(),
   })
   .describe('the disclosure after the act');
+
+/** A disclosure as the township and supervisors see it: the entry to review, its deadlines and steps. */
+const caseDisclosureSchema = z.object({
+  disclosureId: z.string(),
+  status: z.enum(DISCLOSURE_STATUSES),
+  entry: z.looseObject({}).nullable().describe('the masked entry as it is (or will be) published; null when nothing may be'),
+  notPublishedReason: z.string().nullable(),
+  decidedAt: z.string(),
+  publishDueAt: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  visibleUntil: z.string().nullable(),
+  decisionChangedAt: z.string().nullable(),
+  withdrawnAt: z.string().nullable(),
+  withdrawalReason: z.string().nullable(),
+  escalations: z.number(),
+  deadlines: z.array(z.looseObject({})).describe('its deadlines: publication, credit feed, visibility, withdrawal'),
+  history: z.array(z.looseObject({})).describe('its steps: prepared, breaches, published, decision changed, withdrawn, expired'),
+});
+
+interface CaseDisclosureRow {
+  disclosure_id: string;
+  status: DisclosureStatus;
+  entry: Record<string, unknown> | null;
+  not_published_reason: string | null;
+  decided_at: string;
+  publish_due_at: string | null;
+  published_at: string | null;
+  visible_until: string | null;
+  decision_changed_at: string | null;
+  withdrawn_at: string | null;
+  withdrawal_reason: string | null;
+  escalations: number;
+  deadlines: Record<string, unknown>[];
+  history: Record<string, unknown>[];
+}
 
 const answerOf = (s: DisclosureState): z.infer<typeof disclosureAnswerSchema> => ({
   caseId: s.caseId,
@@ -91,6 +128,51 @@ const disclosureRoutes: FastifyPluginAsyncZod<DisclosureRoutesOptions> = async (
     if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, answer);
     return answer;
   }
+
+  app.get(
+    '/v1/cases/:caseId/disclosure',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['disclosure'],
+        summary: "The case's disclosures (公示), newest decision first: the entry to review before publishing, deadlines, steps",
+        description: 'Anyone who may read the case. A rework gives a case a second decision, and a second disclosure.',
+        security: [{ bearerAuth: [] }],
+        params: caseParams,
+        response: { 200: z.object({ items: z.array(caseDisclosureSchema) }), ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { caseId } = request.params;
+      await access.loadReadableCase(caseId, request);
+      const { rows } = await pool.query<CaseDisclosureRow>(
+        `SELECT disclosure_id, status, entry, not_published_reason, ${isoSql('decided_at')} AS decided_at, ${isoSql('publish_due_at')} AS publish_due_at,
+                ${isoSql('published_at')} AS published_at, ${isoSql('visible_until')} AS visible_until,
+                ${isoSql('decision_changed_at')} AS decision_changed_at, ${isoSql('withdrawn_at')} AS withdrawn_at, withdrawal_reason,
+                escalations, deadlines, history
+           FROM disclosures WHERE case_id = $1 ORDER BY disclosures.decided_at DESC, disclosure_id DESC`,
+        [caseId],
+      );
+      return {
+        items: rows.map((r) => ({
+          disclosureId: r.disclosure_id,
+          status: r.status,
+          entry: r.entry,
+          notPublishedReason: r.not_published_reason,
+          decidedAt: r.decided_at,
+          publishDueAt: r.publish_due_at,
+          publishedAt: r.published_at,
+          visibleUntil: r.visible_until,
+          decisionChangedAt: r.decision_changed_at,
+          withdrawnAt: r.withdrawn_at,
+          withdrawalReason: r.withdrawal_reason,
+          escalations: r.escalations,
+          deadlines: r.deadlines,
+          history: r.history,
+        })),
+      };
+    },
+  );
 
   app.post(
     '/v1/cases/:caseId/disclosure/publish',

@@ -98,6 +98,7 @@ function requests(): OutageRequest[] {
       payload: { source: 'hotline', countyCode: DEMO.county, townshipCode: DEMO.township, location: { address: 'a' }, description: 'x' },
     },
     { method: 'POST', url: `/v1/cases/${caseId}/actions/confirm`, caller: 'township', payload: { confirmed: true } },
+    { method: 'GET', url: `/v1/cases/${caseId}/disclosure`, caller: 'admin' },
     { method: 'POST', url: `/v1/cases/${caseId}/disclosure/withdraw`, caller: 'township', payload: { reason: '原决定已撤销' } },
     // inbox (the stream fails before it starts: the feed's first query needs the database)
     { method: 'GET', url: '/v1/inbox?unread=true', caller: 'township' },

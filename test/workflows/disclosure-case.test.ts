@@ -37,6 +37,13 @@ describe('the case and its disclosure', () => {
     const notice = await pool.query(`SELECT recipient, subject FROM outbox WHERE case_id = $1 AND channel = 'party'`, [caseId]);
     expect(notice.rows).toEqual([{ recipient: `party:${caseId}`, subject: expect.stringMatching(/^行政处罚决定将依法公示/) }]);
 
+    // The township reads the entry it is about to publish.
+    const review = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/disclosure`, headers: bearer('township') });
+    expect(review.statusCode).toBe(200);
+    const [pending] = (review.json() as { items: { status: string; entry: { party: unknown; penalty: string; fine: number }; publishDueAt: string }[] }).items;
+    expect(pending).toMatchObject({ status: 'pending', entry: { party: { kind: 'person', name: '李*' }, penalty: 'fine', fine: 2000 } });
+    // Due at the end of a day (the 7th working day after the decision; dates checked in disclosure.test.ts).
+    expect(pending!.publishDueAt).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000\+08:00$/);
     const published = await post(caseId, 'publish');
     expect(published.statusCode).toBe(200);
     expect(published.json()).toMatchObject({ caseId, disclosureId: `${caseId}/disclosure`, status: 'published' });
