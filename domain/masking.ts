@@ -4,7 +4,7 @@
  *
  * Free text is masked as well as fields, because officers write facts such as "当事人张三（身份证号…，
  * 电话…）在莲塘街18号…". What a pattern can find is masked: 18-digit identity numbers (check character X),
- * mainland mobiles (with +86, spaces or dashes), bank cards (16–19 digits, Luhn-valid, or written in
+ * mainland mobiles (with +86, spaces or dashes) and fixed lines with an area code, bank cards (16–19 digits, Luhn-valid, or written in
  * groups of four), and street addresses below the township (the county and township stay: they say where,
  * not who). Names of natural persons cannot be found by pattern, so the names the case knows (the party,
  * the reporter) are masked wherever they occur; anything else a pattern cannot see is why publication is
@@ -35,14 +35,17 @@ export function luhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-// Identity number: 17 digits and a digit or X, not part of a longer run of letters or digits.
-const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+// Identity number: 17 digits and a digit or X, not part of a longer run of letters or digits; also written
+// 6-8-4 with spaces or dashes (region, birth date, sequence and check).
+const ID_NUMBER = /(?<![0-9A-Za-z])\d{6}([ \-]?)\d{8}\1\d{3}[\dXx](?![0-9A-Za-z])/g;
 // Bank card written in groups of four (4-4-4-4, optionally a last group of 1–3): 16–19 digits.
 const CARD_GROUPED = /(?<![\d])\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{1,3})?(?![\d])/g;
 // A run of 16–19 digits: a card when the Luhn check holds.
 const DIGIT_RUN = /(?<![\d])\d{16,19}(?![\d])/g;
 // Mainland mobile: 1[3-9] + 9 digits, written 3-4-4 with optional spaces or dashes, optionally +86 / 0086 / 86.
 const MOBILE = /(?<![\d+])(?:(?:\+|00)?86[ \-]?)?1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}(?![\d])/g;
+// Fixed line with its area code and the dash: 0599-1234567, 010-12345678.
+const LANDLINE = /(?<![\d])0\d{2,3}-\d{7,8}(?![\d])/g;
 /**
  * A street address below the township: a street, lane, village or estate name followed by a house
  * number and its parts (号, 栋, 单元, 室, …). The name may not run across a county or township (省 市 区
@@ -64,6 +67,7 @@ export function maskText(text: string, opts: MaskOptions = {}): string {
     .replace(CARD_GROUPED, starDigits)
     .replace(DIGIT_RUN, (run) => (luhnValid(run) ? starDigits(run) : run))
     .replace(MOBILE, starDigits)
+    .replace(LANDLINE, starDigits)
     .replace(ADDRESS, '***');
   // Longest names first, so 欧阳娜娜 is masked before a shorter 欧阳 could split it.
   const names = [...new Set((opts.names ?? []).map((n) => n?.trim()).filter((n): n is string => !!n && Array.from(n).length >= 2))];

@@ -26,7 +26,9 @@ const digits = (min: number, max = min) => fc.array(fc.integer({ min: 0, max: 9 
 
 const idNumber = fc
   .tuple(digits(6), fc.date({ min: new Date('1940-01-01T00:00:00Z'), max: new Date('2020-12-31T00:00:00Z'), noInvalidDate: true }), digits(3), fc.constantFrom(...'0123456789Xx'))
-  .map(([region, birth, seq, check]) => `${region}${birth.toISOString().slice(0, 10).replace(/-/g, '')}${seq}${check}`);
+  .chain((parts) => fc.constantFrom('', ' ', '-').map((sep) => [...parts, sep] as const))
+  .map(([region, birth, seq, check, sep]) => `${region}${sep}${birth.toISOString().slice(0, 10).replace(/-/g, '')}${sep}${seq}${check}`);
+const landline = fc.tuple(fc.constantFrom('0599', '010', '0591', '021'), digits(7, 8)).map(([area, n]) => `${area}-${n}`);
 
 const mobile = fc
   .tuple(fc.constantFrom('', '+86', '+86 ', '86', '0086-'), fc.integer({ min: 3, max: 9 }), digits(9), fc.constantFrom('', ' ', '-'))
@@ -71,6 +73,7 @@ type Sensitive = { text: string; kept?: string };
 const sensitive: fc.Arbitrary<Sensitive> = fc.oneof(
   idNumber.map((text) => ({ text })),
   mobile.map((text) => ({ text })),
+  landline.map((text) => ({ text })),
   luhnCard.map((text) => ({ text })),
   groupedCard.map((text) => ({ text })),
   address,
@@ -101,6 +104,7 @@ describe('maskText', () => {
 
   it('examples, checked by hand', () => {
     expect(maskText('身份证号35072219900101123X，电话+86 138-0013-8000。')).toBe('身份证号******************，电话+** ***-****-****。');
+    expect(maskText('身份证 350722 19900101 123x，座机0599-2821234')).toBe('身份证 ****** ******** ****，座机****-*******');
     expect(maskText('卡号6222021234567890128；另卡 6222 0212 3456 7890')).toBe('卡号*******************；另卡 **** **** **** ****');
     // not Luhn-valid, not in groups: an order number, not a card
     expect(maskText('订单号1234567890123456')).toBe('订单号1234567890123456');
