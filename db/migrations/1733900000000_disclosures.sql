@@ -29,7 +29,8 @@ CREATE TABLE disclosures (
   updated_at           timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX disclosures_case ON disclosures (case_id, disclosure_id);
-CREATE INDEX disclosures_public ON disclosures (decided_at DESC, case_id DESC) WHERE status = 'published';
+-- the public list: by status (published, or withdrawn with its reason), newest decision first
+CREATE INDEX disclosures_public ON disclosures (status, decided_at DESC, disclosure_id DESC);
 
 -- Down Migration
 DROP TABLE disclosures;
