@@ -7,6 +7,8 @@ import { creditFeedEventOf, messageIdOf, routeOf, webhookEventsOf, webhookPayloa
  * in one transaction, rows claimed with `FOR UPDATE SKIP LOCKED` so several dispatchers share the work
  * and a dispatcher that dies mid-batch leaves nothing half done (the transaction rolls back).
  * - outbox rows → in-app inbox rows (unit and person recipients), `delivered_at` set; NOTIFY inbox;
+ * - outbox rows of the credit publicity feed (channel `credit-publicity`, written by the disclosure process)
+ *   → webhook messages `case.disclosure_published` / `case.disclosure_withdrawn` (delivery/events.ts);
  * - case_events rows → webhook messages (delivery/events.ts) and one pending delivery per subscribed,
  *   enabled endpoint whose filters and jurisdiction admit the case.
  */
