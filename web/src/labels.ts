@@ -147,6 +147,7 @@ export const FIELD_LABELS: Record<string, string> = {
   'party.name': '当事人名称',
   'party.idNumber': '身份证号',
   'party.creditCode': '统一社会信用代码',
+  'party.minor': '未成年人 (不予公示)',
   urgent: '紧急',
   'violation.occurredOn': '违法行为发生日',
   'violation.endedOn': '连续或继续状态终了日',
