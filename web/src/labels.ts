@@ -66,6 +66,10 @@ export const DEADLINE_LABELS: Record<string, string> = {
   'court-application': '申请法院执行期限',
   'court-acceptance': '法院受理期限',
   'court-ruling': '法院裁定期限',
+  'disclosure-publication': '公示期限',
+  'credit-feed': '信用信息公示期限',
+  'disclosure-visibility': '公示期',
+  'disclosure-withdrawal': '撤下公示期限',
 };
 
 export const DEADLINE_STATUS_LABELS: Record<string, string> = {
