@@ -62,7 +62,9 @@ export type NotificationChannel =
   | 'extension'
   | 'supervision'
   | 'reopen'
-  | 'summons';
+  | 'summons'
+  | 'disclosure'
+  | 'credit-publicity';
 
 export interface Notification {
   /** Unique across the service; a retried activity writes each key once. */

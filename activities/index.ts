@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { computeDueDate } from '../domain/calendar';
 import { PACKAGE_CALENDAR, type WorkingDayCalendar } from '../domain/holiday-calendar';
 import { publishedCalendar } from './holiday-calendars';
+import { createDisclosureActivities, type DisclosureActivities } from './disclosures';
 import type { CaseView } from '../domain/case';
 import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
@@ -27,9 +28,10 @@ export type { CaseActivities } from './contract';
  * and lets database errors propagate, so Temporal retries them. Input that can never succeed (an
  * unparsable instant) fails with a non-retryable ApplicationFailure of type InvalidInput.
  */
-export function createActivities(pool: Pool): CaseActivities {
+export function createActivities(pool: Pool): CaseActivities & DisclosureActivities {
   const calendar = publishedCalendar(pool);
   return {
+    ...createDisclosureActivities(pool),
     loadSlaPolicy: () => loadSlaPolicy(pool),
     computeDeadlines: async (requests) => computeDeadlines(requests, await calendar(requests.find((r) => r.calendarAtLeast)?.calendarAtLeast)),
     lookupMatter: (input) => lookupMatter(pool, input),

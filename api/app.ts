@@ -29,6 +29,7 @@ import calendarRoutes from './routes/calendar';
 import { calendarWarnings, PACKAGE_CALENDAR } from '../domain/holiday-calendar';
 import { publishedSchedules } from '../activities/holiday-calendars';
 import publicRoutes from './routes/public';
+import disclosureRoutes from './routes/disclosure';
 import inboxRoutes from './routes/inbox';
 import webhooksRoutes from './routes/webhooks';
 import open311Routes from './routes/open311';
@@ -333,6 +334,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { pool: deps.pool });
   await app.register(calendarRoutes, { pool: deps.pool, temporal: deps.temporal });
   await app.register(publicRoutes, { pool: deps.pool });
+  await app.register(disclosureRoutes, { pool: deps.pool, temporal: deps.temporal });
   await app.register(inboxRoutes, {
     pool: deps.pool,
     feedMode: deps.inboxFeed?.mode ?? 'listen',

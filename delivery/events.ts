@@ -17,6 +17,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'case.closed',
   'case.extension_decided',
   'case.supervision_ordered',
+  'case.disclosure_published',
+  'case.disclosure_withdrawn',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -122,6 +124,31 @@ export function webhookEventsOf(row: TimelineRow): WebhookEvent[] {
 export function messageIdOf(e: Pick<WebhookEvent, 'caseId' | 'seq' | 'type'>): string {
   const digest = createHash('sha256').update(`${e.caseId}\u0000${e.seq}\u0000${e.type}`).digest('hex');
   return `msg_${digest.slice(0, 32)}`;
+}
+
+/**
+ * The credit publicity feed (disclosure.md): the disclosure process writes an outbox row on channel
+ * `credit-publicity` when it publishes or withdraws an entry (it outlives its case, so it has no timeline
+ * seq of its own); the dispatcher turns that row into this event for the operator's adapter. `seq` is 0;
+ * the message id comes from the row's dedupe key, so the event is created once however often it is fanned out.
+ */
+export function creditFeedEventOf(row: { dedupeKey: string; caseId: string; createdAt: string; payload: Record<string, unknown>; countyCode: string; townshipCode: string }):
+  | (WebhookEvent & { id: string })
+  | undefined {
+  const kind = row.payload.event;
+  const type: WebhookEventType | undefined =
+    kind === 'disclosure_published' ? 'case.disclosure_published' : kind === 'disclosure_withdrawn' ? 'case.disclosure_withdrawn' : undefined;
+  if (!type) return undefined;
+  const { event: _event, ...data } = row.payload;
+  const id = `msg_${createHash('sha256').update(`outbox\u0000${row.dedupeKey}`).digest('hex').slice(0, 32)}`;
+  return {
+    id,
+    type,
+    timestamp: row.createdAt,
+    caseId: row.caseId,
+    seq: 0,
+    data: { ...data, caseId: row.caseId, countyCode: row.countyCode, townshipCode: row.townshipCode },
+  };
 }
 
 /** The body sent (Standard Webhooks payload structure). */

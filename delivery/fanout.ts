@@ -1,12 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/pool';
-import { messageIdOf, routeOf, webhookEventsOf, webhookPayloadOf, type TimelineRow } from './events';
+import { creditFeedEventOf, messageIdOf, routeOf, webhookEventsOf, webhookPayloadOf, type TimelineRow, type WebhookEvent } from './events';
 
 /**
  * The dispatcher's first half: turns what recordTransition wrote into work for the channels, each batch
  * in one transaction, rows claimed with `FOR UPDATE SKIP LOCKED` so several dispatchers share the work
  * and a dispatcher that dies mid-batch leaves nothing half done (the transaction rolls back).
  * - outbox rows → in-app inbox rows (unit and person recipients), `delivered_at` set; NOTIFY inbox;
+ * - outbox rows of the credit publicity feed (channel `credit-publicity`, written by the disclosure process)
+ *   → webhook messages `case.disclosure_published` / `case.disclosure_withdrawn` (delivery/events.ts);
  * - case_events rows → webhook messages (delivery/events.ts) and one pending delivery per subscribed,
  *   enabled endpoint whose filters and jurisdiction admit the case.
  */
@@ -16,6 +18,8 @@ export const INBOX_CHANNEL = 'inbox_notification';
 
 interface OutboxRow {
   id: number;
+  dedupe_key: string;
+  created_by: string | null;
   case_id: string;
   channel: string;
   recipient: string;
@@ -30,7 +34,7 @@ interface OutboxRow {
 export async function fanOutOutbox(pool: Pool, limit: number): Promise<number> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<OutboxRow>(
-      `SELECT o.id, o.case_id, o.channel, o.recipient, o.subject, o.payload, o.created_at, c.county_code, c.township_code
+      `SELECT o.id, o.dedupe_key, c.created_by, o.case_id, o.channel, o.recipient, o.subject, o.payload, o.created_at, c.county_code, c.township_code
          FROM outbox o LEFT JOIN cases c ON c.case_id = o.case_id
         WHERE o.dispatched_at IS NULL
         ORDER BY o.id
@@ -45,6 +49,21 @@ export async function fanOutOutbox(pool: Pool, limit: number): Promise<number> {
 
 async function dispatchOutboxRow(client: PoolClient, row: OutboxRow): Promise<void> {
   const route = routeOf(row.recipient);
+  if (row.channel === 'credit-publicity' && row.county_code !== null && row.township_code !== null) {
+    const event = creditFeedEventOf({
+      dedupeKey: row.dedupe_key,
+      caseId: row.case_id,
+      createdAt: row.created_at,
+      payload: row.payload,
+      countyCode: row.county_code,
+      townshipCode: row.township_code,
+    });
+    if (event) {
+      await publishMessage(client, event.id, event, row.county_code, row.township_code, row.created_by);
+      await client.query(`UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1, dispatch_note = $2 WHERE id = $1`, [row.id, `webhook ${event.type}`]);
+      return;
+    }
+  }
   if (route.channel !== 'inbox') {
     await client.query(`UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1, dispatch_note = $2 WHERE id = $1`, [row.id, route.note]);
     return;
@@ -136,27 +155,31 @@ async function publishEvent(client: PoolClient, row: EventRow): Promise<void> {
       reporterFeedback: row.feedback,
     };
     for (const event of webhookEventsOf(timeline)) {
-      const id = messageIdOf(event);
-      await client.query(
-        `INSERT INTO webhook_messages (id, event_type, case_id, seq, payload) VALUES ($1, $2, $3, $4, $5::jsonb)
-         ON CONFLICT (id) DO NOTHING`,
-        [id, event.type, event.caseId, event.seq, JSON.stringify(webhookPayloadOf(event))],
-      );
-      // Subscriptions: the event type, the endpoint's county and township filter, and jurisdiction — an
-      // upstream system's endpoint receives only the cases it may read (api/auth.ts canReadCase: the
-      // cases it opened), in its own county.
-      await client.query(
-        `INSERT INTO webhook_deliveries (message_id, endpoint_id)
-         SELECT $1, ep.id FROM webhook_endpoints ep
-          WHERE ep.deleted_at IS NULL AND ep.enabled
-            AND (cardinality(ep.event_types) = 0 OR $2 = ANY (ep.event_types))
-            AND (ep.county_code IS NULL OR ep.county_code = $3)
-            AND (ep.township_codes IS NULL OR $4 = ANY (ep.township_codes))
-            AND (ep.owner_role = 'admin' OR (ep.owner_role = 'upstream' AND ep.owner_sub = $5))
-         ON CONFLICT (message_id, endpoint_id) DO NOTHING`,
-        [id, event.type, row.county_code, row.township_code, row.created_by],
-      );
+      await publishMessage(client, messageIdOf(event), event, row.county_code, row.township_code, row.created_by);
     }
   }
   await client.query('UPDATE case_events SET published_at = now() WHERE case_id = $1 AND seq = $2', [row.case_id, row.seq]);
+}
+
+/** One webhook message (once per id) and a pending delivery per subscribed endpoint that may see the case. */
+async function publishMessage(client: PoolClient, id: string, event: WebhookEvent, countyCode: string, townshipCode: string, createdBy: string | null): Promise<void> {
+  await client.query(
+    `INSERT INTO webhook_messages (id, event_type, case_id, seq, payload) VALUES ($1, $2, $3, $4, $5::jsonb)
+     ON CONFLICT (id) DO NOTHING`,
+    [id, event.type, event.caseId, event.seq, JSON.stringify(webhookPayloadOf(event))],
+  );
+  // Subscriptions: the event type, the endpoint's county and township filter, and jurisdiction — an
+  // upstream system's endpoint receives only the cases it may read (api/auth.ts canReadCase: the
+  // cases it opened), in its own county.
+  await client.query(
+    `INSERT INTO webhook_deliveries (message_id, endpoint_id)
+     SELECT $1, ep.id FROM webhook_endpoints ep
+      WHERE ep.deleted_at IS NULL AND ep.enabled
+        AND (cardinality(ep.event_types) = 0 OR $2 = ANY (ep.event_types))
+        AND (ep.county_code IS NULL OR ep.county_code = $3)
+        AND (ep.township_codes IS NULL OR $4 = ANY (ep.township_codes))
+        AND (ep.owner_role = 'admin' OR (ep.owner_role = 'upstream' AND ep.owner_sub = $5))
+     ON CONFLICT (message_id, endpoint_id) DO NOTHING`,
+    [id, event.type, countyCode, townshipCode, createdBy],
+  );
 }

@@ -20,6 +20,7 @@ export const actionBodySchemas = {
           name: z.string().trim().min(1).max(200),
           idNumber: z.string().trim().max(32).optional(),
           creditCode: z.string().trim().max(32).optional(),
+          minor: z.boolean().optional().describe('a minor (未成年人): nothing is published'),
         })
         .strict(),
       evidence: z.array(z.unknown()).max(100).optional(),

@@ -128,6 +128,8 @@ export interface Party {
   name: string;
   idNumber?: string;
   creditCode?: string;
+  /** The party is a minor (未成年人): nothing of the case is published (disclosure.md). */
+  minor?: boolean;
 }
 
 export interface Penalty {
@@ -143,6 +145,8 @@ export interface Penalty {
   servedAt?: string;
   paidAmount: number;
   paidAt?: string;
+  /** The disclosure (公示) process of this decision, when one was started (workflows/disclosure.ts). */
+  disclosureWorkflowId?: string;
 }
 
 export interface StageVisit {

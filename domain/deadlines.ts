@@ -1,6 +1,7 @@
 import type { Period } from './periods';
 import type { Stage } from './stages';
 import type { SlaKey } from './sla';
+import type { DisclosureDeadlineKind } from './disclosure';
 
 /** Who must act before a deadline. Agency, county, police and court deadlines escalate on breach;
  * a party's deadline (hearing request, payment, appeal windows) lapses and moves the case on. */
@@ -26,8 +27,8 @@ export type StatutoryDeadlineKind =
   | 'complaint-acceptance';
 
 /** `supervision`: a supervisor's 督办 order with a due date for the handler; `summons`: one summoned
- * department's answer (its period is the SLA policy's county-response). */
-export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision' | 'summons';
+ * department's answer (its period is the SLA policy's county-response); the disclosure's deadlines (domain/disclosure.ts). */
+export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision' | 'summons' | DisclosureDeadlineKind;
 
 export interface StatutoryDeadline {
   period: Period;

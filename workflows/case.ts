@@ -48,6 +48,7 @@ import { timeBar } from '../domain/time-bar';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
 import { SummonsDesk } from './summons';
+import { disclosureNotice, signalDecisionChanged, startDisclosure } from './disclosure';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -505,6 +506,7 @@ class CaseRun {
         this.book.close('service', 'met', nowIso());
         const [pay] = await this.startStatutory('payment', servedAt);
         this.record('decision_served', a, { servedAt, paymentDueAt: pay?.dueAt });
+        this.noticeOfDisclosure();
         break;
       }
       case 'record-payment': {
@@ -568,6 +570,7 @@ class CaseRun {
       case 'case_required':
         if (this.view.penalty) {
           // Rework after an earlier decision: that procedure is finished; a new one starts from filing.
+          await signalDecisionChanged(this.view.penalty, `rework: ${notes ?? 'a new procedure replaces the decision'}`);
           (this.view.previousPenalties ??= []).push(this.view.penalty);
           delete this.view.penalty;
         }
@@ -604,6 +607,7 @@ class CaseRun {
     this.book.close('filing', body.summary ? 'met' : 'cancelled', at);
     this.book.close('hearing-request', 'cancelled', at);
     this.record('decided', a, { kind: body.kind, fine: body.fine ?? null, summary: body.summary ?? false });
+    if (body.kind === 'penalty' && wf.patched('disclosure')) await startDisclosure(this.view);
     if (body.kind === 'no_penalty' || !(body.fine && body.fine > 0)) {
       this.view.resolution = body.kind === 'no_penalty' ? 'no_penalty' : 'resolved';
       await this.enterStage('verification');
@@ -615,6 +619,14 @@ class CaseRun {
     } else {
       await this.startStatutory('service');
     }
+    // 告知公示 (Art 8): with the decision served on the spot, or a warning with no service step to come.
+    if (p.servedAt || !(body.fine && body.fine > 0)) this.noticeOfDisclosure();
+  }
+
+  /** The party is told at service that the decision will be published (when a disclosure runs). */
+  private noticeOfDisclosure(): void {
+    const notice = disclosureNotice(this.view);
+    if (notice) this.notify(`disclosure-notice-${this.seq}`, notice);
   }
 
   private feedbackToReporter(kind: string, message: string): void {

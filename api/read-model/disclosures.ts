@@ -2,62 +2,64 @@ import { z } from 'zod';
 import type { Pool } from 'pg';
 import { cursorIdSchema, decodeCursor, encodeCursor, sortKeySchema, sortKeyText } from './cursor';
 import { isoSql, paramList } from './sql';
+import type { DisclosureEntry } from '../../domain/disclosure';
+
+export { maskPersonName } from '../../domain/masking';
 
 /**
- * 公示: published administrative-penalty results (行政处罚法 Art 48; 三项制度). A case is disclosed once its
- * snapshot holds a penalty decision of kind 'penalty' with its decision time (open while the fine is
- * unpaid, or closed). Persons' names are masked (张三 → 张*); organisations are named in full with their
- * unified social credit code. Identity numbers, addresses, phone numbers and reporters are never shown.
- * Newest decision first, keyset pagination on (decidedAt, caseId); the partial index
- * `cases_penalty_decided` narrows the scan to penalised cases.
+ * 公示: the disclosure platform's public list (行政处罚法 Art 48; 三项制度; disclosure.md). An entry is
+ * listed once its disclosure process (workflows/disclosure.ts) has published it, and until its
+ * visibility ends (3 months for a warning or a low fine, else 3 years); a withdrawn entry leaves the list
+ * and appears under `status=withdrawn` with the reason. Entries were masked when prepared
+ * (domain/masking.ts): persons by surname (张*), no identity numbers, phones, cards or street addresses.
+ * Newest decision first, keyset pagination on (decidedAt, disclosureId).
  */
 
 export const disclosuresQuerySchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().min(1).max(512).optional().describe('opaque: the nextCursor of the previous page'),
+    status: z.enum(['published', 'withdrawn']).default('published').describe('published (default), or withdrawn: taken down, with the reason'),
   })
   .strict();
 export type DisclosuresQuery = z.output<typeof disclosuresQuerySchema>;
 
 export const disclosureSchema = z.object({
   caseId: z.string(),
+  disclosureId: z.string(),
+  decisionNo: z.string().describe('决定书文号'),
+  status: z.enum(['published', 'withdrawn']),
   countyCode: z.string(),
   countyName: z.string().nullable(),
   townshipCode: z.string(),
-  townshipName: z.string().nullable(),
+  townshipName: z.string().nullable().describe('the deciding authority: the township brigade'),
   matterCode: z.string().nullable(),
-  matterName: z.string().nullable(),
+  matterName: z.string().nullable().describe('the violation type'),
+  legalBasis: z.string().nullable(),
+  facts: z.string().describe('the facts in short, masked'),
   party: z.object({
     kind: z.enum(['person', 'organization']),
     name: z.string().describe('a person: surname and asterisks (张*)'),
     creditCode: z.string().optional().describe('organisations only'),
   }),
+  penalty: z.enum(['warning', 'fine']),
   fine: z.number().nullable(),
   decidedAt: z.string(),
+  publishedAt: z.string(),
+  visibleUntil: z.string().describe('the end of its visibility: 3 months (warning, low fine) or 3 years after publication'),
+  withdrawn: z.object({ at: z.string(), reason: z.string() }).optional().describe('a withdrawn entry: when and why'),
 });
 export type Disclosure = z.infer<typeof disclosureSchema>;
 export const disclosureListSchema = z.object({ items: z.array(disclosureSchema), nextCursor: z.string().optional() });
 
-/** 张三 → 张*, 欧阳娜娜 → 欧***: the first character stays, each other character becomes *. */
-export function maskPersonName(name: string): string {
-  const chars = Array.from(name.trim());
-  if (chars.length === 0) return '*';
-  return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
-}
-
 interface Row {
-  case_id: string;
-  county_code: string;
-  county_name: string | null;
-  township_code: string;
-  township_name: string | null;
-  matter_code: string | null;
-  matter_name: string | null;
-  party_kind: string | null;
-  party_name: string | null;
-  credit_code: string | null;
-  fine: string | null;
+  disclosure_id: string;
+  status: 'published' | 'withdrawn';
+  entry: DisclosureEntry;
+  published_at: string;
+  visible_until: string;
+  withdrawn_at: string | null;
+  withdrawal_reason: string | null;
   decided_at: string;
   sort_key: string;
 }
@@ -66,53 +68,48 @@ const cursorSchema = z.object({ k: sortKeySchema, id: cursorIdSchema }).strict()
 
 export async function listDisclosures(pool: Pool, query: DisclosuresQuery): Promise<{ items: Disclosure[]; nextCursor?: string }> {
   const { params, p } = paramList();
-  const decided = `(c.snapshot #>> '{penalty,decidedAt}')::timestamptz`;
-  const where = [`c.snapshot #>> '{penalty,kind}' = 'penalty'`, `c.snapshot #>> '{penalty,decidedAt}' IS NOT NULL`];
+  // The disclosure process is the one authority on visibility: its durable timer ends it (status expired).
+  const where = [`d.status = ${p(query.status)}`, `d.entry IS NOT NULL`, `d.published_at IS NOT NULL`];
   if (query.cursor !== undefined) {
     const c = decodeCursor(query.cursor, cursorSchema);
-    where.push(`(${decided}, c.case_id) < (${p(c.k)}::timestamptz, ${p(c.id)})`);
+    where.push(`(d.decided_at, d.disclosure_id) < (${p(c.k)}::timestamptz, ${p(c.id)})`);
   }
   const { rows } = await pool.query<Row>(
-    `SELECT c.case_id, c.county_code, co.name AS county_name, c.township_code, t.name AS township_name,
-            c.matter_code, m.name AS matter_name,
-            c.snapshot #>> '{party,kind}' AS party_kind, c.snapshot #>> '{party,name}' AS party_name,
-            c.snapshot #>> '{party,creditCode}' AS credit_code,
-            c.snapshot #>> '{penalty,fine}' AS fine,
-            ${isoSql(decided)} AS decided_at,
-            ${sortKeyText(decided)} AS sort_key
-       FROM cases c
-       LEFT JOIN counties co ON co.code = c.county_code
-       LEFT JOIN townships t ON t.code = c.township_code
-       LEFT JOIN matters m ON m.code = c.matter_code
+    `SELECT d.disclosure_id, d.status, d.entry, ${isoSql('d.published_at')} AS published_at, ${isoSql('d.visible_until')} AS visible_until,
+            ${isoSql('d.withdrawn_at')} AS withdrawn_at, ${isoSql('d.decided_at')} AS decided_at, d.withdrawal_reason, ${sortKeyText('d.decided_at')} AS sort_key
+       FROM disclosures d
       WHERE ${where.join(' AND ')}
-      ORDER BY ${decided} DESC, c.case_id DESC
+      ORDER BY d.decided_at DESC, d.disclosure_id DESC
       LIMIT ${p(query.limit + 1)}`,
     params,
   );
   const page = rows.slice(0, query.limit);
   const items = page.map((r): Disclosure => {
-    const kind = r.party_kind === 'organization' ? 'organization' : 'person';
-    const rawName = r.party_name ?? '';
-    const party: Disclosure['party'] = { kind, name: kind === 'person' ? maskPersonName(rawName) : rawName };
-    if (kind === 'organization' && r.credit_code) party.creditCode = r.credit_code;
-    const fine = r.fine === null ? null : Number(r.fine);
+    const e = r.entry;
     return {
-      caseId: r.case_id,
-      countyCode: r.county_code,
-      countyName: r.county_name,
-      townshipCode: r.township_code,
-      townshipName: r.township_name,
-      matterCode: r.matter_code,
-      matterName: r.matter_name,
-      party,
-      fine: fine !== null && Number.isFinite(fine) ? fine : null,
+      caseId: e.caseId,
+      disclosureId: r.disclosure_id,
+      decisionNo: e.decisionNo,
+      status: r.status,
+      countyCode: e.countyCode,
+      countyName: e.countyName,
+      townshipCode: e.townshipCode,
+      townshipName: e.townshipName,
+      matterCode: e.matterCode,
+      matterName: e.matterName,
+      legalBasis: e.legalBasis,
+      facts: e.facts,
+      party: e.party,
+      penalty: e.penalty,
+      fine: e.fine,
       decidedAt: r.decided_at,
+      publishedAt: r.published_at,
+      visibleUntil: r.visible_until,
+      ...(r.status === 'withdrawn' && r.withdrawn_at ? { withdrawn: { at: r.withdrawn_at, reason: r.withdrawal_reason ?? '' } } : {}),
     };
   });
   const last = page[page.length - 1];
   const out: { items: Disclosure[]; nextCursor?: string } = { items };
-  if (rows.length > query.limit && last) {
-    out.nextCursor = encodeCursor({ k: last.sort_key, id: last.case_id });
-  }
+  if (rows.length > query.limit && last) out.nextCursor = encodeCursor({ k: last.sort_key, id: last.disclosure_id });
   return out;
 }

@@ -12,8 +12,9 @@ const publicRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
         tags: ['public'],
         summary: 'Published administrative-penalty results (公示), newest decision first',
         description:
-          'Cases with a decision of kind penalty. Persons are named by surname only (张*); organisations in full with their credit code. ' +
-          'No identity numbers, addresses or reporters.',
+          'Penalty decisions the township has published and whose visibility (3 months for a warning or a low fine, else 3 years) has not ' +
+          'ended; `status=withdrawn` lists the withdrawn ones with the reason. Persons are named by surname only (张*); organisations in full ' +
+          'with their credit code. Facts are masked: no identity numbers, phones, bank cards, street addresses or reporters; nothing of a minor.',
         querystring: disclosuresQuerySchema,
         response: { 200: disclosureListSchema, ...errorResponses(400, 503) },
       },

@@ -100,6 +100,8 @@ function requests(): OutageRequest[] {
     { method: 'POST', url: `/v1/cases/${caseId}/actions/confirm`, caller: 'township', payload: { confirmed: true } },
     { method: 'POST', url: `/v1/cases/${caseId}/summons`, caller: 'township', payload: { departmentCodes: [DEMO.departments.ecology], reason: '联合执法' } },
     { method: 'POST', url: `/v1/cases/${caseId}/summons/${DEMO.departments.urbanManagement}/answer`, caller: 'county', payload: { answer: 'report' } },
+    { method: 'GET', url: `/v1/cases/${caseId}/disclosure`, caller: 'admin' },
+    { method: 'POST', url: `/v1/cases/${caseId}/disclosure/withdraw`, caller: 'township', payload: { reason: '原决定已撤销' } },
     // inbox (the stream fails before it starts: the feed's first query needs the database)
     { method: 'GET', url: '/v1/inbox?unread=true', caller: 'township' },
     { method: 'GET', url: '/v1/inbox/stream', caller: 'township', headers: { accept: 'text/event-stream' } },

@@ -22,6 +22,7 @@ describe('fieldsOf', () => {
       'party.name:text!',
       'party.idNumber:text',
       'party.creditCode:text',
+      'party.minor:boolean',
       'urgent:boolean',
       'violation.occurredOn:text',
       'violation.endedOn:text',

@@ -104,8 +104,12 @@ describe('court enforcement (申请法院强制执行)', () => {
     expect(c.timeline.filter((e) => e.type === 'deadline_lapsed').map((e) => e.data?.kind)).toEqual(['reconsideration-window', 'litigation-window']);
     const reminder = c.deadlines.find((d) => d.kind === 'reminder')!;
     expect(reminder.dueAt).toBe(computeDueDate({ workingDays: 10 }, reminder.startedAt).dueAt);
-    const party = await pool.query(`SELECT recipient FROM outbox WHERE case_id = $1 AND channel = 'party'`, [c.caseId]);
-    expect(party.rows).toEqual([{ recipient: `party:${c.caseId}` }]);
+    // To the party: the notice at service that the decision will be published (公示), then the reminder.
+    const party = await pool.query(`SELECT recipient, left(subject, 3) AS what FROM outbox WHERE case_id = $1 AND channel = 'party' ORDER BY id`, [c.caseId]);
+    expect(party.rows).toEqual([
+      { recipient: `party:${c.caseId}`, what: '行政处' },
+      { recipient: `party:${c.caseId}`, what: '催告书' },
+    ]);
 
     await rig.advanceTo(ms(reminder.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => v.deadlines.some((d) => d.kind === 'court-acceptance'), 'the application to court');

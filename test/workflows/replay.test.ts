@@ -35,6 +35,9 @@ const EXPECTED = [
   'summons-three-departments',
   // a department returns a transfer (the 'summons' patch counts it), then declines a summons: the bounce limit is reached
   'summons-bounce-limit',
+  // a fine published (公示), then a rework: the case tells its disclosure, which is withdrawn with a reason
+  'formal-case-disclosed-reworked',
+  'disclosure-published-withdrawn',
 ];
 
 describe('replay of recorded case histories', () => {

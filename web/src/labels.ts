@@ -66,6 +66,10 @@ export const DEADLINE_LABELS: Record<string, string> = {
   'court-application': '申请法院执行期限',
   'court-acceptance': '法院受理期限',
   'court-ruling': '法院裁定期限',
+  'disclosure-publication': '公示期限',
+  'credit-feed': '信用信息公示期限',
+  'disclosure-visibility': '公示期',
+  'disclosure-withdrawal': '撤下公示期限',
 };
 
 export const DEADLINE_STATUS_LABELS: Record<string, string> = {
@@ -147,6 +151,7 @@ export const FIELD_LABELS: Record<string, string> = {
   'party.name': '当事人名称',
   'party.idNumber': '身份证号',
   'party.creditCode': '统一社会信用代码',
+  'party.minor': '未成年人 (不予公示)',
   urgent: '紧急',
   'violation.occurredOn': '违法行为发生日',
   'violation.endedOn': '连续或继续状态终了日',
