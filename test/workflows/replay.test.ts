@@ -31,6 +31,8 @@ const EXPECTED = [
   'satisfaction-reopened',
   // a complaint (投诉) with its 7-working-day acceptance deadline, confirmed unfounded
   'complaint-confirmed-unfounded',
+  // a served fine unpaid, the party's lawsuit suspends enforcement and the surcharge, upheld, applied for in court with the surcharge
+  'lawsuit-suspends-enforcement',
 ];
 
 describe('replay of recorded case histories', () => {

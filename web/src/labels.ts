@@ -18,6 +18,11 @@ export const ACTION_LABELS: Record<ActionName, string> = {
   'record-payment': '登记缴款',
   verify: '核查反馈',
   return: '退回工单',
+  'preserve-evidence': '先行登记保存',
+  'decide-preserved-evidence': '保存物品处理决定',
+  'hearing-notice': '听证通知',
+  'appeal-filed': '当事人申请复议或起诉',
+  'appeal-decided': '复议或诉讼结果',
 };
 
 export const SOURCE_LABELS: Record<CaseSource, string> = {
@@ -37,6 +42,7 @@ export const RESOLUTION_LABELS: Record<Resolution, string> = {
   enforcement_refused: '法院不予执行',
   no_penalty: '不予处罚',
   returned_to_dispatcher: '已退回派单部门',
+  penalty_revoked: '处罚已撤销',
 };
 
 export const DEADLINE_LABELS: Record<string, string> = {
@@ -47,6 +53,7 @@ export const DEADLINE_LABELS: Record<string, string> = {
   'county-response': '县级部门响应时限 (乡呼县应)',
   callback: '回访时限',
   'complaint-acceptance': '投诉受理时限',
+  'evidence-preservation': '先行登记保存处理时限',
   supervision: '督办时限',
   handling: '处理时限',
   verification: '核查时限',
