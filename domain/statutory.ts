@@ -280,3 +280,15 @@ export function checkFilingExtension(view: CaseView, target: Deadline, body: { w
   }
   return undefined;
 }
+
+/** The court's acceptance date, when given: not in the future, not before the application it accepts. */
+export function checkCourtEventDates(view: CaseView, event: { event: string; acceptedAt?: string | undefined }, nowMs: number): Refusal | undefined {
+  if (event.event !== 'court-accepted' || event.acceptedAt === undefined) return undefined;
+  const future = notInFuture(event.acceptedAt, 'acceptedAt', nowMs);
+  if (future) return future;
+  const application = view.deadlines.filter((d) => d.kind === 'court-acceptance' && d.status === 'running').at(-1);
+  if (application && Date.parse(event.acceptedAt) < Date.parse(application.startedAt)) {
+    return businessRule(`acceptedAt (${event.acceptedAt}) is before the application to court (${application.startedAt})`, { field: 'acceptedAt', appliedAt: application.startedAt });
+  }
+  return undefined;
+}

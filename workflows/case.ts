@@ -49,7 +49,7 @@ import { timeBar } from '../domain/time-bar';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
 import { StatutorySteps } from './statutory';
-import { paymentDeadline, surchargeOf, withLateSurcharge } from '../domain/statutory';
+import { checkCourtEventDates, paymentDeadline, surchargeOf, withLateSurcharge } from '../domain/statutory';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -699,7 +699,9 @@ class CaseRun {
   }
 
   private validateChildEvent(req: ChildEventRequest): void {
-    const refusal = checkChildEvent(this.view, req.kind, req.event.event, this.forwardedChildEvents.get(req.kind));
+    const refusal =
+      checkChildEvent(this.view, req.kind, req.event.event, this.forwardedChildEvents.get(req.kind)) ??
+      (req.kind === 'court-enforcement' ? checkCourtEventDates(this.view, req.event, Date.now()) : undefined);
     if (refusal) refuse(refusal);
   }
 

@@ -1,13 +1,13 @@
 import chineseDays from 'chinese-days';
 import { describe, expect, it } from 'vitest';
 import { useTestPool } from '../helpers/db';
-import { act, eventually, keepHistory, openFormalCase, refusalOf, running, settled, useCaseRig, view, ms, type CaseHandle } from './rig';
+import { act, childEvent, eventually, keepHistory, openFormalCase, refusalOf, running, settled, useCaseRig, view, ms, type CaseHandle } from './rig';
 import { DEMO } from '../../db/seed';
 import { REFUSAL } from '../../domain/errors';
 import type { Actor, CaseView } from '../../domain/case';
 import type { CaseRequest } from '../../domain/actions';
 import { SHANGHAI_OFFSET_MS } from '../../domain/time';
-import { courtEventSignal, lateSurchargeQuery, requestUpdate } from '../../workflows/definitions';
+import { lateSurchargeQuery, requestUpdate } from '../../workflows/definitions';
 
 const pool = useTestPool();
 const rig = useCaseRig(pool, 'statutory');
@@ -223,7 +223,10 @@ describe('late-payment surcharge (加处罚款, 行政处罚法 Arts 72, 73) and
     const toCourt = await pool.query(`SELECT payload FROM outbox WHERE case_id = $1 AND channel = 'court'`, [c.caseId]);
     expect(toCourt.rows[0].payload).toMatchObject({ outstanding: 5000, surcharge: 3900, amountAppliedFor: 8900 });
     await keepHistory(handle, 'lawsuit-suspends-enforcement');
-    await handle.terminate('test finished');
+    // paid in full: the enforcement ends, and so does this test's child process
+    await act(handle, { action: 'record-payment', body: { amount: 5000 } });
+    await eventually(() => view(handle), (v) => v.stage === 'verification', 'the paid enforcement to end');
+    await settled(handle, pool);
   });
 });
 
@@ -236,17 +239,25 @@ describe('court ruling (行政强制法 Arts 57, 58)', () => {
     await rig.advanceTo(ms(c.deadlines.find((d) => d.kind === 'reminder')!.dueAt) + 60_000);
     c = await eventually(() => view(handle), (v) => v.children[0]?.step === 'court-acceptance', 'the application');
 
-    await rig.advanceTo(ms('2027-04-06T12:00:00+08:00'));
-    await handle.signal(courtEventSignal, { event: 'court-accepted', hearsParties: true, acceptedAt: '2027-04-06T10:00:00+08:00', actor: court });
+    const appliedAt = c.deadlines.find((d) => d.kind === 'court-acceptance')!.startedAt;
+    const beforeApplication = await refusalOf(childEvent(handle, { kind: 'court-enforcement', event: { event: 'court-accepted', hearsParties: true, acceptedAt: '2027-01-04T10:00:00+08:00', actor: court } }));
+    expect(beforeApplication.details).toEqual([{ field: 'acceptedAt', appliedAt }]);
+
+    await rig.advanceTo(ms('2027-06-01T12:00:00+08:00'));
+    const future = await refusalOf(childEvent(handle, { kind: 'court-enforcement', event: { event: 'court-accepted', hearsParties: true, acceptedAt: '2031-06-03T10:00:00+08:00', actor: court } }));
+    expect(future.details).toEqual([{ field: 'acceptedAt' }]);
+    await childEvent(handle, { kind: 'court-enforcement', event: { event: 'court-accepted', hearsParties: true, acceptedAt: '2027-06-01T10:00:00+08:00', actor: court } });
     c = await eventually(() => view(handle), (v) => v.deadlines.some((d) => d.kind === 'court-ruling'), 'the acceptance');
     const ruling = c.deadlines.find((d) => d.kind === 'court-ruling')!;
-    // 30 natural days after Tue 6 Apr 2027: Thu 6 May 2027 (not 7 working days, which would end on 15 Apr)
-    expect(ruling).toMatchObject({ holder: 'court', startedAt: '2027-04-06T10:00:00+08:00', dueAt: '2027-05-07T00:00:00.000+08:00' });
+    // 30 natural days after Tue 1 Jun 2027: Thu 1 Jul 2027 (7 working days would end on 10 Jun)
+    expect(ruling).toMatchObject({ holder: 'court', startedAt: '2027-06-01T10:00:00+08:00', dueAt: '2027-07-02T00:00:00.000+08:00' });
     expect(ruling.basis).toContain('行政强制法 Art 58');
-    await rig.advanceTo(ms('2027-05-07T00:01:00+08:00'));
+    expect(c.timeline.find((e) => e.type === 'court_accepted')?.data).toMatchObject({ hearsParties: true, acceptedAt: '2027-06-01T10:00:00+08:00' });
+    await rig.advanceTo(ms('2027-07-02T00:01:00+08:00'));
     c = await eventually(() => view(handle), (v) => v.timeline.some((e) => e.type === 'deadline_breached' && e.data?.kind === 'court-ruling'), 'the late ruling');
-    expect(c.timeline.find((e) => e.type === 'deadline_breached' && e.data?.kind === 'court-ruling')).toMatchObject({ at: '2027-05-07T00:00:00.000+08:00', data: { level: 1, holder: 'court' } });
+    expect(c.timeline.find((e) => e.type === 'deadline_breached' && e.data?.kind === 'court-ruling')).toMatchObject({ at: '2027-07-02T00:00:00.000+08:00', data: { level: 1, holder: 'court' } });
+    await act(handle, { action: 'record-payment', body: { amount: 5000 } });
+    await eventually(() => view(handle), (v) => v.stage === 'verification', 'the paid enforcement to end');
     await settled(handle, pool);
-    await handle.terminate('test finished');
   });
 });
