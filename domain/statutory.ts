@@ -166,9 +166,10 @@ export function lateSurcharge(input: { fine: number; paymentDueAt: string; appea
 
 /** The case with `penalty.surcharge` as of `asOfMs` (the read projection: GET /v1/cases/{id} and the case query). */
 export function withLateSurcharge<T extends Pick<CaseView, 'penalty' | 'deadlines'>>(view: T, asOfMs: number): T {
+  if (!view.penalty) return view;
   const surcharge = surchargeOf(view, asOfMs);
-  if (!surcharge || !view.penalty) return view;
-  return { ...view, penalty: { ...view.penalty, surcharge } };
+  const { surcharge: _earlier, ...penalty } = view.penalty; // a query's answer as of the workflow's time, recomputed
+  return { ...view, penalty: surcharge ? { ...penalty, surcharge } : penalty };
 }
 
 export function surchargeOf(view: Pick<CaseView, 'penalty' | 'deadlines'>, asOfMs: number): LateSurcharge | undefined {
