@@ -58,6 +58,8 @@ export async function courtEnforcementWorkflow(input: CourtEnforcementInput): Pr
 
   // 催告: the agency reminds the party in writing; 10 working days to perform (行政强制法 Arts 54, 69).
   const reminder = await run.start([{ kind: 'reminder', stage: 'processing', ...law('reminder'), onExpiry: 'lapse' }]);
+  // 催告书 states the amount owed, the late surcharge included (行政强制法 Art 35)
+  const owedAtReminder = surchargeNow();
   await run.report('reminder_served', {
     step: 'reminder',
     deadlines: reminder,
@@ -66,7 +68,12 @@ export async function courtEnforcementWorkflow(input: CourtEnforcementInput): Pr
         channel: 'party',
         recipient: `party:${input.caseId}`,
         subject: '催告书 reminder to pay the fine before compulsory enforcement',
-        payload: { caseId: input.caseId, outstanding: input.fine - paid, dueAt: reminder[0]?.dueAt },
+        payload: {
+          caseId: input.caseId,
+          outstanding: input.fine - paid,
+          dueAt: reminder[0]?.dueAt,
+          ...(owedAtReminder ? { surcharge: owedAtReminder.accrued, surchargeDays: owedAtReminder.days } : {}),
+        },
       }),
     ],
   });

@@ -213,6 +213,9 @@ describe('late-payment surcharge (加处罚款, 行政处罚法 Arts 72, 73) and
     expect(await surcharge(handle, '2027-03-17T00:00:00+08:00')).toMatchObject({ days: 12, accrued: 1800, suspended: false });
     c = await eventually(() => view(handle), (v) => v.timeline.some((e) => e.type === 'reminder_served'), 'the reminder after the judgment');
     const reminder = c.deadlines.find((d) => d.kind === 'reminder')!;
+    const reminderLetter = await pool.query(`SELECT payload FROM outbox WHERE case_id = $1 AND channel = 'party'`, [c.caseId]);
+    // the 催告书 states the surcharge owed when it is served (11 days: the lawsuit's days accrued nothing)
+    expect(reminderLetter.rows.map((r) => r.payload)).toContainEqual(expect.objectContaining({ outstanding: 5000, surcharge: 1650, surchargeDays: 11 }));
     // 10 working days after Tue 16 Mar 2027 (Mon–Fri: 2027 is past the package's calendar): Mar 17–19, 22–26, 29, 30
     expect(reminder.dueAt).toBe('2027-03-31T00:00:00.000+08:00');
     await rig.advanceTo(ms(reminder.dueAt) + 60_000);
