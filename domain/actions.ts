@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { patrolReportSchema } from './case';
 import { violationSchema } from './time-bar';
+import { statutoryActionBodySchemas } from './statutory';
 import type { ActionName } from './stages';
 import { summonsAnswerSchema, summonsSchema, type SummonsAnswerBody, type SummonsBody } from './summons';
 
@@ -63,6 +64,7 @@ export const actionBodySchemas = {
   'record-payment': z.object({ amount: money.positive(), paidAt: isoInstant.optional() }).strict(),
   verify: z.object({ passed: z.boolean(), notes: z.string().trim().max(5000).optional() }).strict(),
   return: z.object({ reason: z.string().trim().min(1).max(2000).describe('why the work order is not the township’s business') }).strict(),
+  ...statutoryActionBodySchemas,
 } satisfies Record<ActionName, z.ZodType>;
 
 export type ActionBody<A extends ActionName> = z.infer<(typeof actionBodySchemas)[A]>;
@@ -104,7 +106,13 @@ export const judicialEventBodySchemas = {
 export const COURT_EVENTS = ['court-accepted', 'court-ruling', 'executed'] as const;
 export type CourtEventName = (typeof COURT_EVENTS)[number];
 export const courtEventBodySchemas = {
-  'court-accepted': z.object({ notes: z.string().max(2000).optional() }).strict(),
+  'court-accepted': z
+    .object({
+      notes: z.string().max(2000).optional(),
+      hearsParties: z.boolean().optional().describe('the court hears the parties (行政强制法 Art 58): it rules within 30 days instead of 7 working days'),
+      acceptedAt: isoInstant.optional().describe('when the court accepted the application; default now'),
+    })
+    .strict(),
   'court-ruling': z.object({ granted: z.boolean(), notes: z.string().max(2000).optional() }).strict(),
   executed: z.object({ notes: z.string().max(2000).optional() }).strict(),
 } satisfies Record<CourtEventName, z.ZodType>;
@@ -120,6 +128,8 @@ export interface JudicialEvent {
 export interface CourtEvent {
   event: CourtEventName;
   granted?: boolean;
+  hearsParties?: boolean;
+  acceptedAt?: string;
   actor: import('./case').Actor;
   requestId?: string;
 }

@@ -147,6 +147,16 @@ export interface Penalty {
   paidAt?: string;
   /** The disclosure (公示) process of this decision, when one was started (workflows/disclosure.ts). */
   disclosureWorkflowId?: string;
+  /** 听证通知 (行政处罚法 Art 64): when the notice reached the party and when the hearing is held. */
+  hearingNotice?: import('./statutory').HearingNotice;
+  /** The hearing is held only after its notice (set for hearings requested since the rule was built). */
+  hearingNoticeRequired?: boolean;
+  /** The party's reconsideration requests and lawsuits against the decision. */
+  appeals?: import('./statutory').Appeal[];
+  /** Revoked on reconsideration or by the court: the penalty fell. */
+  revoked?: boolean;
+  /** 加处罚款 as of the read (never stored: a projection of the dates above, domain/statutory.ts). */
+  surcharge?: import('./statutory').LateSurcharge;
 }
 
 export interface StageVisit {
@@ -216,6 +226,8 @@ export interface CaseView {
   /** How often an unsatisfied callback reopened the case. */
   reopenCount?: number;
   penalty?: Penalty;
+  /** 先行登记保存: preserved evidence and the agency's decision on it (7 working days). */
+  evidencePreservations?: import('./statutory').EvidencePreservation[];
   /** Earlier penalty procedures of this case, ended by a failed verification (rework). */
   previousPenalties?: Penalty[];
   review?: CaseReview;

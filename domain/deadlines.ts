@@ -24,7 +24,8 @@ export type StatutoryDeadlineKind =
   | 'court-application'
   | 'court-acceptance'
   | 'court-ruling'
-  | 'complaint-acceptance';
+  | 'complaint-acceptance'
+  | 'evidence-preservation';
 
 /** `supervision`: a supervisor's 督办 order with a due date for the handler; `summons`: one summoned
  * department's answer (its period is the SLA policy's county-response); the disclosure's deadlines (domain/disclosure.ts). */
@@ -56,6 +57,7 @@ export const STATUTORY_DEADLINES: Record<StatutoryDeadlineKind, StatutoryDeadlin
   'court-acceptance': { period: { workingDays: 5 }, holder: 'court', label: '法院受理申请', source: '行政强制法 Art 56' },
   'court-ruling': { period: { workingDays: 7 }, holder: 'court', label: '法院作出裁定', source: '行政强制法 Arts 57, 58' },
   'complaint-acceptance': { period: { workingDays: 7 }, holder: 'agency', label: '投诉举报受理', source: '市场监督管理投诉举报处理暂行办法 Art 14' },
+  'evidence-preservation': { period: { workingDays: 7 }, holder: 'agency', label: '先行登记保存物品处理决定', source: '行政处罚法 Arts 56, 85' },
 };
 
 /** A deadline as the case shows it (api.md `deadlines[]`, extended). */

@@ -3,6 +3,7 @@ import { MIN_CERTIFIED_OFFICERS, SUMMARY_FINE_LIMIT } from './actions';
 import type { CaseView, ChildKind } from './case';
 import { REFUSAL, type RefusalType } from './errors';
 import { checkSummons, checkSummonsAnswer } from './summons';
+import { checkFilingExtension, checkStatutoryAction, statutoryActions } from './statutory';
 import { ACTION_STAGE, DISPATCHED_SOURCES, RETURNABLE_STAGES, STAGE_LABELS, type ActionName } from './stages';
 
 /** What the case is waiting for besides a human step in its stage. */
@@ -67,7 +68,7 @@ function stageActions(view: CaseView, progress: CaseProgress): ActionName[] {
       const decided = p?.decidedAt !== undefined;
       const fined = (p?.fine ?? 0) > 0;
       const actions: ActionName[] = [];
-      if (progress.awaiting === 'court-enforcement') return outstanding(view) > 0 ? ['record-payment'] : [];
+      if (progress.awaiting === 'court-enforcement') return [...(outstanding(view) > 0 ? (['record-payment'] as ActionName[]) : []), ...statutoryActions(view, true)];
       if (!decided && !p?.filedAt) actions.push('file');
       // Again after a first notice: a heavier penalty than the one proposed needs a new notice.
       if (!decided && p?.filedAt) actions.push('notify-rights');
@@ -76,6 +77,7 @@ function stageActions(view: CaseView, progress: CaseProgress): ActionName[] {
       if (!decided) actions.push('decide');
       if (decided && fined && !p?.servedAt) actions.push('serve');
       if (decided && fined && p?.servedAt && outstanding(view) > 0) actions.push('record-payment');
+      actions.push(...statutoryActions(view, false));
       return actions;
     }
     case 'verification':
@@ -104,7 +106,7 @@ function businessRule(message: string, details: Record<string, unknown> = {}): R
  * Checks a human step against the stage and the rules that need no lookup. Rules that need the
  * registries (certificates, the matter catalog) are checked by the workflow through activities.
  */
-export function checkAction(view: CaseView, progress: CaseProgress, req: ActionRequest): Refusal | undefined {
+export function checkAction(view: CaseView, progress: CaseProgress, req: ActionRequest, nowMs = Date.now()): Refusal | undefined {
   const { action } = req;
   if (action === 'return') {
     if (!DISPATCHED_SOURCES.includes(view.source)) {
@@ -198,7 +200,7 @@ export function checkAction(view: CaseView, progress: CaseProgress, req: ActionR
       return undefined;
     }
     default:
-      return undefined;
+      return checkStatutoryAction(view, req.action, req.body as Record<string, unknown>, nowMs);
   }
 }
 
@@ -291,6 +293,8 @@ export function checkCaseRequest(view: CaseView, req: CaseRequest, nowMs: number
       if ((view.extensionRequests ?? []).some((r) => r.deadlineId === target.id && r.status === 'pending')) {
         return wrongStateOf(view, `an extension of the ${target.kind} deadline already awaits a supervisor's decision`, { field: 'deadlineKind' });
       }
+      const filing = checkFilingExtension(view, target, req.body);
+      if (filing) return filing;
       if (req.body.newDueAt !== undefined && Date.parse(req.body.newDueAt) <= Date.parse(target.dueAt)) {
         return businessRule(`the new due date must be after the current one (${target.dueAt})`, { field: 'newDueAt' });
       }

@@ -40,6 +40,7 @@ export const RESOLUTIONS = [
   'enforced', // court enforcement executed
   'enforcement_refused', // the court refused compulsory enforcement
   'no_penalty', // formal case decided without penalty
+  'penalty_revoked', // the party's reconsideration or lawsuit revoked the penalty
   'returned_to_dispatcher', // a 12345 work order that is not the township's business, returned before assignment
 ] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
@@ -60,6 +61,12 @@ export const ACTIONS = [
   'record-payment',
   'verify',
   'return',
+  // statutory steps (domain/statutory.ts)
+  'preserve-evidence',
+  'decide-preserved-evidence',
+  'hearing-notice',
+  'appeal-filed',
+  'appeal-decided',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -85,6 +92,11 @@ export const ACTION_STAGE: Record<ActionName, Stage> = {
   verify: 'verification',
   // also patrol, discovery and capture: see RETURNABLE_STAGES
   return: 'assignment',
+  'preserve-evidence': 'processing',
+  'decide-preserved-evidence': 'processing',
+  'hearing-notice': 'processing',
+  'appeal-filed': 'processing',
+  'appeal-decided': 'processing',
 };
 
 export function isStage(value: string): value is Stage {

@@ -24,6 +24,7 @@ import { DeadlineBook, type DeadlineExpiry } from './deadline-book';
 import {
   actionUpdate,
   caseQuery,
+  lateSurchargeQuery,
   childEventUpdate,
   openedUpdate,
   requestUpdate,
@@ -49,6 +50,8 @@ import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
 import { SummonsDesk } from './summons';
 import { disclosureNotice, signalDecisionChanged, startDisclosure } from './disclosure';
+import { StatutorySteps } from './statutory';
+import { checkCourtEventDates, paymentDeadline, surchargeOf, withLateSurcharge } from '../domain/statutory';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -132,6 +135,8 @@ class CaseRun {
   private readonly forwardedChildEvents = new Map<ChildKind, string>();
   /** 吹哨报到: summoned departments, their answers and the bounce count (workflows/summons.ts). */
   private readonly summons: SummonsDesk;
+  /** Evidence preservation, hearing notice, the party's appeals (workflows/statutory.ts). */
+  private readonly statutory: StatutorySteps;
 
   constructor(private readonly input: CaseWorkflowInput) {
     const carried = input.continued;
@@ -180,7 +185,21 @@ class CaseRun {
       this.openingReported = carried.openingReported;
       this.opened = true;
     }
-    wf.setHandler(caseQuery, () => this.view);
+    this.statutory = new StatutorySteps({
+      view: this.view,
+      book: this.book,
+      record: (type, actor, data, at) => void this.record(type, actor, data, at),
+      notify: (key, n) => this.notify(key, n),
+      penalty: () => this.penalty(),
+      courtEnforcement: () => this.childHandles.get('court-enforcement') as wf.ChildWorkflowHandle<never> | undefined,
+      closeRevoked: async () => {
+        this.view.resolution = 'penalty_revoked';
+        await this.closeCase();
+      },
+    });
+    // 加处罚款 is a projection of recorded dates as of the read (domain/statutory.ts), never stored.
+    wf.setHandler(caseQuery, () => withLateSurcharge(this.view, Date.now()));
+    wf.setHandler(lateSurchargeQuery, (asOf) => surchargeOf(this.view, asOf ? Date.parse(asOf) : Date.now()) ?? null);
     wf.setHandler(actionUpdate, (req) => this.step(() => this.act(req)), { validator: (req) => this.validate(req) });
     wf.setHandler(openedUpdate, () =>
       this.step(async () => {
@@ -337,6 +356,7 @@ class CaseRun {
       return;
     }
     this.breach(d, e.outcome, e.at);
+    if (d.kind === 'evidence-preservation' && e.outcome === 1) this.statutory.preservationBreached(d, e.at);
   }
 
   /** A deadline passed: the case is overdue and escalates (level 1 township leader, level 2 county supervisor). */
@@ -490,6 +510,7 @@ class CaseRun {
       }
       case 'hearing-request':
         this.penalty().hearingRequested = true;
+        if (wf.patched('hearing-notice')) this.penalty().hearingNoticeRequired = true;
         this.book.close('hearing-request', 'met', nowIso());
         this.record('hearing_requested', a);
         break;
@@ -550,6 +571,10 @@ class CaseRun {
           delete this.view.resolution;
           await this.enterStage('handling');
         }
+        break;
+      default:
+        // evidence preservation, hearing notice, the party's appeals
+        await this.statutory.act(req);
         break;
     }
     await this.flush();
@@ -701,7 +726,9 @@ class CaseRun {
   }
 
   private validateChildEvent(req: ChildEventRequest): void {
-    const refusal = checkChildEvent(this.view, req.kind, req.event.event, this.forwardedChildEvents.get(req.kind));
+    const refusal =
+      checkChildEvent(this.view, req.kind, req.event.event, this.forwardedChildEvents.get(req.kind)) ??
+      (req.kind === 'court-enforcement' ? checkCourtEventDates(this.view, req.event, Date.now()) : undefined);
     if (refusal) refuse(refusal);
   }
 
@@ -935,6 +962,7 @@ class CaseRun {
           fine: p.fine ?? 0,
           paidAmount: p.paidAmount,
           servedAt: p.servedAt ?? nowIso(),
+          ...(wf.patched('late-surcharge') ? { paymentDueAt: paymentDeadline(this.view)?.dueAt, appeals: (p.appeals ?? []).map((x) => ({ ...x })) } : {}),
         },
       ],
       parentClosePolicy: wf.ParentClosePolicy.TERMINATE,
@@ -987,6 +1015,10 @@ class CaseRun {
     if (result === 'paid' || result === 'executed' || result === 'refused') {
       this.view.resolution = result === 'paid' ? 'penalty_paid' : result === 'executed' ? 'enforced' : 'enforcement_refused';
       await this.enterStage('verification');
+    } else if (result === 'revoked') {
+      // The party's reconsideration or lawsuit revoked the penalty: nothing is left to enforce or verify.
+      this.view.resolution = 'penalty_revoked';
+      await this.closeCase();
     }
     // A failed child leaves the case in processing with payment open for a person to act on.
   }

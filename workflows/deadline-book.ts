@@ -130,7 +130,9 @@ export class DeadlineBook {
     let dueAt: string;
     if ('dueAt' in by) dueAt = by.dueAt;
     else {
-      const [answer] = await computeDeadlines([{ from: d.dueAt, period: by.period, withEscalation: false }]);
+      // Counted from the deadline's last day (its dueAt is 24:00 of it, i.e. 00:00 of the next day): the
+      // extra days start the day after, not a day later (a 15-working-day extension is 15, not 16).
+      const [answer] = await computeDeadlines([{ from: toShanghaiIso(Date.parse(d.dueAt) - 1), period: by.period, withEscalation: false }]);
       if (!answer) throw new Error('computeDeadlines answered no due date');
       dueAt = answer.dueAt;
       if (answer.calendarEstimated) d.calendarEstimated = true;

@@ -4,6 +4,7 @@ import type { Actor, CaseView, ChildKind, TimelineEntry } from '../domain/case';
 import type { Deadline } from '../domain/deadlines';
 import type { CaseStatus, Stage } from '../domain/stages';
 import type { Notification } from '../activities/contract';
+import type { Appeal, LateSurcharge } from '../domain/statutory';
 
 /** Default task queue of the worker and the API. */
 export const DEFAULT_TASK_QUEUE = 'enforcement-cases';
@@ -50,6 +51,8 @@ export const countyResponseSignal = defineSignal<[CountyResponseSignal]>('county
 /** Events of the judicial transfer and court enforcement, forwarded by the case to its child. */
 export const judicialEventSignal = defineSignal<[JudicialEvent]>('judicialEvent');
 export const courtEventSignal = defineSignal<[CourtEvent]>('courtEvent');
+/** The party's reconsideration requests and lawsuits so far: enforcement waits while one is pending, ends when one revoked the penalty. */
+export const appealSignal = defineSignal<[{ appeals: Appeal[] }]>('appeal');
 export const paymentSignal = defineSignal<[{ amount: number; at: string; actor: Actor }]>('payment');
 
 /** A year of the holiday calendar was published: the case recomputes its estimated deadlines. */
@@ -74,6 +77,9 @@ export const childProgressSignal = defineSignal<[ChildProgress]>('childProgress'
 /** The whole case in the shape of api.md's case object. */
 export const caseQuery = defineQuery<CaseView>('case');
 
+/** 加处罚款 as of an instant (default: now); null when nothing accrues (no unpaid served fine past its deadline). */
+export const lateSurchargeQuery = defineQuery<LateSurcharge | null, [string?]>('lateSurcharge');
+
 export type { TimelineEntry };
 
 /** Input of both child processes. */
@@ -91,8 +97,11 @@ export interface CourtEnforcementInput extends ChildInput {
   paidAmount: number;
   /** When the party received the decision: the appeal windows run from here. */
   servedAt: string;
+  /** The payment deadline (the surcharge accrues from the day after it) and the party's appeals so far. */
+  paymentDueAt?: string;
+  appeals?: Appeal[];
 }
-export type CourtEnforcementOutcome = 'paid' | 'executed' | 'refused';
+export type CourtEnforcementOutcome = 'paid' | 'executed' | 'refused' | 'revoked';
 
 export function judicialTransferWorkflowId(caseId: string): string {
   return `${caseId}/judicial-transfer`;

@@ -1,3 +1,4 @@
+import { withLateSurcharge } from '../../domain/statutory';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -113,7 +114,8 @@ export const caseResponseSchema = z
 
 export type CaseResponse = z.output<typeof caseResponseSchema>;
 /** CaseView satisfies the response schema; its nested interfaces just lack the index signature of looseObject. */
-const asResponse = (c: CaseView): CaseResponse => c as unknown as CaseResponse;
+/** The case as answered: with its late surcharge (加处罚款) as of now, a projection of recorded dates. */
+const asResponse = (c: CaseView): CaseResponse => withLateSurcharge(c, Date.now()) as unknown as CaseResponse;
 
 const acceptedSchema = z
   .object({ accepted: z.literal(true), caseId: z.string(), signal: z.string() })

@@ -48,6 +48,11 @@ const VALID_ACTION_BODIES: Record<ActionName, Record<string, unknown>> = {
   'record-payment': { amount: 100, paidAt: '2026-03-02T09:00:00+08:00' },
   verify: { passed: true, notes: 'ok' },
   return: { reason: '不属于本镇职责，请重新派单' },
+  'preserve-evidence': { items: ['货物 20 箱'], preservedAt: '2026-03-02T09:00:00+08:00', approvedBy: '大队长' },
+  'decide-preserved-evidence': { decision: 'release', notes: 'ok' },
+  'hearing-notice': { hearingAt: '2026-03-20T09:00:00+08:00', noticeServedAt: '2026-03-02T09:00:00+08:00', place: '大队会议室' },
+  'appeal-filed': { kind: 'lawsuit', filedAt: '2026-03-02T09:00:00+08:00', body: '浦城县人民法院' },
+  'appeal-decided': { upheld: false, decidedAt: '2026-03-02T09:00:00+08:00', reason: '撤销' },
 };
 
 interface BodyRoute {

@@ -66,6 +66,7 @@ describe('the same request twice at once (double submit, no key)', () => {
       ['file', {}],
       ['notify-rights', { proposedFine: 100 }],
       ['hearing-request', {}],
+      ['hearing-notice', { noticeServedAt: '2026-09-30T10:00:00+08:00', hearingAt: '2026-10-16T09:00:00+08:00' }],
       ['hearing-held', {}],
       ['decide', { kind: 'penalty', fine: 100 }],
       ['serve', {}],

@@ -40,8 +40,8 @@ describe('actions the case page offers', () => {
   });
 
   it('processing follows the penalty procedure; a running judicial transfer leaves nothing to do', () => {
-    expect(actionsFor(township, at({ stage: 'processing', penalty: { paidAmount: 0 } }))).toEqual(['file', 'decide']);
-    expect(actionsFor(township, at({ stage: 'processing', penalty: { paidAmount: 0, filedAt: '2026-11-30T09:00:00+08:00' } }))).toEqual(['notify-rights', 'decide']);
+    expect(actionsFor(township, at({ stage: 'processing', penalty: { paidAmount: 0 } }))).toEqual(['file', 'decide', 'preserve-evidence']);
+    expect(actionsFor(township, at({ stage: 'processing', penalty: { paidAmount: 0, filedAt: '2026-11-30T09:00:00+08:00' } }))).toEqual(['notify-rights', 'decide', 'preserve-evidence']);
     expect(actionsFor(township, at({ stage: 'handling', handler: { level: 'judicial' } }))).toEqual([]);
   });
 });

@@ -44,7 +44,7 @@ describe('procedure: rework after a decision starts a new penalty procedure (def
     expect(c).toMatchObject({ stage: 'processing', reworkCount: 1 });
     expect(c.penalty).toBeUndefined();
     expect(c.previousPenalties).toEqual([expect.objectContaining({ kind: 'penalty', fine: 100, paidAmount: 100, summary: true })]);
-    expect(allowedActions(c, { transferReturned: false })).toEqual(['file', 'decide']);
+    expect(allowedActions(c, { transferReturned: false })).toEqual(['file', 'decide', 'preserve-evidence']);
     expect(running(c.deadlines, 'filing')).toBeDefined();
 
     await act(handle, { action: 'decide', body: { kind: 'penalty', fine: 150, summary: true } });
@@ -58,13 +58,14 @@ describe('procedure: rework after a decision starts a new penalty procedure (def
     await act(handle, { action: 'file', body: {} });
     await act(handle, { action: 'notify-rights', body: {} });
     await act(handle, { action: 'hearing-request', body: {} });
+    await act(handle, { action: 'hearing-notice', body: { noticeServedAt: '2026-09-30T10:00:00+08:00', hearingAt: '2026-10-16T09:00:00+08:00' } });
     await act(handle, { action: 'hearing-held', body: {} });
     let c = await act(handle, { action: 'decide', body: { kind: 'no_penalty' } });
     expect(c).toMatchObject({ stage: 'verification', resolution: 'no_penalty' });
     await act(handle, { action: 'verify', body: { passed: false } });
     c = await act(handle, { action: 'handle', body: { outcome: 'case_required' } });
     expect(c.penalty).toBeUndefined();
-    expect(allowedActions(c, { transferReturned: false })).toEqual(['file', 'decide']);
+    expect(allowedActions(c, { transferReturned: false })).toEqual(['file', 'decide', 'preserve-evidence']);
     c = await act(handle, { action: 'file', body: {} });
     expect(c.penalty?.filedAt).toBeDefined();
     await settled(handle, pool);
@@ -95,6 +96,7 @@ describe('procedure: the time bar at capture (行政处罚法 Art 36)', () => {
     await act(handle, { action: 'file', body: {} });
     await act(handle, { action: 'notify-rights', body: {} });
     await act(handle, { action: 'hearing-request', body: {} });
+    await act(handle, { action: 'hearing-notice', body: { noticeServedAt: '2026-09-30T10:00:00+08:00', hearingAt: '2026-10-16T09:00:00+08:00' } });
     await act(handle, { action: 'hearing-held', body: {} });
     c = await act(handle, { action: 'decide', body: { kind: 'no_penalty' } });
     expect(c).toMatchObject({ stage: 'verification', resolution: 'no_penalty' });
@@ -114,6 +116,7 @@ describe('procedure: hearings and notices (defects 5B, 5C)', () => {
     expect(summary.message).toContain('general procedure');
     expect(summary.message).toContain('requested a hearing');
     expect(summary.details).toEqual([{ field: 'summary' }]);
+    await act(handle, { action: 'hearing-notice', body: { noticeServedAt: '2026-09-30T10:00:00+08:00', hearingAt: '2026-10-16T09:00:00+08:00' } });
     await act(handle, { action: 'hearing-held', body: {} });
     const c = await act(handle, { action: 'decide', body: { kind: 'penalty', fine: 150 } });
     expect(c.penalty).toMatchObject({ fine: 150, hearingHeld: true });
@@ -127,6 +130,7 @@ describe('procedure: hearings and notices (defects 5B, 5C)', () => {
     await act(handle, { action: 'file', body: {} });
     await act(handle, { action: 'notify-rights', body: { proposedFine: 100 } });
     await act(handle, { action: 'hearing-request', body: {} });
+    await act(handle, { action: 'hearing-notice', body: { noticeServedAt: '2026-09-30T10:00:00+08:00', hearingAt: '2026-10-16T09:00:00+08:00' } });
     await act(handle, { action: 'hearing-held', body: {} });
     const heavier = await refusalOf(act(handle, { action: 'decide', body: { kind: 'penalty', fine: 50_000 } }));
     expect(heavier.type).toBe(REFUSAL.businessRule);

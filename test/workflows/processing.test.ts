@@ -36,6 +36,8 @@ describe('formal case processing (案件办理)', () => {
 
     c = await act(handle, { action: 'hearing-request', body: {} });
     await expect(act(handle, { action: 'decide', body: { kind: 'penalty', fine: 2000 } })).rejects.toThrow('Workflow Update failed');
+    // 听证通知 at least 7 working days before the hearing (National Day 2026 in between: see statutory.test.ts)
+    c = await act(handle, { action: 'hearing-notice', body: { noticeServedAt: '2026-09-30T10:00:00+08:00', hearingAt: '2026-10-16T09:00:00+08:00' } });
     c = await act(handle, { action: 'hearing-held', body: { notes: '听证会于乡镇综合执法大队召开' } });
     c = await act(handle, { action: 'decide', body: { kind: 'penalty', fine: 2000 } });
     expect(c.deadlines.find((d) => d.kind === 'decision')).toMatchObject({ status: 'met', overdue: false });
@@ -64,6 +66,7 @@ describe('formal case processing (案件办理)', () => {
       'case_filed',
       'rights_notified',
       'hearing_requested',
+      'hearing_notified',
       'hearing_held',
       'decided',
       'decision_served',

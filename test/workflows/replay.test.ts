@@ -38,6 +38,8 @@ const EXPECTED = [
   // a fine published (公示), then a rework: the case tells its disclosure, which is withdrawn with a reason
   'formal-case-disclosed-reworked',
   'disclosure-published-withdrawn',
+  // a served fine unpaid, the party's lawsuit suspends enforcement and the surcharge, upheld, applied for in court with the surcharge
+  'lawsuit-suspends-enforcement',
 ];
 
 describe('replay of recorded case histories', () => {

@@ -96,7 +96,8 @@ describe('extensions (延期)', () => {
     await ask(handle, { kind: 'extension-decision', requestId: asked.requestId!, body: { approved: true }, actor: supervisor });
     c = await view(handle);
     const extended = c.deadlines.find((d) => d.id === handling.id)!;
-    expect(extended.dueAt).toBe(computeDueDate({ workingDays: 3 }, handling.dueAt).dueAt);
+    // counted from the deadline's last day (the day before its 00:00 dueAt)
+    expect(extended.dueAt).toBe(computeDueDate({ workingDays: 3 }, new Date(ms(handling.dueAt) - 1)).dueAt);
     expect(ms(extended.escalateAt!) - ms(handling.escalateAt!)).toBe(ms(extended.dueAt) - ms(handling.dueAt));
     expect(extended).toMatchObject({ status: 'running', extensions: 1 });
     expect(c.extensionRequests).toEqual([

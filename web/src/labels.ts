@@ -18,6 +18,11 @@ export const ACTION_LABELS: Record<ActionName, string> = {
   'record-payment': '登记缴款',
   verify: '核查反馈',
   return: '退回工单',
+  'preserve-evidence': '先行登记保存',
+  'decide-preserved-evidence': '保存物品处理决定',
+  'hearing-notice': '听证通知',
+  'appeal-filed': '当事人申请复议或起诉',
+  'appeal-decided': '复议或诉讼结果',
 };
 
 export const SOURCE_LABELS: Record<CaseSource, string> = {
@@ -37,6 +42,7 @@ export const RESOLUTION_LABELS: Record<Resolution, string> = {
   enforcement_refused: '法院不予执行',
   no_penalty: '不予处罚',
   returned_to_dispatcher: '已退回派单部门',
+  penalty_revoked: '处罚已撤销',
 };
 
 export const DEADLINE_LABELS: Record<string, string> = {
@@ -47,6 +53,7 @@ export const DEADLINE_LABELS: Record<string, string> = {
   'county-response': '县级部门响应时限 (乡呼县应)',
   callback: '回访时限',
   'complaint-acceptance': '投诉受理时限',
+  'evidence-preservation': '先行登记保存处理时限',
   supervision: '督办时限',
   handling: '处理时限',
   verification: '核查时限',
@@ -141,6 +148,15 @@ export const RATING_LABELS: Record<string, string> = { satisfied: '满意', basi
 /** Labels of form fields, by their path in the action body. */
 export const FIELD_LABELS: Record<string, string> = {
   gridMemberId: '网格员编号 gridMemberId',
+  items: '登记保存物品',
+  preservedAt: '保存时间',
+  approvedBy: '批准负责人',
+  hearingAt: '听证时间',
+  noticeServedAt: '听证通知送达时间',
+  place: '听证地点',
+  body: '复议机关或人民法院',
+  upheld: '维持原处罚决定',
+  decidedAt: '决定时间',
   observedAt: '巡查时间',
   findings: '巡查情况',
   photos: '照片链接',
@@ -204,9 +220,9 @@ export const OPTION_LABELS: Record<string, Record<string, string>> = {
   'violation.harm': { life_health_safety: '涉及公民生命健康安全', financial_safety: '涉及金融安全' },
   level: { township: '本镇执法队办理', county: '移送县级部门 (乡呼县应)' },
   outcome: { corrected: '当场改正', case_required: '需立案查处', suspected_crime: '涉嫌犯罪移送', obstruction: '暴力阻碍执法' },
-  kind: { penalty: '给予处罚', no_penalty: '不予处罚' },
+  kind: { penalty: '给予处罚', no_penalty: '不予处罚', reconsideration: '申请行政复议', lawsuit: '提起行政诉讼' },
+  decision: { accept: '接收', return: '退回', joint: '联合执法', release: '解除保存', 'retain-as-evidence': '作为证据留存', confiscate: '没收', 'seal-or-seize': '查封扣押', 'test-or-appraise': '检验鉴定' },
   answer: { report: '报到 (参加联合执法)', decline: '不参加 (须说明理由)' },
-  decision: { accept: '接收', return: '退回', joint: '联合执法' },
   source: SOURCE_LABELS,
   rating: RATING_LABELS,
   role: { township: '乡镇执法队', county: '县级部门', supervisor: '督查', admin: '管理员' },
