@@ -12,7 +12,8 @@
  * - Three phases, one after the other, each driven by `--concurrency` loops over `--cases` cases:
  *   floor      six Updates (the first with start), one local activity writing one row each;
  *   sdk        the hotline loop as the API drives it: update-with-start `opened`, then the `action`
- *              Updates patrol-report → confirm → capture → assign → handle (corrected) → verify;
+ *              Updates patrol-report → confirm → capture → assign → handle (corrected) → verify, then the
+ *              `request` Update of the 回访 satisfaction callback (it ends a hotline case's workflow);
  *   http       the same loop over HTTP (fetch), tokens signed like the tests', with Idempotency-Keys.
  *   Each case counts when its workflow has completed. `--warmup` cases per phase run first, unmeasured.
  *
@@ -38,7 +39,7 @@ import { signDevToken } from '../runtime/dev-token';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../runtime/embedded-temporal';
 import { freePort, pickPort } from '../runtime/ports';
 import { temporalCliPath } from '../runtime/temporal-binaries';
-import { actionUpdate, openedUpdate } from '../workflows/definitions';
+import { actionUpdate, openedUpdate, requestUpdate } from '../workflows/definitions';
 import { FLOOR_TABLE_DDL } from './floor/activities';
 import { FLOOR_STEPS, floorStepUpdate, type floorWorkflow } from './floor/workflows';
 import { childPids, cpuSeconds } from './proc';
@@ -104,6 +105,11 @@ const ACTION_STEPS: Omit<ActionRequest, 'actor'>[] = [
   { action: 'handle', body: { outcome: 'corrected', notes: '当场责令改正' } },
   { action: 'verify', body: { passed: true } },
 ] as Omit<ActionRequest, 'actor'>[];
+/**
+ * 回访: a dispatched (hotline) case stays live through its satisfaction callback window after verify;
+ * the platform's callback ends its workflow. Part of the closed loop since the work-order steps.
+ */
+const CALLBACK = { kind: 'satisfaction' as const, body: { rating: 'satisfied' as const } };
 
 // ------------------------------------------------------------------ measuring
 
@@ -217,6 +223,9 @@ const driveSdk: Driver = async (rig, id, _slot, samples, failures) => {
       ),
     );
   }
+  await withRetries(failures, 'callback', () =>
+    timed(samples, 'callback', () => handle.executeUpdate(requestUpdate, { args: [{ ...CALLBACK, actor: officer }], updateId: `${caseId}-callback` })),
+  );
   await timed(samples, 'completed', () => handle.result());
   return caseId;
 };
@@ -245,6 +254,9 @@ const driveHttp: Driver = async (rig, id, slot, samples, failures) => {
       ),
     );
   }
+  await withRetries(failures, 'callback', () =>
+    timed(samples, 'callback', () => post(`${rig.apiUrl}/v1/cases/${caseId}/satisfaction`, townshipToken, `${ref}-callback`, CALLBACK.body)),
+  );
   await timed(samples, 'completed', () => rig.client.workflow.getHandle(caseId).result());
   return caseId;
 };
