@@ -10,7 +10,8 @@
  *   case worker and the floor worker) and the API (`api/main.ts`, the real Fastify app on a free
  *   loopback port). The Temporal server's own process is read too.
  * - Three phases, one after the other, each driven by `--concurrency` loops over `--cases` cases:
- *   floor      six Updates (the first with start), one local activity writing one row each;
+ *   floor      as many Updates as the hotline loop sends (FLOOR_STEPS, the first with start), one local
+ *              activity writing one row each;
  *   sdk        the hotline loop as the API drives it: update-with-start `opened`, then the `action`
  *              Updates patrol-report → confirm → capture → assign → handle (corrected) → verify, then the
  *              `request` Update of the 回访 satisfaction callback (it ends a hotline case's workflow);

@@ -174,7 +174,7 @@ class CaseRun {
       this.step(async () => {
         const created = !this.openingReported;
         this.openingReported = true;
-        return { created, case: this.view };
+        return { created, caseId: this.view.caseId, seq: this.seq, stage: this.view.stage, status: this.view.status };
       }),
     );
     wf.setHandler(childEventUpdate, (req) => this.step(() => this.childEvent(req)), { validator: (req) => this.validateChildEvent(req) });

@@ -29,7 +29,7 @@ import {
   openedUpdate,
   type ChildEventRequest,
 } from '../../workflows/definitions';
-import { claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, rememberAnswer } from '../idempotency';
+import { caseRowWithClaim, claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, projectedAnswer, releaseClaim, rememberAnswer } from '../idempotency';
 import { actionIdempotencyHeaders, caseAccess, caseIdSchema, caseParams, idempotencyKeySchema, isTemporalUnavailable, type KeyedRequest } from '../case-access';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { forbidden, HttpError, notFound } from '../errors';
@@ -246,7 +246,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     });
     try {
       const opened = await client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation });
-      return { status: opened.created ? 201 : 200, case: opened.case };
+      return { status: opened.created ? 201 : 200, case: opened.case ?? (await projectedCase(caseId, opened.seq)) };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         // Closed already (and so projected): the same case.
@@ -256,6 +256,12 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
       throw err;
     }
+  }
+
+  /** The case as of `seq` or later: the read model (each step is projected before it answers), else the workflow. */
+  async function projectedCase(caseId: string, seq: number): Promise<CaseView> {
+    const row = await readModelRow(caseId);
+    return row && row.seq >= seq ? row.snapshot : queryCase(caseId);
   }
 
   // ------------------------------------------------------------ GET /v1/cases/:caseId
@@ -286,20 +292,28 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
   ): Promise<CaseView> {
     const claims = claimsOf(request);
     requireRole(claims, 'township', 'county');
+    const path = `/v1/cases/${caseId}/actions/${action}`;
     // Jurisdiction from the read model (one indexed row, projected before each step returns); the
-    // workflow itself re-checks the stage. A case not yet projected is asked directly.
-    const row = await readModelRow(caseId);
+    // workflow itself re-checks the stage. A case not yet projected is asked directly. A keyed request
+    // claims its key in the same statement (one round trip), and gives it back if refused here.
+    const key = request.headers['idempotency-key'];
+    const keyed = typeof key === 'string' ? { key, ...(await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId })) } : undefined;
+    const row = keyed ? keyed.row : await readModelRow(caseId);
+    const refuse = async (err: HttpError): Promise<never> => {
+      if (keyed?.claim.kind === 'first') await releaseClaim(pool, claims.sub, keyed.key);
+      throw err;
+    };
     const c = row?.snapshot ?? (await loadCase(caseId, request.log));
-    if (!c) throw notFound(`case ${caseId}`);
+    if (!c) return refuse(notFound(`case ${caseId}`));
     if (!canActOnCase(claims, c)) {
-      throw forbidden(
-        claims.role === 'county'
-          ? 'a county department acts only on a case it has accepted on transfer'
-          : 'outside your jurisdiction',
+      return refuse(
+        forbidden(
+          claims.role === 'county'
+            ? 'a county department acts only on a case it has accepted on transfer'
+            : 'outside your jurisdiction',
+        ),
       );
     }
-    const path = `/v1/cases/${caseId}/actions/${action}`;
-    const keyed = await claimKey(request, caseId, path, body);
     if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as CaseView;
     // A keyed retry whose first answer was never stored (the API died in between) may be the step that
     // closed the case: ask again with the same Update ID, and Temporal answers with the first outcome.
@@ -317,16 +331,18 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     const req = { action, body, actor: actorFromClaims(claims) } as ActionRequest;
     try {
       const outcome = await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req], updateId });
-      // The step was projected before it returned: the read model holds the case as of outcome.seq.
-      const after = await readModelRow(caseId);
-      const updated = after && after.seq >= outcome.seq ? after.snapshot : await queryCase(caseId);
-      if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, updated);
-      return updated;
+      // The step was projected before it returned: the read model holds the case as of outcome.seq
+      // (read, and stored as the key's answer, in one statement).
+      const remember = keyed ? { caller: claims.sub, key: keyed.key } : undefined;
+      const projected = await projectedAnswer<CaseView>(pool, { caseId, seq: outcome.seq, status: 200, ...(remember ? { keyed: remember } : {}) });
+      if (projected) return projected;
+      const live = await queryCase(caseId);
+      if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, live);
+      return live;
     } catch (err) {
       throw mapUpdateError(err, caseId);
     }
   }
-
 
   for (const action of ACTIONS) {
     app.post(
