@@ -5,6 +5,7 @@ import { PACKAGE_CALENDAR, type WorkingDayCalendar } from '../domain/holiday-cal
 import { publishedCalendar } from './holiday-calendars';
 import type { CaseView } from '../domain/case';
 import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
+import { completeDeadline } from '../domain/deadline-entries';
 import { REFUSAL } from '../domain/errors';
 import { doublePeriod } from '../domain/periods';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
@@ -35,7 +36,8 @@ export function createActivities(pool: Pool): CaseActivities {
     lookupMatter: (input) => lookupMatter(pool, input),
     lookupDepartment: (input) => lookupDepartment(pool, input),
     checkOfficers: (input) => checkOfficers(pool, input),
-    recordTransition: (input) => recordTransition(pool, input),
+    recordTransition: async (input) =>
+      input.deadlines?.length ? recordTransition(pool, input, await calendar(input.deadlines.find((d) => d.request.calendarAtLeast)?.request.calendarAtLeast)) : recordTransition(pool, input),
     recordReview: (input) => recordReview(pool, input),
     listCasesWithEstimatedDeadlines: async ({ after, limit }) => {
       const { rows } = await pool.query<{ case_id: string }>(
@@ -285,8 +287,13 @@ export function deriveCaseColumns(snapshot: CaseView): DerivedCaseColumns {
   };
 }
 
-export async function recordTransition(pool: Pool, input: TransitionRecord): Promise<void> {
-  const s = input.snapshot;
+export async function recordTransition(pool: Pool, input: TransitionRecord, calendar?: WorkingDayCalendar): Promise<DeadlineAnswer[] | void> {
+  const pending = input.deadlines ?? [];
+  // Deadlines the step started without their due dates: computed here, entered as the workflow will enter them.
+  const answers = pending.length > 0 ? computeDeadlines(pending.map((p) => p.request), calendar) : undefined;
+  const s: CaseView = answers
+    ? { ...input.snapshot, deadlines: [...(input.snapshot.deadlines ?? []), ...pending.map((p, i) => completeDeadline(p.draft, answers[i]!))] }
+    : input.snapshot;
   const caseId = s.caseId;
   const derived = deriveCaseColumns(s);
   // One statement, so one round trip and atomic by itself: the data-modifying CTEs write the timeline
@@ -371,6 +378,7 @@ export async function recordTransition(pool: Pool, input: TransitionRecord): Pro
       JSON.stringify(input.notifications),
     ],
   );
+  return answers;
 }
 
 /* ---------- 效能监督: reviews ---------- */

@@ -12,7 +12,8 @@
  * - Three phases, one after the other, each driven by `--concurrency` loops over `--cases` cases:
  *   floor      as many Updates as the hotline loop sends (FLOOR_STEPS, the first with start), one local
  *              activity writing one row each;
- *   sdk        the hotline loop as the API drives it: update-with-start `opened`, then the `action`
+ *   sdk        the hotline loop as the API drives it: update-with-start `opened` (with the current SLA
+ *              policy in the input, as POST /v1/cases sends it), then the `action`
  *              Updates patrol-report → confirm → capture → assign → handle (corrected) → verify, then the
  *              `request` Update of the 回访 satisfaction callback (it ends a hotline case's workflow);
  *   http       the same loop over HTTP (fetch), tokens signed like the tests', with Idempotency-Keys.
@@ -35,6 +36,8 @@ import { createSeededDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '.
 import { DEMO } from '../db/seed';
 import type { ActionRequest } from '../domain/actions';
 import type { Actor, CaseWorkflowInput } from '../domain/case';
+import type { SlaPolicy } from '../domain/sla';
+import { loadSlaPolicy } from '../activities';
 import type { Claims } from '../api/claims';
 import { signDevToken } from '../runtime/dev-token';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../runtime/embedded-temporal';
@@ -176,6 +179,8 @@ interface Rig {
   floorTaskQueue: string;
   apiUrl: string;
   run: string;
+  /** The current SLA policy: the API sends it with every opening (POST /v1/cases reads it with the township). */
+  slaPolicy: SlaPolicy;
 }
 type Driver = (rig: Rig, id: string, slot: number, samples: Samples | undefined, failures: Failures) => Promise<string>;
 
@@ -204,7 +209,7 @@ const driveFloor: Driver = async (rig, id, _slot, samples, failures) => {
 
 const driveSdk: Driver = async (rig, id, _slot, samples, failures) => {
   const caseId = `sdk-${rig.run}-${id}`;
-  const input: CaseWorkflowInput = { ...openBody(`12345-${caseId}`), caseId, createdBy: upstreamActor };
+  const input: CaseWorkflowInput = { ...openBody(`12345-${caseId}`), caseId, createdBy: upstreamActor, slaPolicy: rig.slaPolicy };
   const start = () =>
     new WithStartWorkflowOperation('caseWorkflow', {
       workflowId: caseId,
@@ -514,6 +519,7 @@ async function main(): Promise<void> {
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     await admin.query(FLOOR_TABLE_DDL);
+    const slaPolicy = await loadSlaPolicy(admin as unknown as pg.Pool);
     await admin.end();
 
     const common = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: caseTaskQueue, LOG_LEVEL: 'warn' };
@@ -528,7 +534,7 @@ async function main(): Promise<void> {
     await waitForReady(apiUrl, api);
 
     connection = await Connection.connect({ address: server.address });
-    const rig: Rig = { client: new Client({ connection }), caseTaskQueue, floorTaskQueue, apiUrl, run };
+    const rig: Rig = { client: new Client({ connection }), caseTaskQueue, floorTaskQueue, apiUrl, run, slaPolicy };
     const all = procs as Processes;
     const floor = await runPhase('floor', driveFloor, rig, all, false);
     const sdk = await runPhase('sdk', driveSdk, rig, all, false);

@@ -20,7 +20,7 @@ import { reviewCase } from '../domain/review';
 import { SLA_KEYS, slaFor, type SlaKey, type SlaPolicy } from '../domain/sla';
 import type { Period } from '../domain/periods';
 import { DISPATCHED_SOURCES, type Resolution, type Stage } from '../domain/stages';
-import { DeadlineBook, type DeadlineExpiry } from './deadline-book';
+import { DeadlineBook, type DeadlineExpiry, type DeadlineSpec } from './deadline-book';
 import {
   actionUpdate,
   caseQuery,
@@ -114,6 +114,12 @@ class CaseRun {
   private unflushed: TimelineEntry[] = [];
   private notifications: Notification[] = [];
   /**
+   * Inside a human step (patched 'deadlines-in-transition'): a stage's SLA starts deferred, its due
+   * dates computed by the step's projection (one local activity and marker less per stage).
+   */
+  private deferring = false;
+  private deferPatched?: boolean;
+  /**
    * Steps (updates, the signals and timers the run loop handles, opening) run one at a time, in the
    * order they asked: a FIFO mutex. (A flag polled with `condition(() => !busy)` is no lock: every
    * waiter whose predicate holds is released in the same activation, and which waiters share an
@@ -169,7 +175,7 @@ class CaseRun {
       this.opened = true;
     }
     wf.setHandler(caseQuery, () => this.view);
-    wf.setHandler(actionUpdate, (req) => this.step(() => this.act(req)), { validator: (req) => this.validate(req) });
+    wf.setHandler(actionUpdate, (req) => this.step(() => this.deferringDeadlines(() => this.act(req))), { validator: (req) => this.validate(req) });
     wf.setHandler(openedUpdate, () =>
       this.step(async () => {
         const created = !this.openingReported;
@@ -196,7 +202,7 @@ class CaseRun {
   }
 
   async run(): Promise<CaseOutcome> {
-    if (!this.opened) await this.lock.runExclusive(() => this.open());
+    if (!this.opened) await this.lock.runExclusive(() => this.deferringDeadlines(() => this.open()));
     while (this.live()) {
       const wake = this.book.nextWakeUp();
       const woken = () => this.inbox.length > 0 || !this.live() || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
@@ -275,14 +281,34 @@ class CaseRun {
     this.notifications.push({ dedupeKey: `${this.view.caseId}:${key}`, ...n });
   }
 
-  /** Projects what happened since the last flush: timeline, case row, outbox. */
+  /** Projects what happened since the last flush: timeline, case row, outbox, and the deferred deadlines' due dates. */
   private async flush(): Promise<void> {
-    if (this.unflushed.length === 0 && this.notifications.length === 0) return;
+    const deadlines = this.book.takePending();
+    if (this.unflushed.length === 0 && this.notifications.length === 0 && deadlines.length === 0) return;
     const events = this.unflushed;
     const notifications = this.notifications;
     this.unflushed = [];
     this.notifications = [];
-    await acts.recordTransition({ workflowId: wf.workflowInfo().workflowId, snapshot: this.view, seq: this.seq, events, notifications });
+    const answers = await acts.recordTransition({
+      workflowId: wf.workflowInfo().workflowId,
+      snapshot: this.view,
+      seq: this.seq,
+      events,
+      notifications,
+      ...(deadlines.length > 0 ? { deadlines } : {}),
+    });
+    if (deadlines.length > 0) this.book.settle(deadlines, answers ?? []);
+  }
+
+  /** Runs a step in which stage SLAs may start deferred (when patched); its flush enters them. */
+  private async deferringDeadlines<T>(fn: () => Promise<T>): Promise<T> {
+    this.deferPatched ??= wf.patched('deadlines-in-transition');
+    this.deferring = this.deferPatched;
+    try {
+      return await fn();
+    } finally {
+      this.deferring = false;
+    }
   }
 
   // ---- stages and deadlines --------------------------------------------------------------------
@@ -301,13 +327,17 @@ class CaseRun {
     this.view.stage = stage;
     this.visits.push({ stage, enteredAt: at });
     const next = STAGE_SLA[stage];
-    if (next) await this.startSla(next, stage);
+    if (!next) return;
+    if (this.deferring) this.book.defer([this.slaSpec(next, stage)]);
+    else await this.startSla(next, stage);
+  }
+
+  private slaSpec(key: SlaKey, stage: Stage): DeadlineSpec {
+    return { kind: key, stage, holder: key === 'county-response' ? 'county' : 'agency', period: slaFor(this.policy, key, this.view.urgent), basis: `SLA policy v${this.policy.version}` };
   }
 
   private startSla(key: SlaKey, stage: Stage): Promise<Deadline[]> {
-    return this.book.start([
-      { kind: key, stage, holder: key === 'county-response' ? 'county' : 'agency', period: slaFor(this.policy, key, this.view.urgent), basis: `SLA policy v${this.policy.version}` },
-    ]);
+    return this.book.start([this.slaSpec(key, stage)]);
   }
 
   private startStatutory(kind: StatutoryDeadlineKind, from?: string): Promise<Deadline[]> {
@@ -358,7 +388,8 @@ class CaseRun {
       this.view.stage = 'discovery';
     }
     this.visits.push({ stage: this.view.stage, enteredAt: this.view.openedAt });
-    await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
+    if (this.deferring) this.book.defer([this.slaSpec(STAGE_SLA[this.view.stage]!, this.view.stage)]);
+    else await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
     if (this.view.source === 'complaint' && wf.patched('complaint-acceptance')) {
       // 投诉举报: accept it or not within 7 working days; the township's confirm (or return) is that decision.
       await this.startStatutory('complaint-acceptance', this.view.openedAt);

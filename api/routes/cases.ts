@@ -21,6 +21,7 @@ import {
   type JudicialEvent,
 } from '../../domain/actions';
 import { openCaseSchema, type CaseView, type CaseWorkflowInput } from '../../domain/case';
+import type { SlaPolicy } from '../../domain/sla';
 import { ACTIONS, CASE_SOURCES, CASE_STATUSES, STAGES, type ActionName } from '../../domain/stages';
 import {
   actionUpdate,
@@ -219,9 +220,15 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       }
     }
 
-    const { rows } = await pool.query<{ county_code: string }>('SELECT county_code FROM townships WHERE code = $1', [
-      body.townshipCode,
-    ]);
+    // The township, and the SLA policy the case starts with (the current one) in the same round trip: the
+    // workflow then needs no activity to load it.
+    const { rows } = await pool.query<{ county_code: string; version: number | null; slas: SlaPolicy['slas'] | null; urgent: SlaPolicy['urgent'] | null }>(
+      `SELECT t.county_code, p.version, p.slas, p.urgent
+         FROM townships t
+         LEFT JOIN LATERAL (SELECT version, slas, urgent FROM sla_policies ORDER BY version DESC LIMIT 1) p ON true
+        WHERE t.code = $1`,
+      [body.townshipCode],
+    );
     const township = rows[0];
     if (!township) {
       throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} does not exist`, [
@@ -234,7 +241,8 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       ]);
     }
 
-    const input: CaseWorkflowInput = { ...body, caseId, createdBy: actorFromClaims(claims) };
+    const slaPolicy: SlaPolicy | undefined = township.version !== null && township.slas ? { version: township.version, slas: township.slas, urgent: township.urgent ?? {} } : undefined;
+    const input: CaseWorkflowInput = { ...body, caseId, createdBy: actorFromClaims(claims), ...(slaPolicy ? { slaPolicy } : {}) };
     // Update-with-start: the case starts (or, for a concurrent duplicate, is found running) and answers
     // once it has opened, in one round trip. The first caller the case answers is told 201.
     const startWorkflowOperation = new WithStartWorkflowOperation(CASE_WORKFLOW_TYPE, {
