@@ -31,6 +31,8 @@ const EXPECTED = [
   'satisfaction-reopened',
   // a complaint (投诉) with its 7-working-day acceptance deadline, confirmed unfounded
   'complaint-confirmed-unfounded',
+  // a hotline case whose stage SLAs are computed by the steps' projections (deadlines-in-transition), called back
+  'hotline-deadlines-in-transition',
 ];
 
 describe('replay of recorded case histories', () => {
