@@ -86,6 +86,8 @@ export interface TransitionRecord {
   notifications: Notification[];
   /** Deadlines the step started without computing them (not yet in `snapshot.deadlines`). */
   deadlines?: PendingDeadline[];
+  /** A closing step: the efficiency review of the case, written in the same transaction (as recordReview does). */
+  review?: CaseReview;
 }
 
 export interface ReviewRecord {

@@ -6,6 +6,7 @@ import {
   HISTORY_LIMIT,
   SYSTEM_ACTOR,
   type Actor,
+  type CaseReview,
   type CaseRunState,
   type CaseView,
   type CaseWorkflowInput,
@@ -282,7 +283,7 @@ class CaseRun {
   }
 
   /** Projects what happened since the last flush: timeline, case row, outbox, and the deferred deadlines' due dates. */
-  private async flush(): Promise<void> {
+  private async flush(review?: CaseReview): Promise<void> {
     const deadlines = this.book.takePending();
     if (this.unflushed.length === 0 && this.notifications.length === 0 && deadlines.length === 0) return;
     const events = this.unflushed;
@@ -296,14 +297,22 @@ class CaseRun {
       events,
       notifications,
       ...(deadlines.length > 0 ? { deadlines } : {}),
+      ...(review ? { review } : {}),
     });
     if (deadlines.length > 0) this.book.settle(deadlines, answers ?? []);
   }
 
+  /**
+   * Patched 'deadlines-in-transition': the step's projection computes the SLAs the step started and
+   * writes the review of a closing step (one local activity per stage and one per close less).
+   */
+  private projectionComputes(): boolean {
+    return (this.deferPatched ??= wf.patched('deadlines-in-transition'));
+  }
+
   /** Runs a step in which stage SLAs may start deferred (when patched); its flush enters them. */
   private async deferringDeadlines<T>(fn: () => Promise<T>): Promise<T> {
-    this.deferPatched ??= wf.patched('deadlines-in-transition');
-    this.deferring = this.deferPatched;
+    this.deferring = this.projectionComputes();
     try {
       return await fn();
     } finally {
@@ -654,8 +663,12 @@ class CaseRun {
     this.view.status = 'closed';
     this.view.closedAt = at;
     this.record('case_closed', SYSTEM_ACTOR, { resolution: this.view.resolution ?? null, onTime: review.onTime, reworkCount: review.reworkCount, escalations: review.escalations });
-    await this.flush();
-    await acts.recordReview({ caseId: this.view.caseId, snapshot: this.view, review });
+    if (this.projectionComputes()) {
+      await this.flush(review);
+    } else {
+      await this.flush();
+      await acts.recordReview({ caseId: this.view.caseId, snapshot: this.view, review });
+    }
     if (opts.callback && DISPATCHED_SOURCES.includes(this.view.source) && wf.patched('satisfaction-callback')) {
       // 回访: the platform calls the reporter back within the policy's window; unsatisfied may reopen.
       await this.book.start([

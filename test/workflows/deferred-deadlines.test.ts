@@ -28,7 +28,7 @@ async function projected(caseId: string): Promise<CaseView> {
   return rows[0]!.snapshot;
 }
 
-describe("a stage's SLA computed by the step's projection (deadlines-in-transition)", () => {
+describe("a stage's SLA computed and a close's review written by the step's projection (deadlines-in-transition)", () => {
   it('the case row and the workflow hold the same deadlines after every step, and no step asks computeDeadlines on its own', async () => {
     const handle = await rig.start(hotlineCase(newCaseId('deferred')));
     let c = await settled(handle, pool);
@@ -66,6 +66,14 @@ describe("a stage's SLA computed by the step's projection (deadlines-in-transiti
     expect((await projected(c.caseId)).deadlines).toStrictEqual((await view(handle)).deadlines);
     markers = await markerActivities(handle);
     expect(markers.filter((m) => m === 'computeDeadlines')).toHaveLength(1);
+    // the closing step's projection wrote the review too: one row per stage visited (patrol … verification)
+    expect(markers).not.toContain('recordReview');
+    const { rows } = await pool.query<{ resolution: string; on_time: boolean; stages: number }>(
+      `SELECT r.resolution, r.on_time, (SELECT count(*)::int FROM case_review_stages s WHERE s.case_id = r.case_id) AS stages
+         FROM case_reviews r WHERE r.case_id = $1`,
+      [c.caseId],
+    );
+    expect(rows).toStrictEqual([{ resolution: 'resolved', on_time: true, stages: 6 }]);
     await keepHistory(handle, 'hotline-deadlines-in-transition');
   });
 });
