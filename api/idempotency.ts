@@ -47,13 +47,13 @@ export async function claimIdempotencyKey(pool: Pool, r: IdempotentRequest): Pro
 
 /**
  * The case row of a step on a case and, for a keyed request, the key's claim, in one statement (one
- * round trip on the action path). The caller checks jurisdiction on the row; a request it refuses
- * gives its fresh claim back with `releaseClaim`, so the key stays free as before.
+ * round trip on the action path). The caller checks jurisdiction on the row, then asks `claim()`; a
+ * request it refuses gives a fresh claim back with `releaseClaim`, so the key stays free as before.
  */
 export async function caseRowWithClaim(
   pool: Pool,
   r: IdempotentRequest & { caseId: string },
-): Promise<{ row: { snapshot: CaseView; seq: number } | undefined; claim: KeyClaim }> {
+): Promise<{ row: { snapshot: CaseView; seq: number } | undefined; fresh: boolean; claim: () => Promise<KeyClaim> }> {
   const hash = requestFingerprint(r);
   const { rows } = await pool.query<{ snapshot: CaseView | null; seq: number | null; claimed: boolean }>(
     `WITH claim AS (
@@ -67,8 +67,10 @@ export async function caseRowWithClaim(
   );
   const first = rows[0];
   const row = first?.snapshot && first.seq !== null ? { snapshot: first.snapshot, seq: first.seq } : undefined;
-  if (first?.claimed) return { row, claim: { kind: 'first' } };
-  return { row, claim: await judgeRetry(pool, r, hash) };
+  // A key already claimed is judged (first answer, or 422 for another request) when the caller asks,
+  // after its own checks on the row: a request outside the caller's jurisdiction is 403 either way.
+  if (first?.claimed) return { row, fresh: true, claim: async () => ({ kind: 'first' }) };
+  return { row, fresh: false, claim: () => judgeRetry(pool, r, hash) };
 }
 
 /** Gives back a key claimed by a request that was then refused before it did anything. */

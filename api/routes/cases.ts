@@ -305,10 +305,10 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     // workflow itself re-checks the stage. A case not yet projected is asked directly. A keyed request
     // claims its key in the same statement (one round trip), and gives it back if refused here.
     const key = request.headers['idempotency-key'];
-    const keyed = typeof key === 'string' ? { key, ...(await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId })) } : undefined;
-    const row = keyed ? keyed.row : await readModelRow(caseId);
+    const claimed = typeof key === 'string' ? await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId }) : undefined;
+    const row = claimed ? claimed.row : await readModelRow(caseId);
     const refuse = async (err: HttpError): Promise<never> => {
-      if (keyed?.claim.kind === 'first') await releaseClaim(pool, claims.sub, keyed.key);
+      if (typeof key === 'string' && claimed?.fresh) await releaseClaim(pool, claims.sub, key);
       throw err;
     };
     const c = row?.snapshot ?? (await loadCase(caseId, request.log));
@@ -322,6 +322,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
         ),
       );
     }
+    const keyed = typeof key === 'string' && claimed ? { key, claim: await claimed.claim() } : undefined;
     if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as CaseView;
     // A keyed retry whose first answer was never stored (the API died in between) may be the step that
     // closed the case: ask again with the same Update ID, and Temporal answers with the first outcome.

@@ -61,16 +61,17 @@ const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (ap
     // step), a case not yet projected from its workflow; a keyed request claims its key in the same
     // statement and gives it back when refused here.
     const key = request.headers['idempotency-key'];
-    const keyed = typeof key === 'string' ? { key, ...(await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId })) } : undefined;
-    const row = keyed ? keyed.row : await access.readModelRow(caseId);
+    const claimed = typeof key === 'string' ? await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId }) : undefined;
+    const row = claimed ? claimed.row : await access.readModelRow(caseId);
     const refuse = async (err: HttpError): Promise<never> => {
-      if (keyed?.claim.kind === 'first') await releaseClaim(pool, claims.sub, keyed.key);
+      if (typeof key === 'string' && claimed?.fresh) await releaseClaim(pool, claims.sub, key);
       throw err;
     };
     const c = row?.snapshot ?? (await access.loadCase(caseId, request.log));
     if (!c) return refuse(notFound(`case ${caseId}`));
     if (!canReadCase(claims, c)) return refuse(forbidden());
     if (!may(claims, c)) return refuse(forbidden('outside your role for this case'));
+    const keyed = typeof key === 'string' && claimed ? { key, claim: await claimed.claim() } : undefined;
     if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as z.infer<typeof requestAnswerSchema>;
     const updateId = keyed ? keyedUpdateId(claims.sub, keyed.key) : `once-${randomBytes(16).toString('hex')}`;
     let outcome;
