@@ -1,5 +1,6 @@
 import type { CaseReview, CaseView, TimelineEntry } from '../domain/case';
 import type { DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
+import type { PendingDeadline } from '../domain/deadline-entries';
 import type { SlaPolicy } from '../domain/sla';
 
 /**
@@ -17,8 +18,12 @@ export interface CaseActivities {
   lookupDepartment(input: { departmentCode: string; countyCode: string }): Promise<DepartmentLookup>;
   /** Officers' certificates at a moment, for the unit that acts. */
   checkOfficers(input: OfficerCheckRequest): Promise<OfficerCheck>;
-  /** Projects a transition: timeline rows, the case row (forward by seq only) and notifications, in one transaction. */
-  recordTransition(input: TransitionRecord): Promise<void>;
+  /**
+   * Projects a transition: timeline rows, the case row (forward by seq only) and notifications, in one
+   * transaction. With `deadlines`: computes their due dates (as computeDeadlines does), enters them into
+   * the case row, and answers the due dates (in order); otherwise answers nothing.
+   */
+  recordTransition(input: TransitionRecord): Promise<DeadlineAnswer[] | void>;
   /** Writes the efficiency review of a closed case. */
   recordReview(input: ReviewRecord): Promise<void>;
   /** Open cases with a running estimated deadline, by case id after `after` (a page). */
@@ -82,6 +87,10 @@ export interface TransitionRecord {
   seq: number;
   events: TimelineEntry[];
   notifications: Notification[];
+  /** Deadlines the step started without computing them (not yet in `snapshot.deadlines`). */
+  deadlines?: PendingDeadline[];
+  /** A closing step: the efficiency review of the case, written in the same transaction (as recordReview does). */
+  review?: CaseReview;
 }
 
 export interface ReviewRecord {

@@ -6,6 +6,7 @@ import { publishedCalendar } from './holiday-calendars';
 import { createDisclosureActivities, type DisclosureActivities } from './disclosures';
 import type { CaseView } from '../domain/case';
 import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
+import { completeDeadline } from '../domain/deadline-entries';
 import { REFUSAL } from '../domain/errors';
 import { doublePeriod } from '../domain/periods';
 import { DEFAULT_POLICY_LIMITS, DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
@@ -37,7 +38,8 @@ export function createActivities(pool: Pool): CaseActivities & DisclosureActivit
     lookupMatter: (input) => lookupMatter(pool, input),
     lookupDepartment: (input) => lookupDepartment(pool, input),
     checkOfficers: (input) => checkOfficers(pool, input),
-    recordTransition: (input) => recordTransition(pool, input),
+    recordTransition: async (input) =>
+      input.deadlines?.length ? recordTransition(pool, input, await calendar(input.deadlines.find((d) => d.request.calendarAtLeast)?.request.calendarAtLeast)) : recordTransition(pool, input),
     recordReview: (input) => recordReview(pool, input),
     listCasesWithEstimatedDeadlines: async ({ after, limit }) => {
       const { rows } = await pool.query<{ case_id: string }>(
@@ -290,8 +292,26 @@ export function deriveCaseColumns(snapshot: CaseView): DerivedCaseColumns {
   };
 }
 
-export async function recordTransition(pool: Pool, input: TransitionRecord): Promise<void> {
-  const s = input.snapshot;
+export async function recordTransition(pool: Pool, input: TransitionRecord, calendar?: WorkingDayCalendar): Promise<DeadlineAnswer[] | void> {
+  const review = input.review;
+  if (!review) return writeTransition(pool, input, calendar);
+  // A closing step: the case row and its efficiency review in one transaction.
+  return withTransaction(pool, async (client) => {
+    const answers = await writeTransition(client, input, calendar);
+    await writeReview(client, { caseId: input.snapshot.caseId, snapshot: input.snapshot, review });
+    return answers;
+  });
+}
+
+type Queryable = Pick<Pool, 'query'>;
+
+async function writeTransition(pool: Queryable, input: TransitionRecord, calendar?: WorkingDayCalendar): Promise<DeadlineAnswer[] | void> {
+  const pending = input.deadlines ?? [];
+  // Deadlines the step started without their due dates: computed here, entered as the workflow will enter them.
+  const answers = pending.length > 0 ? computeDeadlines(pending.map((p) => p.request), calendar) : undefined;
+  const s: CaseView = answers
+    ? { ...input.snapshot, deadlines: [...(input.snapshot.deadlines ?? []), ...pending.map((p, i) => completeDeadline(p.draft, answers[i]!))] }
+    : input.snapshot;
   const caseId = s.caseId;
   const derived = deriveCaseColumns(s);
   // One statement, so one round trip and atomic by itself: the data-modifying CTEs write the timeline
@@ -376,52 +396,55 @@ export async function recordTransition(pool: Pool, input: TransitionRecord): Pro
       JSON.stringify(input.notifications),
     ],
   );
+  return answers;
 }
 
 /* ---------- 效能监督: reviews ---------- */
 
 export async function recordReview(pool: Pool, input: ReviewRecord): Promise<void> {
+  await withTransaction(pool, (client) => writeReview(client, input));
+}
+
+async function writeReview(client: Queryable, input: ReviewRecord): Promise<void> {
   const { snapshot: s, review } = input;
-  await withTransaction(pool, async (client) => {
+  await client.query(
+    `INSERT INTO case_reviews (
+       case_id, county_code, township_code, department_code, source, resolution, opened_at, closed_at,
+       total_duration_seconds, on_time, rework_count, escalations, breached_deadlines, sla_policy_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (case_id) DO UPDATE SET
+       department_code = EXCLUDED.department_code, resolution = EXCLUDED.resolution, closed_at = EXCLUDED.closed_at,
+       total_duration_seconds = EXCLUDED.total_duration_seconds, on_time = EXCLUDED.on_time,
+       rework_count = EXCLUDED.rework_count, escalations = EXCLUDED.escalations, breached_deadlines = EXCLUDED.breached_deadlines
+     -- a case reopened after an unsatisfied callback and closed again: its review is of the last close (a
+     -- retried write of the same close changes nothing)
+     WHERE case_reviews.closed_at < EXCLUDED.closed_at`,
+    [
+      input.caseId,
+      s.countyCode,
+      s.townshipCode,
+      s.handler.departmentCode ?? null,
+      s.source,
+      s.resolution ?? null,
+      s.openedAt,
+      review.closedAt,
+      Math.round(review.totalDurationSeconds),
+      review.onTime,
+      review.reworkCount,
+      review.escalations,
+      review.breachedDeadlines,
+      s.slaPolicyVersion,
+    ],
+  );
+  if (review.stages.length > 0) {
     await client.query(
-      `INSERT INTO case_reviews (
-         case_id, county_code, township_code, department_code, source, resolution, opened_at, closed_at,
-         total_duration_seconds, on_time, rework_count, escalations, breached_deadlines, sla_policy_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (case_id) DO UPDATE SET
-         department_code = EXCLUDED.department_code, resolution = EXCLUDED.resolution, closed_at = EXCLUDED.closed_at,
-         total_duration_seconds = EXCLUDED.total_duration_seconds, on_time = EXCLUDED.on_time,
-         rework_count = EXCLUDED.rework_count, escalations = EXCLUDED.escalations, breached_deadlines = EXCLUDED.breached_deadlines
-       -- a case reopened after an unsatisfied callback and closed again: its review is of the last close (a
-       -- retried write of the same close changes nothing)
-       WHERE case_reviews.closed_at < EXCLUDED.closed_at`,
-      [
-        input.caseId,
-        s.countyCode,
-        s.townshipCode,
-        s.handler.departmentCode ?? null,
-        s.source,
-        s.resolution ?? null,
-        s.openedAt,
-        review.closedAt,
-        Math.round(review.totalDurationSeconds),
-        review.onTime,
-        review.reworkCount,
-        review.escalations,
-        review.breachedDeadlines,
-        s.slaPolicyVersion,
-      ],
+      `INSERT INTO case_review_stages (case_id, stage, visit, entered_at, left_at, duration_seconds, due_at, on_time)
+       SELECT $1, r.stage, r.visit, r."enteredAt", r."leftAt", round(r."durationSeconds")::bigint, r."dueAt", r."onTime"
+         FROM jsonb_to_recordset($2::jsonb)
+           AS r(stage text, visit integer, "enteredAt" timestamptz, "leftAt" timestamptz, "durationSeconds" numeric,
+                "dueAt" timestamptz, "onTime" boolean)
+       ON CONFLICT (case_id, stage, visit) DO NOTHING`,
+      [input.caseId, JSON.stringify(review.stages)],
     );
-    if (review.stages.length > 0) {
-      await client.query(
-        `INSERT INTO case_review_stages (case_id, stage, visit, entered_at, left_at, duration_seconds, due_at, on_time)
-         SELECT $1, r.stage, r.visit, r."enteredAt", r."leftAt", round(r."durationSeconds")::bigint, r."dueAt", r."onTime"
-           FROM jsonb_to_recordset($2::jsonb)
-             AS r(stage text, visit integer, "enteredAt" timestamptz, "leftAt" timestamptz, "durationSeconds" numeric,
-                  "dueAt" timestamptz, "onTime" boolean)
-         ON CONFLICT (case_id, stage, visit) DO NOTHING`,
-        [input.caseId, JSON.stringify(review.stages)],
-      );
-    }
-  });
+  }
 }

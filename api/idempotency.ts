@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { stringify } from 'safe-stable-stringify';
+import type { CaseView } from '../domain/case';
 import { HttpError } from './errors';
 
 /**
@@ -41,6 +42,67 @@ export async function claimIdempotencyKey(pool: Pool, r: IdempotentRequest): Pro
     [r.caller, r.key, hash, r.method, r.path, r.caseId ?? null],
   );
   if (inserted.rowCount === 1) return { kind: 'first' };
+  return judgeRetry(pool, r, hash);
+}
+
+/**
+ * The case row of a step on a case and, for a keyed request, the key's claim, in one statement (one
+ * round trip on the action path). The caller checks jurisdiction on the row, then asks `claim()`; a
+ * request it refuses gives a fresh claim back with `releaseClaim`, so the key stays free as before.
+ */
+export async function caseRowWithClaim(
+  pool: Pool,
+  r: IdempotentRequest & { caseId: string },
+): Promise<{ row: { snapshot: CaseView; seq: number } | undefined; fresh: boolean; claim: () => Promise<KeyClaim> }> {
+  const hash = requestFingerprint(r);
+  const { rows } = await pool.query<{ snapshot: CaseView | null; seq: number | null; claimed: boolean }>(
+    `WITH claim AS (
+       INSERT INTO idempotency_keys (caller, key, request_hash, method, path, case_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (caller, key) DO NOTHING
+       RETURNING 1
+     )
+     SELECT c.snapshot, c.seq, EXISTS (SELECT 1 FROM claim) AS claimed
+       FROM (SELECT 1) AS one LEFT JOIN cases c ON c.case_id = $6`,
+    [r.caller, r.key, hash, r.method, r.path, r.caseId],
+  );
+  const first = rows[0];
+  const row = first?.snapshot && first.seq !== null ? { snapshot: first.snapshot, seq: first.seq } : undefined;
+  // A key already claimed is judged (first answer, or 422 for another request) when the caller asks,
+  // after its own checks on the row: a request outside the caller's jurisdiction is 403 either way.
+  if (first?.claimed) return { row, fresh: true, claim: async () => ({ kind: 'first' }) };
+  return { row, fresh: false, claim: () => judgeRetry(pool, r, hash) };
+}
+
+/** Gives back a key claimed by a request that was then refused before it did anything. */
+export async function releaseClaim(pool: Pool, caller: string, key: string): Promise<void> {
+  await pool.query('DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND response_status IS NULL', [caller, key]);
+}
+
+/**
+ * The case as projected at `seq` or later, and (keyed) that answer stored for the key, in one
+ * statement: the answer is `extra` with the case under `caseField`, or the case itself. undefined when
+ * the read model is behind `seq` (then nothing is stored).
+ */
+export async function projectedAnswer<T>(
+  pool: Pool,
+  a: { caseId: string; seq: number; keyed?: { caller: string; key: string }; status: number; extra?: Record<string, unknown>; caseField?: string },
+): Promise<T | undefined> {
+  const { rows } = await pool.query<{ answer: T }>(
+    `WITH c AS (
+       SELECT CASE WHEN $6::text IS NULL THEN snapshot ELSE $5::jsonb || jsonb_build_object($6::text, snapshot) END AS answer
+         FROM cases WHERE case_id = $1 AND seq >= $2
+     ), remembered AS (
+       UPDATE idempotency_keys SET response_status = $7, response_body = (SELECT answer FROM c)
+        WHERE $3::text IS NOT NULL AND caller = $3 AND key = $4 AND response_status IS NULL AND EXISTS (SELECT 1 FROM c)
+     )
+     SELECT answer FROM c`,
+    [a.caseId, a.seq, a.keyed?.caller ?? null, a.keyed?.key ?? null, JSON.stringify(a.extra ?? {}), a.caseField ?? null, a.status],
+  );
+  return rows[0]?.answer;
+}
+
+/** A retry of a claimed key: the first answer when stored; 422 when the key was used for another request. */
+async function judgeRetry(pool: Pool, r: IdempotentRequest, hash: string): Promise<KeyClaim> {
   const { rows } = await pool.query<{ request_hash: string; method: string; path: string; response_status: number | null; response_body: unknown }>(
     'SELECT request_hash, method, path, response_status, response_body FROM idempotency_keys WHERE caller = $1 AND key = $2',
     [r.caller, r.key],

@@ -10,9 +10,12 @@
  *   case worker and the floor worker) and the API (`api/main.ts`, the real Fastify app on a free
  *   loopback port). The Temporal server's own process is read too.
  * - Three phases, one after the other, each driven by `--concurrency` loops over `--cases` cases:
- *   floor      six Updates (the first with start), one local activity writing one row each;
- *   sdk        the hotline loop as the API drives it: update-with-start `opened`, then the `action`
- *              Updates patrol-report → confirm → capture → assign → handle (corrected) → verify;
+ *   floor      as many Updates as the hotline loop sends (FLOOR_STEPS, the first with start), one local
+ *              activity writing one row each;
+ *   sdk        the hotline loop as the API drives it: update-with-start `opened` (with the current SLA
+ *              policy in the input, as POST /v1/cases sends it), then the `action`
+ *              Updates patrol-report → confirm → capture → assign → handle (corrected) → verify, then the
+ *              `request` Update of the 回访 satisfaction callback (it ends a hotline case's workflow);
  *   http       the same loop over HTTP (fetch), tokens signed like the tests', with Idempotency-Keys.
  *   Each case counts when its workflow has completed. `--warmup` cases per phase run first, unmeasured.
  *
@@ -33,12 +36,14 @@ import { createSeededDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '.
 import { DEMO } from '../db/seed';
 import type { ActionRequest } from '../domain/actions';
 import type { Actor, CaseWorkflowInput } from '../domain/case';
+import type { SlaPolicy } from '../domain/sla';
+import { loadSlaPolicy } from '../activities';
 import type { Claims } from '../api/claims';
 import { signDevToken } from '../runtime/dev-token';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../runtime/embedded-temporal';
 import { freePort, pickPort } from '../runtime/ports';
 import { temporalCliPath } from '../runtime/temporal-binaries';
-import { actionUpdate, openedUpdate } from '../workflows/definitions';
+import { actionUpdate, openedUpdate, requestUpdate } from '../workflows/definitions';
 import { FLOOR_TABLE_DDL } from './floor/activities';
 import { FLOOR_STEPS, floorStepUpdate, type floorWorkflow } from './floor/workflows';
 import { childPids, cpuSeconds } from './proc';
@@ -104,6 +109,11 @@ const ACTION_STEPS: Omit<ActionRequest, 'actor'>[] = [
   { action: 'handle', body: { outcome: 'corrected', notes: '当场责令改正' } },
   { action: 'verify', body: { passed: true } },
 ] as Omit<ActionRequest, 'actor'>[];
+/**
+ * 回访: a dispatched (hotline) case stays live through its satisfaction callback window after verify;
+ * the platform's callback ends its workflow. Part of the closed loop since the work-order steps.
+ */
+const CALLBACK = { kind: 'satisfaction' as const, body: { rating: 'satisfied' as const } };
 
 // ------------------------------------------------------------------ measuring
 
@@ -169,6 +179,8 @@ interface Rig {
   floorTaskQueue: string;
   apiUrl: string;
   run: string;
+  /** The current SLA policy: the API sends it with every opening (POST /v1/cases reads it with the township). */
+  slaPolicy: SlaPolicy;
 }
 type Driver = (rig: Rig, id: string, slot: number, samples: Samples | undefined, failures: Failures) => Promise<string>;
 
@@ -197,7 +209,7 @@ const driveFloor: Driver = async (rig, id, _slot, samples, failures) => {
 
 const driveSdk: Driver = async (rig, id, _slot, samples, failures) => {
   const caseId = `sdk-${rig.run}-${id}`;
-  const input: CaseWorkflowInput = { ...openBody(`12345-${caseId}`), caseId, createdBy: upstreamActor };
+  const input: CaseWorkflowInput = { ...openBody(`12345-${caseId}`), caseId, createdBy: upstreamActor, slaPolicy: rig.slaPolicy };
   const start = () =>
     new WithStartWorkflowOperation('caseWorkflow', {
       workflowId: caseId,
@@ -217,6 +229,9 @@ const driveSdk: Driver = async (rig, id, _slot, samples, failures) => {
       ),
     );
   }
+  await withRetries(failures, 'callback', () =>
+    timed(samples, 'callback', () => handle.executeUpdate(requestUpdate, { args: [{ ...CALLBACK, actor: officer }], updateId: `${caseId}-callback` })),
+  );
   await timed(samples, 'completed', () => handle.result());
   return caseId;
 };
@@ -245,6 +260,9 @@ const driveHttp: Driver = async (rig, id, slot, samples, failures) => {
       ),
     );
   }
+  await withRetries(failures, 'callback', () =>
+    timed(samples, 'callback', () => post(`${rig.apiUrl}/v1/cases/${caseId}/satisfaction`, townshipToken, `${ref}-callback`, CALLBACK.body)),
+  );
   await timed(samples, 'completed', () => rig.client.workflow.getHandle(caseId).result());
   return caseId;
 };
@@ -501,6 +519,7 @@ async function main(): Promise<void> {
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     await admin.query(FLOOR_TABLE_DDL);
+    const slaPolicy = await loadSlaPolicy(admin as unknown as pg.Pool);
     await admin.end();
 
     const common = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: caseTaskQueue, LOG_LEVEL: 'warn' };
@@ -515,7 +534,7 @@ async function main(): Promise<void> {
     await waitForReady(apiUrl, api);
 
     connection = await Connection.connect({ address: server.address });
-    const rig: Rig = { client: new Client({ connection }), caseTaskQueue, floorTaskQueue, apiUrl, run };
+    const rig: Rig = { client: new Client({ connection }), caseTaskQueue, floorTaskQueue, apiUrl, run, slaPolicy };
     const all = procs as Processes;
     const floor = await runPhase('floor', driveFloor, rig, all, false);
     const sdk = await runPhase('sdk', driveSdk, rig, all, false);

@@ -66,7 +66,11 @@ export const SYSTEM_ACTOR: Actor = { sub: 'system', role: 'system' };
 export interface CaseWorkflowInput extends OpenCaseBody {
   caseId: string;
   createdBy: Actor;
-  /** Set by tests and the replay harness to pin a policy; otherwise the current policy is loaded. */
+  /**
+   * The SLA policy the case starts with: the API reads the current one with the township it checks
+   * (no local-activity marker in the case's history); tests and the replay harness pin one. Absent:
+   * the workflow loads the current policy itself.
+   */
   slaPolicy?: SlaPolicy;
   /** When the case continues as new: the state of the run before (the case keeps its workflow id). */
   continued?: CaseRunState;

@@ -496,6 +496,51 @@ describe('loadSlaPolicy', () => {
   });
 });
 
+/* ---------- recordTransition with deferred deadlines ---------- */
+
+describe('recordTransition with deadlines a step started without computing them', () => {
+  it('computes their due dates like computeDeadlines, enters them into the case row after the known ones, and answers them in order', async () => {
+    const caseId = newCaseId();
+    const known = deadline({ kind: 'patrol', dueAt: '2026-02-14T00:00:00.000+08:00', status: 'met', closedAt: '2026-02-13T10:00:00.000+08:00' });
+    const draft = (id: string, kind: Deadline['kind'], onExpiry: Deadline['onExpiry']) => ({
+      id,
+      kind,
+      stage: 'handling' as const,
+      holder: 'agency' as const,
+      startedAt: '2026-02-13T10:00:00+08:00',
+      status: 'running' as const,
+      onExpiry,
+      overdue: false,
+      escalationLevel: 0 as const,
+      basis: 'SLA policy v1',
+    });
+    const record: TransitionRecord = {
+      ...transition(caseId, 1, [event(1, 'case_opened', 'handling')], { stage: 'handling', deadlines: [known] }),
+      deadlines: [
+        // 5 working days over the 2026 Spring Festival (hand-counted in the computeDeadlines test below)
+        { draft: draft('handling-2', 'handling', 'escalate'), request: { from: '2026-02-13T10:00:00+08:00', period: { workingDays: 5 }, withEscalation: true } },
+        { draft: draft('callback-3', 'callback', 'lapse'), request: { from: '2026-02-13T10:00:00+08:00', period: { duration: 'PT30M' }, withEscalation: false } },
+      ],
+    };
+    const answers = await activities.recordTransition(record);
+    expect(answers).toStrictEqual([
+      { dueAt: '2026-02-28T00:00:00.000+08:00', escalateAt: '2026-03-06T00:00:00.000+08:00', calendarEstimated: false },
+      { dueAt: '2026-02-13T10:30:00.000+08:00', calendarEstimated: false },
+    ]);
+    const row = await caseRow(caseId);
+    expect((row.snapshot as CaseView).deadlines).toStrictEqual([
+      known,
+      { ...draft('handling-2', 'handling', 'escalate'), dueAt: '2026-02-28T00:00:00.000+08:00', escalateAt: '2026-03-06T00:00:00.000+08:00' },
+      { ...draft('callback-3', 'callback', 'lapse'), dueAt: '2026-02-13T10:30:00.000+08:00' },
+    ]);
+    // the case row's current deadline comes from the entered ones (the escalating handling SLA)
+    expect(row.current_deadline_kind).toBe('handling');
+    expect(new Date(row.current_due_at as string).toISOString()).toBe('2026-02-27T16:00:00.000Z');
+    // without deferred deadlines it answers nothing
+    expect(await activities.recordTransition(transition(caseId, 2, [event(2, 'patrol_reported', 'handling')]))).toBeUndefined();
+  });
+});
+
 /* ---------- computeDeadlines ---------- */
 
 describe('computeDeadlines', () => {

@@ -6,6 +6,7 @@ import {
   HISTORY_LIMIT,
   SYSTEM_ACTOR,
   type Actor,
+  type CaseReview,
   type CaseRunState,
   type CaseView,
   type CaseWorkflowInput,
@@ -20,7 +21,7 @@ import { reviewCase } from '../domain/review';
 import { SLA_KEYS, slaFor, type SlaKey, type SlaPolicy } from '../domain/sla';
 import type { Period } from '../domain/periods';
 import { DISPATCHED_SOURCES, type Resolution, type Stage } from '../domain/stages';
-import { DeadlineBook, type DeadlineExpiry } from './deadline-book';
+import { DeadlineBook, type DeadlineExpiry, type DeadlineSpec } from './deadline-book';
 import {
   actionUpdate,
   caseQuery,
@@ -119,6 +120,12 @@ class CaseRun {
   private unflushed: TimelineEntry[] = [];
   private notifications: Notification[] = [];
   /**
+   * Inside a human step (patched 'deadlines-in-transition'): a stage's SLA starts deferred, its due
+   * dates computed by the step's projection (one local activity and marker less per stage).
+   */
+  private deferring = false;
+  private deferPatched?: boolean;
+  /**
    * Steps (updates, the signals and timers the run loop handles, opening) run one at a time, in the
    * order they asked: a FIFO mutex. (A flag polled with `condition(() => !busy)` is no lock: every
    * waiter whose predicate holds is released in the same activation, and which waiters share an
@@ -200,12 +207,12 @@ class CaseRun {
     // 加处罚款 is a projection of recorded dates as of the read (domain/statutory.ts), never stored.
     wf.setHandler(caseQuery, () => withLateSurcharge(this.view, Date.now()));
     wf.setHandler(lateSurchargeQuery, (asOf) => surchargeOf(this.view, asOf ? Date.parse(asOf) : Date.now()) ?? null);
-    wf.setHandler(actionUpdate, (req) => this.step(() => this.act(req)), { validator: (req) => this.validate(req) });
+    wf.setHandler(actionUpdate, (req) => this.step(() => this.deferringDeadlines(() => this.act(req))), { validator: (req) => this.validate(req) });
     wf.setHandler(openedUpdate, () =>
       this.step(async () => {
         const created = !this.openingReported;
         this.openingReported = true;
-        return { created, case: this.view };
+        return { created, caseId: this.view.caseId, seq: this.seq, stage: this.view.stage, status: this.view.status };
       }),
     );
     wf.setHandler(childEventUpdate, (req) => this.step(() => this.childEvent(req)), { validator: (req) => this.validateChildEvent(req) });
@@ -227,7 +234,7 @@ class CaseRun {
   }
 
   async run(): Promise<CaseOutcome> {
-    if (!this.opened) await this.lock.runExclusive(() => this.open());
+    if (!this.opened) await this.lock.runExclusive(() => this.deferringDeadlines(() => this.open()));
     while (this.live()) {
       const wake = this.book.nextWakeUp();
       const woken = () => this.inbox.length > 0 || !this.live() || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
@@ -306,14 +313,42 @@ class CaseRun {
     this.notifications.push({ dedupeKey: `${this.view.caseId}:${key}`, ...n });
   }
 
-  /** Projects what happened since the last flush: timeline, case row, outbox. */
-  private async flush(): Promise<void> {
-    if (this.unflushed.length === 0 && this.notifications.length === 0) return;
+  /** Projects what happened since the last flush: timeline, case row, outbox, and the deferred deadlines' due dates. */
+  private async flush(review?: CaseReview): Promise<void> {
+    const deadlines = this.book.takePending();
+    if (this.unflushed.length === 0 && this.notifications.length === 0 && deadlines.length === 0) return;
     const events = this.unflushed;
     const notifications = this.notifications;
     this.unflushed = [];
     this.notifications = [];
-    await acts.recordTransition({ workflowId: wf.workflowInfo().workflowId, snapshot: this.view, seq: this.seq, events, notifications });
+    const answers = await acts.recordTransition({
+      workflowId: wf.workflowInfo().workflowId,
+      snapshot: this.view,
+      seq: this.seq,
+      events,
+      notifications,
+      ...(deadlines.length > 0 ? { deadlines } : {}),
+      ...(review ? { review } : {}),
+    });
+    if (deadlines.length > 0) this.book.settle(deadlines, answers ?? []);
+  }
+
+  /**
+   * Patched 'deadlines-in-transition': the step's projection computes the SLAs the step started and
+   * writes the review of a closing step (one local activity per stage and one per close less).
+   */
+  private projectionComputes(): boolean {
+    return (this.deferPatched ??= wf.patched('deadlines-in-transition'));
+  }
+
+  /** Runs a step in which stage SLAs may start deferred (when patched); its flush enters them. */
+  private async deferringDeadlines<T>(fn: () => Promise<T>): Promise<T> {
+    this.deferring = this.projectionComputes();
+    try {
+      return await fn();
+    } finally {
+      this.deferring = false;
+    }
   }
 
   // ---- stages and deadlines --------------------------------------------------------------------
@@ -332,13 +367,17 @@ class CaseRun {
     this.view.stage = stage;
     this.visits.push({ stage, enteredAt: at });
     const next = STAGE_SLA[stage];
-    if (next) await this.startSla(next, stage);
+    if (!next) return;
+    if (this.deferring) this.book.defer([this.slaSpec(next, stage)]);
+    else await this.startSla(next, stage);
+  }
+
+  private slaSpec(key: SlaKey, stage: Stage): DeadlineSpec {
+    return { kind: key, stage, holder: key === 'county-response' ? 'county' : 'agency', period: slaFor(this.policy, key, this.view.urgent), basis: `SLA policy v${this.policy.version}` };
   }
 
   private startSla(key: SlaKey, stage: Stage): Promise<Deadline[]> {
-    return this.book.start([
-      { kind: key, stage, holder: key === 'county-response' ? 'county' : 'agency', period: slaFor(this.policy, key, this.view.urgent), basis: `SLA policy v${this.policy.version}` },
-    ]);
+    return this.book.start([this.slaSpec(key, stage)]);
   }
 
   private startStatutory(kind: StatutoryDeadlineKind, from?: string): Promise<Deadline[]> {
@@ -393,7 +432,8 @@ class CaseRun {
       this.view.stage = 'discovery';
     }
     this.visits.push({ stage: this.view.stage, enteredAt: this.view.openedAt });
-    await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
+    if (this.deferring) this.book.defer([this.slaSpec(STAGE_SLA[this.view.stage]!, this.view.stage)]);
+    else await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
     if (this.view.source === 'complaint' && wf.patched('complaint-acceptance')) {
       // 投诉举报: accept it or not within 7 working days; the township's confirm (or return) is that decision.
       await this.startStatutory('complaint-acceptance', this.view.openedAt);
@@ -674,8 +714,12 @@ class CaseRun {
     this.view.status = 'closed';
     this.view.closedAt = at;
     this.record('case_closed', SYSTEM_ACTOR, { resolution: this.view.resolution ?? null, onTime: review.onTime, reworkCount: review.reworkCount, escalations: review.escalations });
-    await this.flush();
-    await acts.recordReview({ caseId: this.view.caseId, snapshot: this.view, review });
+    if (this.projectionComputes()) {
+      await this.flush(review);
+    } else {
+      await this.flush();
+      await acts.recordReview({ caseId: this.view.caseId, snapshot: this.view, review });
+    }
     if (opts.callback && DISPATCHED_SOURCES.includes(this.view.source) && wf.patched('satisfaction-callback')) {
       // 回访: the platform calls the reporter back within the policy's window; unsatisfied may reopen.
       await this.book.start([

@@ -1,6 +1,7 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/contract';
-import type { Deadline, DeadlineHolder, DeadlineKind } from '../domain/deadlines';
+import type { Deadline, DeadlineAnswer, DeadlineHolder, DeadlineKind } from '../domain/deadlines';
+import { completeDeadline, type PendingDeadline } from '../domain/deadline-entries';
 import type { Period } from '../domain/periods';
 import type { Stage } from '../domain/stages';
 import { activityOptions } from './options';
@@ -43,36 +44,69 @@ export class DeadlineBook {
     private counter = 0,
   ) {}
 
+  /** Started with `defer`, due dates not computed yet: the next transition's projection computes them. */
+  private pending: PendingDeadline[] = [];
+
   get started(): number {
     return this.counter;
   }
 
-  async start(specs: DeadlineSpec[]): Promise<Deadline[]> {
-    if (specs.length === 0) return [];
-    const now = toShanghaiIso(Date.now());
-    const answers = await computeDeadlines(
-      specs.map((s) => ({ from: s.from ?? now, period: s.period, withEscalation: (s.onExpiry ?? 'escalate') === 'escalate' })),
-    );
-    return specs.map((s, i) => {
-      const a = answers[i];
-      if (!a) throw new Error('computeDeadlines answered fewer due dates than asked');
-      this.counter += 1;
-      const d: Deadline = {
+  private draft(s: DeadlineSpec, now: string): PendingDeadline {
+    this.counter += 1;
+    const from = s.from ?? now;
+    const onExpiry = s.onExpiry ?? 'escalate';
+    return {
+      draft: {
         id: `${this.idPrefix}${s.kind}-${this.counter}`,
         kind: s.kind,
         stage: s.stage,
         holder: s.holder,
-        startedAt: s.from ?? now,
-        dueAt: a.dueAt,
-        ...(a.escalateAt ? { escalateAt: a.escalateAt } : {}),
+        startedAt: from,
         status: 'running',
-        onExpiry: s.onExpiry ?? 'escalate',
+        onExpiry,
         overdue: false,
         escalationLevel: 0,
-        ...(a.calendarEstimated ? { calendarEstimated: true } : {}),
         basis: s.basis,
         ...(this.owner ? { owner: this.owner } : {}),
-      };
+      },
+      request: { from, period: s.period, withEscalation: onExpiry === 'escalate' },
+    };
+  }
+
+  /** Starts deadlines now (one activity computes their due dates, and those of any deferred ones first). */
+  async start(specs: DeadlineSpec[]): Promise<Deadline[]> {
+    if (specs.length === 0) return [];
+    const now = toShanghaiIso(Date.now());
+    const earlier = this.takePending();
+    const fresh = specs.map((s) => this.draft(s, now));
+    const all = [...earlier, ...fresh];
+    const answers = await computeDeadlines(all.map((p) => p.request));
+    return this.settle(all, answers).slice(earlier.length);
+  }
+
+  /**
+   * Starts deadlines whose due dates nothing in this step needs: their entries join the list when the
+   * step's transition is projected (the projection computes them in the same activity, one marker less
+   * per stage). Until then the book does not know them; `running`, `close`, `expire`… refuse to answer.
+   */
+  defer(specs: DeadlineSpec[]): void {
+    const now = toShanghaiIso(Date.now());
+    for (const s of specs) this.pending.push(this.draft(s, now));
+  }
+
+  /** The deferred deadlines, handed to the projection (which answers their due dates). */
+  takePending(): PendingDeadline[] {
+    const taken = this.pending;
+    this.pending = [];
+    return taken;
+  }
+
+  /** Enters computed deadlines into the list, in the order they were started. */
+  settle(started: PendingDeadline[], answers: DeadlineAnswer[]): Deadline[] {
+    return started.map((p) => {
+      const a = answers.shift();
+      if (!a) throw new Error('fewer due dates answered than deadlines started');
+      const d = completeDeadline(p.draft, a);
       this.deadlines.push(d);
       return d;
     });
@@ -80,6 +114,11 @@ export class DeadlineBook {
 
   private mine(): Deadline[] {
     return this.deadlines.filter((d) => d.status === 'running' && d.owner === this.owner);
+  }
+
+  /** Changes to the list wait for deferred deadlines to be entered (a bug in the caller otherwise). */
+  private settled(): void {
+    if (this.pending.length > 0) throw new Error(`deadline book changed with ${this.pending.length} deferred deadline(s) not yet projected`);
   }
 
   running(kind: DeadlineKind): Deadline | undefined {
@@ -99,6 +138,7 @@ export class DeadlineBook {
 
   /** Applies every expiry due by now, in time order. */
   expire(nowMs: number): DeadlineExpiry[] {
+    this.settled();
     const out: DeadlineExpiry[] = [];
     for (const d of this.mine()) {
       if (d.escalationLevel === 0 && Date.parse(d.dueAt) <= nowMs) {
@@ -125,6 +165,7 @@ export class DeadlineBook {
    * due date or at a given instant; its level-2 escalation moves by as much.
    */
   async extend(id: string, by: { period: Period } | { dueAt: string }): Promise<Deadline | undefined> {
+    this.settled();
     const d = this.mine().find((x) => x.id === id);
     if (!d) return undefined;
     let dueAt: string;
@@ -154,6 +195,7 @@ export class DeadlineBook {
     period: Period,
     calendarAtLeast: { year: number; version: number },
   ): Promise<{ deadline: Deadline; previousDueAt: string } | undefined> {
+    this.settled();
     const d = this.mine().find((x) => x.id === id);
     if (!d || !d.calendarEstimated || d.escalationLevel > 0 || d.extensions) return undefined;
     const [answer] = await computeDeadlines([{ from: d.startedAt, period, withEscalation: d.onExpiry === 'escalate', calendarAtLeast }]);
@@ -170,6 +212,7 @@ export class DeadlineBook {
 
   /** Ends a running deadline of this kind (met: the step was done; cancelled: no longer needed). */
   close(kind: DeadlineKind, status: 'met' | 'cancelled', at: string): Deadline | undefined {
+    this.settled();
     const d = this.running(kind);
     if (d) {
       d.status = status;
@@ -189,6 +232,7 @@ export class DeadlineBook {
   }
 
   closeAll(status: 'met' | 'cancelled', at: string): void {
+    this.settled();
     for (const d of this.mine()) {
       d.status = status;
       d.closedAt = at;

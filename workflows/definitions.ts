@@ -25,10 +25,18 @@ export interface StepOutcome {
 export const actionUpdate = defineUpdate<StepOutcome, [ActionRequest]>('action');
 
 /**
- * Answers once the case has opened (sent with update-with-start by `POST /v1/cases`): the case, and
- * whether this caller is the first to be told of it (201) or found an existing one (200).
+ * What `openedUpdate` answers: whether this caller is the first to be told of the case (201) or found an
+ * existing one (200), and where it stands. Not the case itself (it is stored in history with the answer):
+ * the case was projected before the answer, so the caller reads it from the read model as of `seq`.
+ * `case` is only in the answers of runs that started before this change (histories kept under test).
  */
-export const openedUpdate = defineUpdate<{ created: boolean; case: CaseView }, []>('opened');
+export interface OpenedOutcome extends StepOutcome {
+  created: boolean;
+  case?: CaseView;
+}
+
+/** Answers once the case has opened (sent with update-with-start by `POST /v1/cases`). */
+export const openedUpdate = defineUpdate<OpenedOutcome, []>('opened');
 
 /** A judicial-transfer or court-enforcement event: refused unless the child waits for exactly that event. */
 export type ChildEventRequest =

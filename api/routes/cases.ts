@@ -22,6 +22,7 @@ import {
   type JudicialEvent,
 } from '../../domain/actions';
 import { openCaseSchema, type CaseView, type CaseWorkflowInput } from '../../domain/case';
+import type { SlaPolicy } from '../../domain/sla';
 import { ACTIONS, CASE_SOURCES, CASE_STATUSES, STAGES, type ActionName } from '../../domain/stages';
 import {
   actionUpdate,
@@ -30,7 +31,7 @@ import {
   openedUpdate,
   type ChildEventRequest,
 } from '../../workflows/definitions';
-import { claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, rememberAnswer } from '../idempotency';
+import { caseRowWithClaim, claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, projectedAnswer, releaseClaim, rememberAnswer } from '../idempotency';
 import { actionIdempotencyHeaders, caseAccess, caseIdSchema, caseParams, idempotencyKeySchema, isTemporalUnavailable, type KeyedRequest } from '../case-access';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { forbidden, HttpError, notFound } from '../errors';
@@ -221,9 +222,15 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       }
     }
 
-    const { rows } = await pool.query<{ county_code: string }>('SELECT county_code FROM townships WHERE code = $1', [
-      body.townshipCode,
-    ]);
+    // The township, and the SLA policy the case starts with (the current one) in the same round trip: the
+    // workflow then needs no activity to load it.
+    const { rows } = await pool.query<{ county_code: string; version: number | null; slas: SlaPolicy['slas'] | null; urgent: SlaPolicy['urgent'] | null }>(
+      `SELECT t.county_code, p.version, p.slas, p.urgent
+         FROM townships t
+         LEFT JOIN LATERAL (SELECT version, slas, urgent FROM sla_policies ORDER BY version DESC LIMIT 1) p ON true
+        WHERE t.code = $1`,
+      [body.townshipCode],
+    );
     const township = rows[0];
     if (!township) {
       throw new HttpError(422, 'unknown_township', `township ${body.townshipCode} does not exist`, [
@@ -236,7 +243,8 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       ]);
     }
 
-    const input: CaseWorkflowInput = { ...body, caseId, createdBy: actorFromClaims(claims) };
+    const slaPolicy: SlaPolicy | undefined = township.version !== null && township.slas ? { version: township.version, slas: township.slas, urgent: township.urgent ?? {} } : undefined;
+    const input: CaseWorkflowInput = { ...body, caseId, createdBy: actorFromClaims(claims), ...(slaPolicy ? { slaPolicy } : {}) };
     // Update-with-start: the case starts (or, for a concurrent duplicate, is found running) and answers
     // once it has opened, in one round trip. The first caller the case answers is told 201.
     const startWorkflowOperation = new WithStartWorkflowOperation(CASE_WORKFLOW_TYPE, {
@@ -248,7 +256,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     });
     try {
       const opened = await client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation });
-      return { status: opened.created ? 201 : 200, case: opened.case };
+      return { status: opened.created ? 201 : 200, case: opened.case ?? (await projectedCase(caseId, opened.seq)) };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         // Closed already (and so projected): the same case.
@@ -258,6 +266,12 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
       if (isTemporalUnavailable(err)) throw new HttpError(503, 'unavailable', 'the case service is unavailable; retry later');
       throw err;
     }
+  }
+
+  /** The case as of `seq` or later: the read model (each step is projected before it answers), else the workflow. */
+  async function projectedCase(caseId: string, seq: number): Promise<CaseView> {
+    const row = await readModelRow(caseId);
+    return row && row.seq >= seq ? row.snapshot : queryCase(caseId);
   }
 
   // ------------------------------------------------------------ GET /v1/cases/:caseId
@@ -288,20 +302,29 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
   ): Promise<CaseView> {
     const claims = claimsOf(request);
     requireRole(claims, 'township', 'county');
+    const path = `/v1/cases/${caseId}/actions/${action}`;
     // Jurisdiction from the read model (one indexed row, projected before each step returns); the
-    // workflow itself re-checks the stage. A case not yet projected is asked directly.
-    const row = await readModelRow(caseId);
+    // workflow itself re-checks the stage. A case not yet projected is asked directly. A keyed request
+    // claims its key in the same statement (one round trip), and gives it back if refused here.
+    const key = request.headers['idempotency-key'];
+    const claimed = typeof key === 'string' ? await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId }) : undefined;
+    const row = claimed ? claimed.row : await readModelRow(caseId);
+    const refuse = async (err: HttpError): Promise<never> => {
+      if (typeof key === 'string' && claimed?.fresh) await releaseClaim(pool, claims.sub, key);
+      throw err;
+    };
     const c = row?.snapshot ?? (await loadCase(caseId, request.log));
-    if (!c) throw notFound(`case ${caseId}`);
+    if (!c) return refuse(notFound(`case ${caseId}`));
     if (!canActOnCase(claims, c)) {
-      throw forbidden(
-        claims.role === 'county'
-          ? 'a county department acts only on a case it has accepted on transfer'
-          : 'outside your jurisdiction',
+      return refuse(
+        forbidden(
+          claims.role === 'county'
+            ? 'a county department acts only on a case it has accepted on transfer'
+            : 'outside your jurisdiction',
+        ),
       );
     }
-    const path = `/v1/cases/${caseId}/actions/${action}`;
-    const keyed = await claimKey(request, caseId, path, body);
+    const keyed = typeof key === 'string' && claimed ? { key, claim: await claimed.claim() } : undefined;
     if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as CaseView;
     // A keyed retry whose first answer was never stored (the API died in between) may be the step that
     // closed the case: ask again with the same Update ID, and Temporal answers with the first outcome.
@@ -319,16 +342,18 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     const req = { action, body, actor: actorFromClaims(claims) } as ActionRequest;
     try {
       const outcome = await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req], updateId });
-      // The step was projected before it returned: the read model holds the case as of outcome.seq.
-      const after = await readModelRow(caseId);
-      const updated = after && after.seq >= outcome.seq ? after.snapshot : await queryCase(caseId);
-      if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, updated);
-      return updated;
+      // The step was projected before it returned: the read model holds the case as of outcome.seq
+      // (read, and stored as the key's answer, in one statement).
+      const remember = keyed ? { caller: claims.sub, key: keyed.key } : undefined;
+      const projected = await projectedAnswer<CaseView>(pool, { caseId, seq: outcome.seq, status: 200, ...(remember ? { keyed: remember } : {}) });
+      if (projected) return projected;
+      const live = await queryCase(caseId);
+      if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, live);
+      return live;
     } catch (err) {
       throw mapUpdateError(err, caseId);
     }
   }
-
 
   for (const action of ACTIONS) {
     app.post(

@@ -14,8 +14,8 @@ import type { CaseView } from '../../domain/case';
 import { requestUpdate } from '../../workflows/definitions';
 import { actorFromClaims, canActOnCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { actionIdempotencyHeaders, caseAccess, caseParams, type KeyedRequest } from '../case-access';
-import { forbidden, notFound } from '../errors';
-import { keyedUpdateId, rememberAnswer } from '../idempotency';
+import { forbidden, HttpError, notFound } from '../errors';
+import { caseRowWithClaim, keyedUpdateId, projectedAnswer, releaseClaim, rememberAnswer } from '../idempotency';
 import { errorResponses } from '../openapi-responses';
 
 /**
@@ -57,11 +57,21 @@ const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (ap
     toRequest: (actor: ReturnType<typeof actorFromClaims>) => CaseRequest,
   ) {
     const claims = claimsOf(request);
-    const c = await access.loadCase(caseId, request.log);
-    if (!c) throw notFound(`case ${caseId}`);
-    if (!canReadCase(claims, c)) throw forbidden();
-    if (!may(claims, c)) throw forbidden('outside your role for this case');
-    const keyed = await access.claimKey(request, caseId, path, body);
+    // The case from the read model (projected before each step returns; the workflow re-checks the
+    // step), a case not yet projected from its workflow; a keyed request claims its key in the same
+    // statement and gives it back when refused here.
+    const key = request.headers['idempotency-key'];
+    const claimed = typeof key === 'string' ? await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId }) : undefined;
+    const row = claimed ? claimed.row : await access.readModelRow(caseId);
+    const refuse = async (err: HttpError): Promise<never> => {
+      if (typeof key === 'string' && claimed?.fresh) await releaseClaim(pool, claims.sub, key);
+      throw err;
+    };
+    const c = row?.snapshot ?? (await access.loadCase(caseId, request.log));
+    if (!c) return refuse(notFound(`case ${caseId}`));
+    if (!canReadCase(claims, c)) return refuse(forbidden());
+    if (!may(claims, c)) return refuse(forbidden('outside your role for this case'));
+    const keyed = typeof key === 'string' && claimed ? { key, claim: await claimed.claim() } : undefined;
     if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as z.infer<typeof requestAnswerSchema>;
     const updateId = keyed ? keyedUpdateId(claims.sub, keyed.key) : `once-${randomBytes(16).toString('hex')}`;
     let outcome;
@@ -70,8 +80,18 @@ const workOrderRoutes: FastifyPluginAsyncZod<WorkOrderRoutesOptions> = async (ap
     } catch (err) {
       throw access.mapUpdateError(err, caseId);
     }
-    const after = await access.readModelRow(caseId);
-    const answer = { ...outcome, case: (after && after.seq >= outcome.seq ? after.snapshot : await access.queryCase(caseId)) as unknown as Record<string, unknown> };
+    // The case as projected at the step's seq, stored as the key's answer in the same statement.
+    const remember = keyed ? { caller: claims.sub, key: keyed.key } : undefined;
+    const projected = await projectedAnswer<z.infer<typeof requestAnswerSchema>>(pool, {
+      caseId,
+      seq: outcome.seq,
+      status: 200,
+      extra: { ...outcome },
+      caseField: 'case',
+      ...(remember ? { keyed: remember } : {}),
+    });
+    if (projected) return projected;
+    const answer = { ...outcome, case: (await access.queryCase(caseId)) as unknown as Record<string, unknown> };
     if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, answer);
     return answer;
   }

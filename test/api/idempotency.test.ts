@@ -172,3 +172,35 @@ describe('POST /v1/cases idempotency', () => {
     expect(afterRetention.json()).toMatchObject({ caseId, status: 'closed' });
   });
 });
+
+describe('Idempotency-Key on an action refused before it ran', () => {
+  it('is given back: a 403 outside the jurisdiction leaves the key free for the next request (200, not 422)', async () => {
+    const open = async (townshipCode: string, ref: string) => {
+      const r = await app.inject({ method: 'POST', url: '/v1/cases', headers: bearer('upstream'), payload: { ...body(), townshipCode, externalRef: ref } });
+      expect(r.statusCode).toBe(201);
+      return (r.json() as CaseBody).caseId;
+    };
+    const elsewhere = await open(DEMO.township, `ref-${run}-elsewhere`);
+    const own = await open(DEMO.otherTownship, `ref-${run}-own`);
+    const key = `step-${run}-given-back`;
+    const report = (caseId: string, findings: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/cases/${caseId}/actions/patrol-report`,
+        headers: { ...bearer('otherTownship'), 'idempotency-key': key },
+        payload: { gridMemberId: 'grid-member-7', observedAt: '2026-11-25T10:00:00+08:00', findings },
+      });
+    const refused = await report(elsewhere, '越权上报');
+    expect(refused.statusCode).toBe(403);
+    const { rows } = await pool.query('SELECT 1 FROM idempotency_keys WHERE caller = $1 AND key = $2', [CALLERS.otherTownship.sub, key]);
+    expect(rows).toHaveLength(0);
+    const accepted = await report(own, '占道经营属实');
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toMatchObject({ caseId: own, stage: 'discovery' });
+    // and now the key is taken: its retry is the first answer, another request with it is 422
+    const retried = await report(own, '占道经营属实');
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toStrictEqual(accepted.json());
+    expect((await report(elsewhere, '越权上报')).statusCode).toBe(403);
+  });
+});

@@ -40,6 +40,8 @@ const EXPECTED = [
   'disclosure-published-withdrawn',
   // a served fine unpaid, the party's lawsuit suspends enforcement and the surcharge, upheld, applied for in court with the surcharge
   'lawsuit-suspends-enforcement',
+  // a hotline case whose stage SLAs are computed by the steps' projections (deadlines-in-transition), called back
+  'hotline-deadlines-in-transition',
 ];
 
 describe('replay of recorded case histories', () => {
