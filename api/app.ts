@@ -38,6 +38,8 @@ import sessionRoutes from './routes/session';
 import accountsRoutes from './routes/accounts';
 import { authenticateBearerOrSession } from './session-auth';
 import webConsole from './web-console';
+import registriesRoutes from './routes/registries';
+import enforcementObjectsRoutes from './routes/enforcement-objects';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -343,6 +345,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(open311AdminRoutes, { pool: deps.pool });
   await app.register(sessionRoutes, { pool: deps.pool });
   await app.register(accountsRoutes, { pool: deps.pool });
+  await app.register(registriesRoutes, { pool: deps.pool });
+  await app.register(enforcementObjectsRoutes, { pool: deps.pool });
   if (deps.webRoot) await app.register(webConsole, { root: deps.webRoot });
 
   await app.ready();

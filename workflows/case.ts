@@ -47,6 +47,7 @@ import { toShanghaiIso } from '../domain/time';
 import { timeBar } from '../domain/time-bar';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
+import { proposeRouting, type RoutingHooks } from './responsibility-routing';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -271,6 +272,11 @@ class CaseRun {
     return entry;
   }
 
+  /** What responsibility routing (responsibility-routing.ts) may touch. */
+  private routingHooks(): RoutingHooks {
+    return { view: this.view, record: (type, actor, data) => this.record(type, actor, data), notify: (key, n) => this.notify(key, n) };
+  }
+
   private notify(key: string, n: Omit<Notification, 'dedupeKey'>): void {
     this.notifications.push({ dedupeKey: `${this.view.caseId}:${key}`, ...n });
   }
@@ -408,11 +414,19 @@ class CaseRun {
         this.progress.matterLevel = matter.level;
         if (matter.departmentCode) this.progress.matterDepartmentCode = matter.departmentCode;
         this.record('information_captured', a, {
-          matter: { code: matter.code, name: matter.name, category: matter.category, level: matter.level, departmentCode: matter.departmentCode ?? null },
+          matter: {
+            code: matter.code,
+            name: matter.name,
+            category: matter.category,
+            level: matter.level,
+            departmentCode: matter.departmentCode ?? null,
+            ...(matter.version !== undefined ? { version: matter.version } : {}),
+          },
           party: req.body.party,
           evidenceCount: req.body.evidence?.length ?? 0,
           ...(this.view.timeBar ? { timeBar: this.view.timeBar } : {}),
         });
+        if (wf.patched('responsibility-routing')) await proposeRouting(this.routingHooks(), a);
         await this.enterStage('assignment');
         break;
       }
@@ -427,7 +441,12 @@ class CaseRun {
             });
           }
           this.view.handler = { level: 'township', officerIds: check.certified };
-          this.record('assigned_to_brigade', a, { officerIds: check.certified, refused: check.refused });
+          this.record('assigned_to_brigade', a, {
+            officerIds: check.certified,
+            refused: check.refused,
+            // the certificates as they were when the officers were assigned (older histories have none)
+            ...(check.certificates ? { certificates: check.certificates } : {}),
+          });
           this.book.close('county-response', 'cancelled', nowIso());
           await this.enterStage('handling');
         } else {
