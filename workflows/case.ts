@@ -47,7 +47,7 @@ import { toShanghaiIso } from '../domain/time';
 import { timeBar } from '../domain/time-bar';
 import { courtEnforcementWorkflow } from './court-enforcement';
 import { judicialTransferWorkflow } from './judicial-transfer';
-import { proposeRouting, type RoutingHooks } from './responsibility-routing';
+import { proposeRouting, tellCooperatingUnits } from './responsibility-routing';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -272,11 +272,6 @@ class CaseRun {
     return entry;
   }
 
-  /** What responsibility routing (responsibility-routing.ts) may touch. */
-  private routingHooks(): RoutingHooks {
-    return { view: this.view, record: (type, actor, data) => this.record(type, actor, data), notify: (key, n) => this.notify(key, n) };
-  }
-
   private notify(key: string, n: Omit<Notification, 'dedupeKey'>): void {
     this.notifications.push({ dedupeKey: `${this.view.caseId}:${key}`, ...n });
   }
@@ -411,6 +406,7 @@ class CaseRun {
         this.view.party = req.body.party;
         if (req.body.violation) this.view.timeBar = timeBar(req.body.violation, this.view.openedAt);
         if (req.body.urgent !== undefined) this.view.urgent = req.body.urgent;
+        const routing = wf.patched('responsibility-routing') ? await proposeRouting(this.view) : undefined;
         this.progress.matterLevel = matter.level;
         if (matter.departmentCode) this.progress.matterDepartmentCode = matter.departmentCode;
         this.record('information_captured', a, {
@@ -425,8 +421,9 @@ class CaseRun {
           party: req.body.party,
           evidenceCount: req.body.evidence?.length ?? 0,
           ...(this.view.timeBar ? { timeBar: this.view.timeBar } : {}),
+          ...(routing ? { routing } : {}),
         });
-        if (wf.patched('responsibility-routing')) await proposeRouting(this.routingHooks(), a);
+        if (routing) tellCooperatingUnits(this.view, routing, `routing-${this.seq}`, (key, n) => this.notify(key, n));
         await this.enterStage('assignment');
         break;
       }
