@@ -117,9 +117,6 @@ export const enforcementObjectInputSchema = z
   });
 export type EnforcementObjectInput = z.infer<typeof enforcementObjectInputSchema>;
 
-/** The legacy risk column, kept in step with the credit-risk class. */
-export const RISK_OF_CLASS = { A: 'low', B: 'low', C: 'medium', D: 'high' } as const;
-
 /* ---------- 执法事项目录清单 ---------- */
 
 export const discretionBandSchema = z

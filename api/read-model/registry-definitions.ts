@@ -6,7 +6,6 @@ import {
   matterInputSchema,
   officerInputSchema,
   responsibilityItemInputSchema,
-  RISK_OF_CLASS,
   TOWNSHIP_UNIT,
   type EnforcementObjectInput,
   type MatterInput,
@@ -186,7 +185,6 @@ export const enforcementObjects: RegistryDefinition<EnforcementObjectInput> = {
     grid_code: 'text',
     industry: 'text',
     credit_class: 'text',
-    risk_level: 'text',
   },
   toColumns: (o, key) => ({
     id: key,
@@ -199,7 +197,6 @@ export const enforcementObjects: RegistryDefinition<EnforcementObjectInput> = {
     grid_code: o.gridCode ?? null,
     industry: o.industry ?? null,
     credit_class: o.creditClass,
-    risk_level: RISK_OF_CLASS[o.creditClass],
   }),
   newKey: () => `EO-${crypto.randomUUID()}`,
   fromRow: (r) =>
