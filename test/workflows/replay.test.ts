@@ -31,6 +31,8 @@ const EXPECTED = [
   'satisfaction-reopened',
   // a complaint (投诉) with its 7-working-day acceptance deadline, confirmed unfounded
   'complaint-confirmed-unfounded',
+  // routed by the county's responsibility list at capture (patch responsibility-routing), assigned with certificates recorded, closed
+  'responsibility-routing',
 ];
 
 describe('replay of recorded case histories', () => {
