@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/pool';
 import type { CaseView } from '../domain/case';
 import type { ResponsibilityLookup } from './contract';
 
@@ -25,20 +26,16 @@ export async function linkPartyToEnforcementObject(pool: Pool, s: CaseView): Pro
   if (!party) return;
   const creditCode = party.creditCode?.trim().toUpperCase() || null;
   const idNumber = party.idNumber?.trim().toUpperCase() || null;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     const linked = await client.query<{ enforcement_object_id: string | null }>('SELECT enforcement_object_id FROM cases WHERE case_id = $1 FOR UPDATE', [s.caseId]);
-    if (!linked.rows[0] || linked.rows[0].enforcement_object_id) {
-      await client.query('COMMIT');
-      return;
-    }
+    if (!linked.rows[0] || linked.rows[0].enforcement_object_id) return;
     let objectId: string | undefined;
     if (creditCode || idNumber) {
       const found = await client.query<{ id: string }>(
+        // the roster stores both identifiers upper-case (domain/registries.ts), so the indexes answer this
         `SELECT id FROM enforcement_objects
-          WHERE ($1::text IS NOT NULL AND upper(credit_code) = $1) OR ($2::text IS NOT NULL AND upper(id_number) = $2)
-          ORDER BY retired_at NULLS FIRST, (upper(credit_code) = $1) DESC NULLS LAST, id LIMIT 1`,
+          WHERE credit_code = $1 OR id_number = $2
+          ORDER BY retired_at NULLS FIRST, (credit_code = $1) DESC NULLS LAST, id LIMIT 1`,
         [creditCode, idNumber],
       );
       objectId = found.rows[0]?.id;
@@ -77,13 +74,7 @@ export async function linkPartyToEnforcementObject(pool: Pool, s: CaseView): Pro
       }
     }
     await client.query('UPDATE cases SET enforcement_object_id = $2 WHERE case_id = $1', [s.caseId, objectId]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The responsibility list item of a matter in a county: its primary unit is proposed, its cooperating units are told. */

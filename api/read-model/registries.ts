@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { z } from 'zod';
+import { withTransaction } from '../../db/pool';
 import { maskIdNumber } from '../../domain/identifiers';
 import type { Claims } from '../claims';
 import { forbidden, HttpError, notFound } from '../errors';
@@ -120,23 +121,8 @@ async function audit(client: PoolClient, def: RegistryDefinition, key: string, a
   );
 }
 
-async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, commit = true): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query(commit ? 'COMMIT' : 'ROLLBACK');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 export async function createRegistryRow(pool: Pool, def: RegistryDefinition, input: Record<string, unknown>, actor: string, scope: RegistryScope) {
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const refs = await def.references(client, input);
     if (refs.issues.length) throw badReferences(refs.issues);
     assertJurisdiction(def, scope, refs.county);
@@ -178,7 +164,7 @@ export async function updateRegistryRow(
   actor: string,
   scope: RegistryScope,
 ) {
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const before = await visibleRow(client, def, key, scope, true);
     assertCurrent(def, key, before, ifMatch);
     if (before.retiredAt) throw new HttpError(409, 'conflict', `${def.noun} ${key} was retired on ${String(before.retiredAt)}; a retired row is kept for history and not changed`);
@@ -193,7 +179,7 @@ export async function updateRegistryRow(
 }
 
 export async function retireRegistryRow(pool: Pool, def: RegistryDefinition, key: string, ifMatch: string | undefined, actor: string, scope: RegistryScope) {
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const before = await visibleRow(client, def, key, scope, true);
     assertCurrent(def, key, before, ifMatch);
     assertJurisdiction(def, scope, (before.countyCode as string | undefined) ?? null);
@@ -323,17 +309,12 @@ export async function importRegistry(pool: Pool, def: RegistryDefinition, rows: 
       else report.created++;
     }
   };
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
+    // Everything is written, then undone for a dry run or any bad row: the counts are those of the real import.
+    await client.query('SAVEPOINT import_rows');
     await run(client);
-    await client.query(dryRun || report.errors.length ? 'ROLLBACK' : 'COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    if (dryRun || report.errors.length) await client.query('ROLLBACK TO SAVEPOINT import_rows');
+  });
   return report;
 }
 
