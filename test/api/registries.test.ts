@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Claims } from '../../api/claims';
 import { DEMO } from '../../db/seed';
-import { bearer, buildTestApp } from '../helpers/api';
+import { createActivities } from '../../activities';
+import { bearer, buildTestApp, fixtureCase } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 
 /**
@@ -179,6 +180,27 @@ describe('enforcement objects: check digits and masking', () => {
     const roster = (await send(CITY_ADMIN, 'GET', `/v1/enforcement-objects?q=${encodeURIComponent('张某')}`)).json().items as Json[];
     expect(roster.find((o) => o.id === `EO-T${pid}-p`)?.idNumber).toBe('110105********002X');
     expect(JSON.stringify(roster)).not.toContain('11010519491231002X');
+  });
+
+  it("an inspection case's party is linked when its capture is projected, and listed among the object's inspections", async () => {
+    const caseId = `REG-T${pid}-insp`;
+    const at = '2026-03-03T10:00:00.000+08:00';
+    // EO-0002's demo credit code (check character C, hand-checked against GB 32100-2015)
+    const party = { kind: 'organization' as const, name: '好味来小吃店', creditCode: '92350722MA2Y00002C' };
+    const snapshot = fixtureCase(caseId, { source: 'inspection', stage: 'assignment', townshipCode: DEMO.street, party });
+    const captured = { seq: 2, at, type: 'information_captured', stage: 'capture' as const, actor: { sub: 'insp', role: 'township' as const, unit: DEMO.street }, data: { party } };
+    snapshot.timeline.push(captured);
+    const record = { workflowId: caseId, snapshot, seq: 2, events: [captured], notifications: [] };
+    const activities = createActivities(pool);
+    await activities.recordTransition(record);
+    await activities.recordTransition(record); // a retried activity changes nothing
+    const linked = await pool.query('SELECT enforcement_object_id FROM cases WHERE case_id = $1', [caseId]);
+    expect(linked.rows).toEqual([{ enforcement_object_id: 'EO-0002' }]);
+
+    const page = await send({ sub: 'sup', role: 'supervisor', countyCode: DEMO.county }, 'GET', '/v1/enforcement-objects/EO-0002');
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.json()).toMatchObject({ id: 'EO-0002', creditCode: '92350722MA2Y00002C', inspections: [expect.objectContaining({ caseId, source: 'inspection' })] });
+    expect((page.json().cases as Json[]).some((c) => c.caseId === caseId)).toBe(false);
   });
 
   it('the roster of the caller: a township sees its own objects, another county is 403', async () => {

@@ -3,6 +3,7 @@ import { createRegistryRow, scopeOf } from '../../api/read-model/registries';
 import { matters, officers, REGISTRIES } from '../../api/read-model/registry-definitions';
 import { DEMO } from '../../db/seed';
 import { REFUSAL } from '../../domain/errors';
+import { bearer, buildTestApp } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
 import { act, hotlineCase, keepHistory, newCaseId, refusalOf, settled, useCaseRig, view, type CaseHandle } from './rig';
 
@@ -32,6 +33,18 @@ describe('the party of a case and the enforcement-object roster', () => {
     const c = await settled(handle, pool);
     const row = await pool.query('SELECT enforcement_object_id FROM cases WHERE case_id = $1', [c.caseId]);
     expect(row.rows).toEqual([{ enforcement_object_id: DEMO.enforcementObjects.township }]);
+
+    // The object's page lists the case (the township's own; an inspection would be listed apart).
+    const { app } = await buildTestApp(pool);
+    try {
+      const page = await app.inject({ method: 'GET', url: `/v1/enforcement-objects/${DEMO.enforcementObjects.township}`, headers: bearer('township') });
+      expect(page.statusCode, page.body).toBe(200);
+      const body = page.json() as { cases: { caseId: string; source: string; matterCode: string }[]; inspections: unknown[] };
+      expect(body.cases).toContainEqual(expect.objectContaining({ caseId: c.caseId, source: 'hotline', matterCode: DEMO.matters.townshipPenalty }));
+      expect(body.inspections.every((i) => (i as { source: string }).source === 'inspection')).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 
   it('a party nobody knows becomes a new object of the case township, audited as made by the capture', async () => {
