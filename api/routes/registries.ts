@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { responsibilityItemInputSchema, type RegistryName } from '../../domain/registries';
-import { forbidden, HttpError, notFound } from '../errors';
+import { createHash } from 'node:crypto';
+import { errorBody, forbidden, HttpError, notFound } from '../errors';
+import { claimIdempotencyKey, rememberAnswer } from '../idempotency';
 import { errorResponses } from '../openapi-responses';
 import {
   createRegistryRow,
@@ -45,6 +47,10 @@ class UploadedFile {
 }
 
 const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
+
+const keyHeaders = z.looseObject({
+  'idempotency-key': z.string().trim().min(1).max(200).optional().describe('a retry with the same key and request answers as the first did and changes nothing'),
+});
 
 const objectSchema = z.looseObject({ version: z.number().int().describe('the ETag is this version in quotes') });
 const listSchema = z.object({ items: z.array(objectSchema), nextCursor: z.string().optional() });
@@ -97,6 +103,49 @@ const registriesRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { po
     done(null, new UploadedFile(body as Buffer, 'xlsx'));
   });
 
+  /**
+   * Runs a state-changing POST once per Idempotency-Key (api.md "v1 extensions"): a retry with the same
+   * key and request gets the first answer (success or refusal); while the first is still running, 409.
+   */
+  async function once(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fingerprint: unknown,
+    run: () => Promise<{ status: number; body: Record<string, unknown> }>,
+  ): Promise<FastifyReply> {
+    const respond = (status: number, body: unknown) => {
+      const version = (body as { version?: unknown }).version;
+      if (status < 300 && typeof version === 'number') reply.header('etag', etagOf(version));
+      return reply.code(status).send(body as never);
+    };
+    const key = (request.headers as { 'idempotency-key'?: string })['idempotency-key'];
+    if (key === undefined) {
+      const { status, body } = await run();
+      return respond(status, body);
+    }
+    const caller = request.user.sub;
+    const claim = await claimIdempotencyKey(pool, { caller, key, method: 'POST', path: request.url, body: fingerprint });
+    if (claim.kind === 'retry') {
+      if (claim.answer) return respond(claim.answer.status, claim.answer.body);
+      throw new HttpError(409, 'in_progress', `the first request with Idempotency-Key "${key}" is still running; retry shortly`, [
+        { path: 'headers.idempotency-key', message: 'in progress' },
+      ]);
+    }
+    try {
+      const { status, body } = await run();
+      await rememberAnswer(pool, caller, key, status, body);
+      return respond(status, body);
+    } catch (err) {
+      if (err instanceof HttpError && err.statusCode < 500) {
+        await rememberAnswer(pool, caller, key, err.statusCode, errorBody(err.code, err.message, err.details));
+      } else {
+        // an outage: the request did nothing, so the key is free for the retry
+        await pool.query('DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND response_status IS NULL', [caller, key]).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
   for (const name of Object.keys(PATH_OF) as RegistryName[]) {
     const def: RegistryDefinition = REGISTRIES[name];
     const base = PATH_OF[name];
@@ -139,18 +188,21 @@ const registriesRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { po
         schema: {
           tags,
           summary: `Create a ${def.noun}`,
-          description: 'Answers 201 with the row and its ETag; a taken id/code is 409. Every change is kept in the history.',
+          description:
+            'Answers 201 with the row and its ETag; a taken id/code is 409. Every change is kept in the history. ' +
+            'With Idempotency-Key a retry answers as the first request did (422 when the key was used for another request).',
           security,
           params: baseParams,
+          headers: keyHeaders,
           body: bodySchema,
-          response: { 201: objectSchema, ...errorResponses(400, 401, 403, ...pathAnswers, 409, 413, 415, 503) },
+          response: { 201: objectSchema, ...errorResponses(400, 401, 403, ...pathAnswers, 409, 413, 415, 422, 503) },
         },
       },
-      async (request, reply) => {
-        const row = await createRegistryRow(pool, def, withPathCounty(request, request.body), request.user.sub, await scope(request));
-        reply.code(201);
-        return sendRow(reply, row);
-      },
+      async (request, reply) =>
+        once(request, reply, request.body, async () => ({
+          status: 201,
+          body: await createRegistryRow(pool, def, withPathCounty(request, request.body), request.user.sub, await scope(request)),
+        })),
     );
 
     app.get(
@@ -189,7 +241,8 @@ const registriesRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { po
           security,
           params: baseParams,
           querystring: importQuery,
-          response: { 200: importReportSchema, ...errorResponses(400, 401, 403, ...pathAnswers, 413, 415, 422, 503) },
+          headers: keyHeaders,
+          response: { 200: importReportSchema, ...errorResponses(400, 401, 403, ...pathAnswers, 409, 413, 415, 422, 503) },
         },
       },
       async (request, reply) => {
@@ -198,17 +251,20 @@ const registriesRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { po
           throw new HttpError(415, 'unsupported_media_type', `send the file as ${XLSX_TYPE} or text/csv`, [{ path: 'headers.content-type', message: `expected ${XLSX_TYPE} or text/csv` }]);
         }
         const s = await scope(request);
-        const rows = file.type === 'csv' ? parseCsv(def, file.bytes) : await parseXlsx(def, file.bytes);
-        const report = await importRegistry(pool, def, rows, request.query.dryRun, request.user.sub, s);
-        if (report.errors.length && !report.dryRun) {
-          throw new HttpError(
-            422,
-            'invalid_rows',
-            `${new Set(report.errors.map((e) => e.line)).size} of ${report.rows} rows are bad; nothing was changed`,
-            report.errors.map((e) => ({ path: `body.lines.${e.line}.${e.column}`, message: `line ${e.line}, column ${e.column}: ${e.message}` })),
-          );
-        }
-        return reply.send(report);
+        const digest = createHash('sha256').update(file.bytes).digest('hex');
+        return once(request, reply, { file: digest, type: file.type }, async () => {
+          const rows = file.type === 'csv' ? parseCsv(def, file.bytes) : await parseXlsx(def, file.bytes);
+          const report = await importRegistry(pool, def, rows, request.query.dryRun, request.user.sub, s);
+          if (report.errors.length && !report.dryRun) {
+            throw new HttpError(
+              422,
+              'invalid_rows',
+              `${new Set(report.errors.map((e) => e.line)).size} of ${report.rows} rows are bad; nothing was changed`,
+              report.errors.map((e) => ({ path: `body.lines.${e.line}.${e.column}`, message: `line ${e.line}, column ${e.column}: ${e.message}` })),
+            );
+          }
+          return { status: 200, body: report as unknown as Record<string, unknown> };
+        });
       },
     );
 

@@ -82,13 +82,13 @@ const RATE_LIMITED = new Set(['post /v1/cases', 'post /v1/session']);
 const ANSWERS_401_WITHOUT_TOKEN = new Set(['post /v1/session']);
 /** State-changing operations outside the case routes that answer 409 (the state or an existing resource forbids it). */
 const CONFLICTS = new Set([
-  ...REGISTRY_BASES.flatMap((b) => [`post ${b}`, `put ${b}/{id}`]),
+  ...REGISTRY_BASES.flatMap((b) => [`post ${b}`, `put ${b}/{id}`, `post ${b}/import`]), // id taken, row retired, or the keyed first request still running
   'post /v1/webhooks/messages/{id}/replay', // not a dead letter, or its endpoint was deleted
   'post /v1/admin/accounts', // the username is taken
 ]);
 /** State-changing operations outside the case routes that answer 422 (a business rule refuses it). */
 const BUSINESS_RULES = new Set([
-  ...REGISTRY_BASES.map((b) => `post ${b}/import`), // rows that fail validation (each named by line and column)
+  ...REGISTRY_BASES.flatMap((b) => [`post ${b}/import`, `post ${b}`]), // rows that fail validation (each by line and column); an Idempotency-Key reused
   'post /v1/webhooks/endpoints', // unknown county/township, or a refused URL (private address, …)
   'post /v1/admin/open311/keys', // unknown county, or townships not of it
   'put /v1/admin/open311/services/{serviceCode}', // unknown matter

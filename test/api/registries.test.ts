@@ -112,6 +112,29 @@ describe('officers: create, read, update with If-Match, retire, history', () => 
   });
 });
 
+describe('Idempotency-Key on the registry POSTs', () => {
+  it('a retried create or import answers as the first did and changes nothing; the key on another request is 422', async () => {
+    const id = `OF-T${pid}-key`;
+    const key = { 'idempotency-key': `create-${pid}` };
+    const first = await send(CITY_ADMIN, 'POST', '/v1/admin/officers', officer(id), key);
+    const retry = await send(CITY_ADMIN, 'POST', '/v1/admin/officers', officer(id), key);
+    expect([first.statusCode, retry.statusCode]).toEqual([201, 201]);
+    expect(retry.json()).toEqual(first.json());
+    expect(retry.headers.etag).toBe('"1"');
+    expect((await send(CITY_ADMIN, 'GET', `/v1/admin/officers/${id}/history`)).json().items).toHaveLength(1);
+    const reused = await send(CITY_ADMIN, 'POST', '/v1/admin/officers', officer(`${id}-2`), key);
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().error.code).toBe('idempotency_key_reused');
+
+    const file = [HEADER, `OF-T${pid}-k1,孔某,${DEMO.township},,闽执K1,2026-01-01,2030-12-31,,,,true`].join('\n');
+    const importKey = { ...bearer(CITY_ADMIN), 'content-type': CSV, 'idempotency-key': `import-${pid}` };
+    const imported = await app.inject({ method: 'POST', url: '/v1/admin/officers/import', headers: importKey, payload: file });
+    const again = await app.inject({ method: 'POST', url: '/v1/admin/officers/import', headers: importKey, payload: file });
+    expect(imported.json()).toMatchObject({ created: 1, unchanged: 0 });
+    expect(again.json()).toEqual(imported.json());
+  });
+});
+
 describe('jurisdiction: a county admin manages only its county', () => {
   it("Pucheng's admin cannot read, change, retire or create Shaowu's rows, nor its responsibility list", async () => {
     const id = `OF-T${pid}-sw`;
