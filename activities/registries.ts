@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/pool';
 import type { CaseView } from '../domain/case';
+import { creditCodeProblem, idNumberProblem } from '../domain/identifiers';
 import type { ResponsibilityLookup } from './contract';
 
 /**
@@ -47,7 +48,17 @@ export async function linkPartyToEnforcementObject(pool: Pool, s: CaseView): Pro
          VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT code FROM grids WHERE code = $8 AND township_code = $7))
          ON CONFLICT (id) DO NOTHING
          RETURNING id, kind, name, credit_code, id_number, address, township_code, grid_code, credit_class, version`,
-        [objectId, party.kind, party.name, creditCode, idNumber, s.location.address, s.townshipCode, s.gridCode ?? null],
+        // an identifier that fails its check digit is not the roster's (the object is still keyed by it, so found again)
+        [
+          objectId,
+          party.kind,
+          party.name,
+          creditCode && !creditCodeProblem(creditCode) ? creditCode : null,
+          idNumber && !idNumberProblem(idNumber) ? idNumber : null,
+          s.location.address,
+          s.townshipCode,
+          s.gridCode ?? null,
+        ],
       );
       const row = made.rows[0] as Record<string, unknown> | undefined;
       if (row) {

@@ -111,9 +111,10 @@ export const enforcementObjectInputSchema = z
     creditClass: z.enum(CREDIT_CLASSES).default('B').describe('信用风险分类 A (low risk) … D (high risk)'),
   })
   .strict()
+  // Identifiers are checked when given, not required: a party captured without one (a street vendor) is
+  // still an object of the roster, and its exported row must import again.
   .superRefine((o, ctx) => {
-    if (o.kind === 'organization' && !o.creditCode) ctx.addIssue({ code: 'custom', path: ['creditCode'], message: 'an organization needs its credit code' });
-    if (o.kind === 'person' && !o.idNumber) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: 'a person needs an ID number' });
+    if (o.kind === 'person' && o.creditCode) ctx.addIssue({ code: 'custom', path: ['creditCode'], message: 'a person has an ID number, not a credit code' });
   });
 export type EnforcementObjectInput = z.infer<typeof enforcementObjectInputSchema>;
 

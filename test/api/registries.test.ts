@@ -226,6 +226,26 @@ describe('enforcement objects: check digits and masking', () => {
     expect((page.json().cases as Json[]).some((c) => c.caseId === caseId)).toBe(false);
   });
 
+  it('a party whose credit code fails its check is one object without that code, found again by the next case', async () => {
+    const party = { kind: 'organization' as const, name: '某无效代码商行', creditCode: '91350722MA00000001' };
+    const activities = createActivities(pool);
+    const objects: unknown[] = [];
+    for (const n of [1, 2]) {
+      const caseId = `REG-T${pid}-bad-code-${n}`;
+      const snapshot = fixtureCase(caseId, { stage: 'assignment', party });
+      const captured = { seq: 2, at: '2026-03-03T10:00:00.000+08:00', type: 'information_captured', stage: 'capture' as const, actor: { sub: 'lt', role: 'township' as const }, data: { party } };
+      snapshot.timeline.push(captured);
+      await activities.recordTransition({ workflowId: caseId, snapshot, seq: 2, events: [captured], notifications: [] });
+      const { rows } = await pool.query(
+        'SELECT o.id, o.credit_code, o.name FROM cases c JOIN enforcement_objects o ON o.id = c.enforcement_object_id WHERE c.case_id = $1',
+        [caseId],
+      );
+      objects.push(rows[0]);
+    }
+    expect(objects[0]).toEqual({ id: expect.stringMatching(/^EO-/), credit_code: null, name: '某无效代码商行' });
+    expect(objects[1]).toEqual(objects[0]);
+  });
+
   it('the roster of the caller: a township sees its own objects, another county is 403', async () => {
     const own = (await send({ sub: 't', role: 'township', countyCode: DEMO.county, townshipCode: DEMO.township }, 'GET', '/v1/enforcement-objects')).json().items as Json[];
     expect(own.length).toBeGreaterThan(0);
