@@ -211,6 +211,39 @@ export async function registryHistory(pool: Pool, def: RegistryDefinition, key: 
   };
 }
 
+/** The latest changes of a registry in the caller's scope, newest first: the audit trail across rows. */
+export async function registryChanges(pool: Pool, def: RegistryDefinition, scope: RegistryScope, q: { since?: string | undefined; limit: number }) {
+  const params: unknown[] = [def.name];
+  const where = ['registry = $1'];
+  const county = def.pathCounty ? (scope.pathCounty ?? scope.adminCounty) : def.countySql !== null ? scope.adminCounty : undefined;
+  if (county !== undefined) {
+    // a row's county as it was after the change (a row moved out of the county leaves with its change)
+    params.push(county);
+    where.push(`after->>'countyCode' = $${params.length}`);
+  }
+  if (q.since !== undefined) {
+    params.push(q.since);
+    where.push(`at >= $${params.length}`);
+  }
+  params.push(q.limit);
+  const { rows } = await pool.query<{ row_key: string; version: number; action: ChangeAction; actor: string; at: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
+    `SELECT row_key, version, action, actor, at, before, after FROM registry_changes WHERE ${where.join(' AND ')}
+      ORDER BY at DESC, row_key, version DESC LIMIT $${params.length}`,
+    params,
+  );
+  return {
+    items: rows.map((r) => ({
+      id: r.row_key,
+      version: r.version,
+      action: r.action,
+      actor: r.actor,
+      at: r.at,
+      before: r.before ? def.mask(r.before) : null,
+      after: def.mask(r.after),
+    })),
+  };
+}
+
 /* ---------- import and export ---------- */
 
 export interface ImportRow {

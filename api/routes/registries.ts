@@ -14,6 +14,7 @@ import {
   getRegistryRow,
   importRegistry,
   listRegistry,
+  registryChanges,
   registryHistory,
   retireRegistryRow,
   scopeOf,
@@ -203,6 +204,27 @@ const registriesRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { po
           status: 201,
           body: await createRegistryRow(pool, def, withPathCounty(request, request.body), request.user.sub, await scope(request)),
         })),
+    );
+
+    app.get(
+      `${base}/changes`,
+      {
+        onRequest: admin,
+        schema: {
+          tags,
+          summary: `Audit trail of the ${def.noun}s: the latest changes of every row (the caller's county for a county admin), newest first`,
+          security,
+          params: baseParams,
+          querystring: z
+            .object({
+              since: z.iso.datetime({ offset: true }).optional().describe('only changes at or after this instant'),
+              limit: z.coerce.number().int().min(1).max(500).default(100),
+            })
+            .strict(),
+          response: { 200: z.object({ items: z.array(historySchema.shape.items.element.extend({ id: z.string() })) }), ...errorResponses(400, 401, 403, ...pathAnswers, 503) },
+        },
+      },
+      async (request) => registryChanges(pool, def, await scope(request), request.query),
     );
 
     app.get(

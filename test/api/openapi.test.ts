@@ -67,6 +67,7 @@ const REGISTRY_OPERATIONS = REGISTRY_BASES.flatMap((b) => [
   `put ${b}/{id}`,
   `delete ${b}/{id}`,
   `get ${b}/{id}/history`,
+  `get ${b}/changes`,
   `post ${b}/import`,
   `get ${b}/export.xlsx`,
   `get ${b}/export.csv`,

@@ -118,6 +118,7 @@ function requests(): OutageRequest[] {
       { method: 'GET' as const, url: `/v1/admin/${r}`, caller: 'admin' as const },
       { method: 'GET' as const, url: `/v1/admin/${r}/x-1`, caller: 'admin' as const },
       { method: 'GET' as const, url: `/v1/admin/${r}/x-1/history`, caller: 'admin' as const },
+      { method: 'GET' as const, url: `/v1/admin/${r}/changes`, caller: 'admin' as const },
       { method: 'GET' as const, url: `/v1/admin/${r}/export.xlsx`, caller: 'admin' as const },
       { method: 'GET' as const, url: `/v1/admin/${r}/export.csv`, caller: 'admin' as const },
     ]),

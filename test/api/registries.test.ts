@@ -100,6 +100,12 @@ describe('officers: create, read, update with If-Match, retire, history', () => 
     expect(items[1]).toMatchObject({ before: { version: 1 }, after: { version: 2, suspendedFrom: '2026-03-01' } });
     expect((items[1]!.before as Json).suspendedFrom).toBeUndefined();
     expect(items[2]).toMatchObject({ before: { active: true }, after: { active: false, retiredAt: expect.any(String) } });
+
+    // Across rows: the county's latest changes, newest first; Shaowu's admin sees none of Pucheng's.
+    const changes = (await send(PUCHENG_ADMIN, 'GET', '/v1/admin/officers/changes?limit=500')).json().items as Json[];
+    expect(changes.filter((c) => c.id === id).map((c) => c.action)).toEqual(['retire', 'update', 'create']);
+    const shaowu = (await send(SHAOWU_ADMIN, 'GET', '/v1/admin/officers/changes?limit=500')).json().items as Json[];
+    expect(shaowu.some((c) => c.id === id)).toBe(false);
   });
 
   it('names each bad field: one unit only, a validity for a certificate, an unknown township', async () => {
