@@ -49,6 +49,8 @@ export interface OfficerCheckRequest {
   townshipCode?: string;
   departmentCode?: string;
   at: string;
+  /** The case's matter: an officer whose roster entry lists domains may act only on matters of those domains. */
+  matterCode?: string;
 }
 export interface OfficerCheck {
   certified: string[];

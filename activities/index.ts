@@ -216,6 +216,8 @@ interface OfficerRow {
   active: boolean;
   retired_at: string | null;
   version: number;
+  /** The matter domains the officer may enforce; none listed: every domain of the unit. */
+  domains: string[];
 }
 
 export async function checkOfficers(pool: Pool, input: OfficerCheckRequest): Promise<OfficerCheck> {
@@ -223,11 +225,14 @@ export async function checkOfficers(pool: Pool, input: OfficerCheckRequest): Pro
   const { rows } = await pool.query<OfficerRow>(
     `SELECT id, township_code, department_code, certificate_no, certificate_valid_from::text AS certificate_valid_from,
             certificate_valid_until::text AS certificate_valid_until, suspended_from::text AS suspended_from,
-            suspended_until::text AS suspended_until, active, retired_at, version
+            suspended_until::text AS suspended_until, active, retired_at, version, domains
        FROM officers WHERE id = ANY($1::text[])`,
     [input.officerIds],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const matterDomain = input.matterCode
+    ? (await pool.query<{ domain: string }>('SELECT domain FROM matters WHERE code = $1', [input.matterCode])).rows[0]?.domain
+    : undefined;
   const units = [
     input.townshipCode !== undefined ? `brigade ${input.townshipCode}` : undefined,
     input.departmentCode !== undefined ? `department ${input.departmentCode}` : undefined,
@@ -244,7 +249,11 @@ export async function checkOfficers(pool: Pool, input: OfficerCheckRequest): Pro
     }
     seen.add(officerId);
     const officer = byId.get(officerId);
-    const reason = officerRefusal(officer, input, units, day);
+    const reason =
+      officerRefusal(officer, input, units, day) ??
+      (officer && matterDomain && officer.domains.length > 0 && !officer.domains.includes(matterDomain)
+        ? `may enforce ${officer.domains.join(', ')}, not ${matterDomain} (matter ${input.matterCode ?? ''})`
+        : undefined);
     if (reason || !officer) {
       refused.push({ officerId, reason: reason ?? 'unknown officer' });
       continue;

@@ -429,7 +429,13 @@ class CaseRun {
       }
       case 'assign':
         if (req.body.level === 'township') {
-          const check = await acts.checkOfficers({ officerIds: req.body.officerIds, townshipCode: this.view.townshipCode, at: nowIso() });
+          const check = await acts.checkOfficers({
+            officerIds: req.body.officerIds,
+            townshipCode: this.view.townshipCode,
+            at: nowIso(),
+            // the officers' domains are checked against it (the input of a local activity is not part of replay)
+            ...(this.view.matterCode ? { matterCode: this.view.matterCode } : {}),
+          });
           if (check.certified.length < 2) {
             refuse({
               type: REFUSAL.businessRule,

@@ -128,14 +128,18 @@ describe('certificates at assignment', () => {
     await createRegistryRow(pool, officers, { id: suspended, name: '停某', certificateNo: '闽执SUSP', suspendedFrom: '2020-01-01', suspendedUntil: '2099-12-31', ...unit }, 'admin-city', CITY_ADMIN);
     await createRegistryRow(pool, officers, { id: retired, name: '退某', certificateNo: '闽执RET', ...unit }, 'admin-city', CITY_ADMIN);
     await pool.query(`UPDATE officers SET retired_at = '2025-01-02T00:00:00+08:00', active = false WHERE id = $1`, [retired]);
+    const ecologyOnly = `OF-T${pid}-eco`;
+    await createRegistryRow(pool, officers, { id: ecologyOnly, name: '环某', certificateNo: '闽执ECO', ...unit, domains: ['ecology'] }, 'admin-city', CITY_ADMIN);
 
     const handle = await toCapture('certificates');
     await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '某某' } } });
     const [a, b] = DEMO.officers.certified;
-    const refusal = await refusalOf(act(handle, { action: 'assign', body: { level: 'township', officerIds: [a, suspended, retired] } }));
+    const refusal = await refusalOf(act(handle, { action: 'assign', body: { level: 'township', officerIds: [a, suspended, retired, ecologyOnly] } }));
     expect(refusal.type).toBe(REFUSAL.businessRule);
     expect(refusal.message).toContain(`${suspended}: certificate suspended from 2020-01-01 until 2099-12-31`);
     expect(refusal.message).toContain(`${retired}: officer retired on 2025-01-02`);
+    // 占道经营 is an urban-management matter; this officer's roster entry lists ecology only
+    expect(refusal.message).toContain(`${ecologyOnly}: may enforce ecology, not urban_management (matter ${DEMO.matters.townshipPenalty})`);
 
     const c = await act(handle, { action: 'assign', body: { level: 'township', officerIds: [a, b, suspended] } });
     expect(c.handler.officerIds).toEqual([a, b]);
