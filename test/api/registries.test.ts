@@ -1,11 +1,12 @@
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Claims } from '../../api/claims';
 import { DEMO } from '../../db/seed';
 import { createActivities } from '../../activities';
 import { bearer, buildTestApp, fixtureCase } from '../helpers/api';
-import { useTestPool } from '../helpers/db';
+import { scratchDatabase } from '../helpers/db';
 
 /**
  * Issue 10: the registries as maintained data. CRUD with If-Match (428 without, 412 stale, 409 on a
@@ -13,13 +14,18 @@ import { useTestPool } from '../helpers/db';
  * the export round trip.
  */
 
-const pool = useTestPool();
+// A database of this file's own: it adds, changes and retires registry rows that other files list exactly.
+let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let pool: Pool;
 let app: FastifyInstance;
 beforeAll(async () => {
+  db = await scratchDatabase();
+  pool = db.pool;
   ({ app } = await buildTestApp(pool));
 });
 afterAll(async () => {
   await app?.close();
+  await db?.dispose();
 });
 
 const pid = process.pid;

@@ -17,8 +17,9 @@ const rig = useCaseRig(pool, 'registries');
 const pid = process.pid;
 const CITY_ADMIN = scopeOf({ sub: 'admin-city', role: 'admin' });
 
+/** Cases of 南浦街道 (a street of the county): this file adds officers to its brigade, which no other file lists. */
 async function toCapture(label: string): Promise<CaseHandle> {
-  const handle = await rig.start(hotlineCase(newCaseId(label)));
+  const handle = await rig.start(hotlineCase(newCaseId(label), { townshipCode: DEMO.street, gridCode: undefined }));
   const opened = await view(handle);
   await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: opened.openedAt, findings: '占道经营' } });
   await act(handle, { action: 'confirm', body: { confirmed: true } });
@@ -34,10 +35,10 @@ describe('the party of a case and the enforcement-object roster', () => {
     const row = await pool.query('SELECT enforcement_object_id FROM cases WHERE case_id = $1', [c.caseId]);
     expect(row.rows).toEqual([{ enforcement_object_id: DEMO.enforcementObjects.township }]);
 
-    // The object's page lists the case (the township's own; an inspection would be listed apart).
+    // The object's page lists the case for the county's supervisor (an inspection would be listed apart).
     const { app } = await buildTestApp(pool);
     try {
-      const page = await app.inject({ method: 'GET', url: `/v1/enforcement-objects/${DEMO.enforcementObjects.township}`, headers: bearer('township') });
+      const page = await app.inject({ method: 'GET', url: `/v1/enforcement-objects/${DEMO.enforcementObjects.township}`, headers: bearer('supervisor') });
       expect(page.statusCode, page.body).toBe(200);
       const body = page.json() as { cases: { caseId: string; source: string; matterCode: string }[]; inspections: unknown[] };
       expect(body.cases).toContainEqual(expect.objectContaining({ caseId: c.caseId, source: 'hotline', matterCode: DEMO.matters.townshipPenalty }));
@@ -56,7 +57,7 @@ describe('the party of a case and the enforcement-object roster', () => {
       `SELECT o.id, o.kind, o.name, o.township_code, o.address FROM cases c JOIN enforcement_objects o ON o.id = c.enforcement_object_id WHERE c.case_id = $1`,
       [c.caseId],
     );
-    expect(linked.rows).toEqual([{ id: expect.stringMatching(/^EO-[0-9a-f]{16}$/), kind: 'person', name: '新某', township_code: DEMO.township, address: '浦城县莲塘镇莲塘街 18 号' }]);
+    expect(linked.rows).toEqual([{ id: expect.stringMatching(/^EO-[0-9a-f]{16}$/), kind: 'person', name: '新某', township_code: DEMO.street, address: '浦城县莲塘镇莲塘街 18 号' }]);
     const audit = await pool.query(`SELECT action, actor FROM registry_changes WHERE registry = 'enforcement-objects' AND row_key = $1`, [linked.rows[0]!.id]);
     expect(audit.rows).toEqual([{ action: 'create', actor: `capture:${c.caseId}` }]);
 
@@ -104,7 +105,7 @@ describe('routing by the responsibility list', () => {
     ]);
 
     // The case goes on as any other: the proposal is advice, the township assigns and closes it.
-    c = await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
+    c = await act(handle, { action: 'assign', body: { level: 'township', officerIds: [`OF-${DEMO.street}-01`, `OF-${DEMO.street}-02`] } });
     c = await act(handle, { action: 'handle', body: { outcome: 'corrected', notes: '当场改正' } });
     c = await act(handle, { action: 'verify', body: { passed: true } });
     expect(c).toMatchObject({ status: 'closed', resolution: 'resolved', routing });
@@ -124,7 +125,7 @@ describe('certificates at assignment', () => {
   it('a suspended or retired officer is refused with the reason; the act records the certificates it relied on', async () => {
     const suspended = `OF-T${pid}-susp`;
     const retired = `OF-T${pid}-ret`;
-    const unit = { townshipCode: DEMO.township, domains: [], active: true, validFrom: '2024-01-01', validUntil: '2099-12-31' };
+    const unit = { townshipCode: DEMO.street, domains: [], active: true, validFrom: '2024-01-01', validUntil: '2099-12-31' };
     await createRegistryRow(pool, officers, { id: suspended, name: '停某', certificateNo: '闽执SUSP', suspendedFrom: '2020-01-01', suspendedUntil: '2099-12-31', ...unit }, 'admin-city', CITY_ADMIN);
     await createRegistryRow(pool, officers, { id: retired, name: '退某', certificateNo: '闽执RET', ...unit }, 'admin-city', CITY_ADMIN);
     await pool.query(`UPDATE officers SET retired_at = '2025-01-02T00:00:00+08:00', active = false WHERE id = $1`, [retired]);
@@ -133,7 +134,8 @@ describe('certificates at assignment', () => {
 
     const handle = await toCapture('certificates');
     await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '某某' } } });
-    const [a, b] = DEMO.officers.certified;
+    // the street's brigade: 01–03 certified in the demo roster (db/seed.ts)
+    const [a, b] = [`OF-${DEMO.street}-01`, `OF-${DEMO.street}-02`];
     const refusal = await refusalOf(act(handle, { action: 'assign', body: { level: 'township', officerIds: [a, suspended, retired, ecologyOnly] } }));
     expect(refusal.type).toBe(REFUSAL.businessRule);
     expect(refusal.message).toContain(`${suspended}: certificate suspended from 2020-01-01 until 2099-12-31`);
