@@ -57,7 +57,6 @@ export interface RegistryDefinition<I extends Record<string, unknown> = Record<s
   pathCounty?: boolean;
 }
 
-const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 const compact = (o: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
 
