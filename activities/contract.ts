@@ -1,6 +1,7 @@
 import type { CaseReview, CaseView, TimelineEntry } from '../domain/case';
 import type { DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
 import type { PendingDeadline } from '../domain/deadline-entries';
+import type { ResponsibilityRouting } from '../domain/registries';
 import type { SlaPolicy } from '../domain/sla';
 
 /**
@@ -18,6 +19,8 @@ export interface CaseActivities {
   lookupDepartment(input: { departmentCode: string; countyCode: string }): Promise<DepartmentLookup>;
   /** Officers' certificates at a moment, for the unit that acts. */
   checkOfficers(input: OfficerCheckRequest): Promise<OfficerCheck>;
+  /** The county's responsibility list item for a matter (属地管理事项责任清单): who is proposed, who is told. */
+  lookupResponsibility(input: { countyCode: string; matterCode: string }): Promise<ResponsibilityLookup>;
   /**
    * Projects a transition: timeline rows, the case row (forward by seq only) and notifications, in one
    * transaction. With `deadlines`: computes their due dates (as computeDeadlines does), enters them into
@@ -39,6 +42,8 @@ export interface MatterRoute {
   /** For a county-level matter: the department of the case's county for its domain. */
   departmentCode?: string;
   legalBasis: string;
+  /** The catalog version the case acted on (registry history keeps every version). */
+  version?: number;
 }
 export type MatterLookup = { found: true; matter: MatterRoute } | { found: false; reason: string };
 export type DepartmentLookup = { found: true; name: string; domain: string } | { found: false; reason: string };
@@ -49,11 +54,24 @@ export interface OfficerCheckRequest {
   townshipCode?: string;
   departmentCode?: string;
   at: string;
+  /** The case's matter: an officer whose roster entry lists domains may act only on matters of those domains. */
+  matterCode?: string;
 }
 export interface OfficerCheck {
   certified: string[];
   refused: { officerId: string; reason: string }[];
+  /** The certificates of the certified officers as they were at the check (registry version included). */
+  certificates?: OfficerCertificateRecord[];
 }
+export interface OfficerCertificateRecord {
+  officerId: string;
+  certificateNo: string | null;
+  validFrom: string | null;
+  validUntil: string | null;
+  registryVersion: number;
+}
+
+export type ResponsibilityLookup = { found: true; routing: ResponsibilityRouting } | { found: false; reason: string };
 
 export type NotificationChannel =
   | 'escalation'
@@ -69,7 +87,8 @@ export type NotificationChannel =
   | 'reopen'
   | 'summons'
   | 'disclosure'
-  | 'credit-publicity';
+  | 'credit-publicity'
+  | 'responsibility';
 
 export interface Notification {
   /** Unique across the service; a retried activity writes each key once. */

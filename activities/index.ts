@@ -11,6 +11,8 @@ import { REFUSAL } from '../domain/errors';
 import { doublePeriod } from '../domain/periods';
 import { DEFAULT_POLICY_LIMITS, DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
 import { withTransaction } from '../db/pool';
+import { certificateRefusal } from '../domain/registries';
+import { linkPartyToEnforcementObject, lookupResponsibility } from './registries';
 import type {
   CaseActivities,
   DepartmentLookup,
@@ -38,8 +40,17 @@ export function createActivities(pool: Pool): CaseActivities & DisclosureActivit
     lookupMatter: (input) => lookupMatter(pool, input),
     lookupDepartment: (input) => lookupDepartment(pool, input),
     checkOfficers: (input) => checkOfficers(pool, input),
-    recordTransition: async (input) =>
-      input.deadlines?.length ? recordTransition(pool, input, await calendar(input.deadlines.find((d) => d.request.calendarAtLeast)?.request.calendarAtLeast)) : recordTransition(pool, input),
+    lookupResponsibility: (input) => lookupResponsibility(pool, input),
+    recordTransition: async (input) => {
+      const answer = input.deadlines?.length
+        ? await recordTransition(pool, input, await calendar(input.deadlines.find((d) => d.request.calendarAtLeast)?.request.calendarAtLeast))
+        : await recordTransition(pool, input);
+      // 执法对象: the captured party is linked to its object when the capture is projected (idempotent).
+      if (input.snapshot.party && input.events.some((e) => e.type === 'information_captured')) {
+        await linkPartyToEnforcementObject(pool, input.snapshot);
+      }
+      return answer;
+    },
     recordReview: (input) => recordReview(pool, input),
     listCasesWithEstimatedDeadlines: async ({ after, limit }) => {
       const { rows } = await pool.query<{ case_id: string }>(
@@ -125,6 +136,8 @@ interface MatterRow {
   legal_basis: string;
   department_code: string | null;
   county_exists: boolean;
+  version: number;
+  retired_at: string | null;
 }
 
 export async function lookupMatter(
@@ -132,7 +145,7 @@ export async function lookupMatter(
   input: { matterCode: string; countyCode: string },
 ): Promise<MatterLookup> {
   const { rows } = await pool.query<MatterRow>(
-    `SELECT m.code, m.name, m.category, m.level, m.domain, m.legal_basis, d.code AS department_code,
+    `SELECT m.code, m.name, m.category, m.level, m.domain, m.legal_basis, m.version, m.retired_at, d.code AS department_code,
             EXISTS (SELECT 1 FROM counties c WHERE c.code = $2) AS county_exists
        FROM matters m
        LEFT JOIN departments d ON m.level = 'county' AND d.county_code = $2 AND d.domain = m.domain
@@ -142,6 +155,7 @@ export async function lookupMatter(
   const row = rows[0];
   if (!row) return { found: false, reason: `unknown matter code ${input.matterCode}` };
   if (!row.county_exists) return { found: false, reason: `unknown county ${input.countyCode}` };
+  if (row.retired_at) return { found: false, reason: `matter ${row.code} was retired from the catalog on ${row.retired_at.slice(0, 10)}` };
   const matter: MatterRoute = {
     code: row.code,
     name: row.name,
@@ -149,6 +163,7 @@ export async function lookupMatter(
     level: row.level,
     domain: row.domain,
     legalBasis: row.legal_basis,
+    version: row.version,
   };
   if (row.level === 'county') {
     if (!row.department_code) {
@@ -202,20 +217,31 @@ interface OfficerRow {
   id: string;
   township_code: string | null;
   department_code: string | null;
+  certificate_no: string | null;
   certificate_valid_from: string | null; // `date` comes back as YYYY-MM-DD (db/pool.ts)
   certificate_valid_until: string | null;
+  suspended_from: string | null;
+  suspended_until: string | null;
   active: boolean;
+  retired_at: string | null;
+  version: number;
+  /** The matter domains the officer may enforce; none listed: every domain of the unit. */
+  domains: string[];
 }
 
 export async function checkOfficers(pool: Pool, input: OfficerCheckRequest): Promise<OfficerCheck> {
   const day = shanghaiDate(input.at);
   const { rows } = await pool.query<OfficerRow>(
-    `SELECT id, township_code, department_code, certificate_valid_from::text AS certificate_valid_from,
-            certificate_valid_until::text AS certificate_valid_until, active
+    `SELECT id, township_code, department_code, certificate_no, certificate_valid_from::text AS certificate_valid_from,
+            certificate_valid_until::text AS certificate_valid_until, suspended_from::text AS suspended_from,
+            suspended_until::text AS suspended_until, active, retired_at, version, domains
        FROM officers WHERE id = ANY($1::text[])`,
     [input.officerIds],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const matterDomain = input.matterCode
+    ? (await pool.query<{ domain: string }>('SELECT domain FROM matters WHERE code = $1', [input.matterCode])).rows[0]?.domain
+    : undefined;
   const units = [
     input.townshipCode !== undefined ? `brigade ${input.townshipCode}` : undefined,
     input.departmentCode !== undefined ? `department ${input.departmentCode}` : undefined,
@@ -223,6 +249,7 @@ export async function checkOfficers(pool: Pool, input: OfficerCheckRequest): Pro
 
   const certified: string[] = [];
   const refused: OfficerCheck['refused'] = [];
+  const certificates: NonNullable<OfficerCheck['certificates']> = [];
   const seen = new Set<string>();
   for (const officerId of input.officerIds) {
     if (seen.has(officerId)) {
@@ -230,11 +257,26 @@ export async function checkOfficers(pool: Pool, input: OfficerCheckRequest): Pro
       continue;
     }
     seen.add(officerId);
-    const reason = officerRefusal(byId.get(officerId), input, units, day);
-    if (reason) refused.push({ officerId, reason });
-    else certified.push(officerId);
+    const officer = byId.get(officerId);
+    const reason =
+      officerRefusal(officer, input, units, day) ??
+      (officer && matterDomain && officer.domains.length > 0 && !officer.domains.includes(matterDomain)
+        ? `may enforce ${officer.domains.join(', ')}, not ${matterDomain} (matter ${input.matterCode ?? ''})`
+        : undefined);
+    if (reason || !officer) {
+      refused.push({ officerId, reason: reason ?? 'unknown officer' });
+      continue;
+    }
+    certified.push(officerId);
+    certificates.push({
+      officerId,
+      certificateNo: officer.certificate_no,
+      validFrom: officer.certificate_valid_from,
+      validUntil: officer.certificate_valid_until,
+      registryVersion: officer.version,
+    });
   }
-  return { certified, refused };
+  return { certified, refused, certificates };
 }
 
 function officerRefusal(
@@ -249,14 +291,18 @@ function officerRefusal(
     (input.townshipCode !== undefined && officer.township_code === input.townshipCode) ||
     (input.departmentCode !== undefined && officer.department_code === input.departmentCode);
   if (!member) return `not a member of ${units.join(' or ')}`;
-  if (!officer.active) return 'officer is not active';
-  const from = officer.certificate_valid_from;
-  const until = officer.certificate_valid_until;
-  if (!from && !until) return 'no enforcement certificate on record';
-  // YYYY-MM-DD strings compare in date order.
-  if (from && day < from) return `certificate not valid before ${from}`;
-  if (until && day > until) return `certificate expired on ${until}`;
-  return undefined;
+  return certificateRefusal(
+    {
+      certificateNo: officer.certificate_no,
+      validFrom: officer.certificate_valid_from,
+      validUntil: officer.certificate_valid_until,
+      suspendedFrom: officer.suspended_from,
+      suspendedUntil: officer.suspended_until,
+      active: officer.active,
+      retiredAt: officer.retired_at,
+    },
+    day,
+  );
 }
 
 /* ---------- 案件处理库: projection of transitions ---------- */

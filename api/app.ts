@@ -40,6 +40,8 @@ import accountsRoutes from './routes/accounts';
 import { authenticateBearerOrSession } from './session-auth';
 import webConsole from './web-console';
 import summonsRoutes from './routes/summons';
+import registriesRoutes from './routes/registries';
+import enforcementObjectsRoutes from './routes/enforcement-objects';
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -347,6 +349,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { pool: deps.pool });
   await app.register(accountsRoutes, { pool: deps.pool });
   await app.register(summonsRoutes, { pool: deps.pool, temporal: deps.temporal });
+  await app.register(registriesRoutes, { pool: deps.pool });
+  await app.register(enforcementObjectsRoutes, { pool: deps.pool });
   if (deps.webRoot) await app.register(webConsole, { root: deps.webRoot });
 
   await app.ready();

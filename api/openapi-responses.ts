@@ -10,6 +10,7 @@ import { z } from 'zod';
  * - 400: it has a querystring, path parameters or a body (malformed or schema-invalid input);
  * - 401: it needs a bearer token; 403: it checks role or jurisdiction; 404: it names a resource;
  * - 409 / 422: only state-changing routes (a step not allowed now / a business rule); never a GET;
+ * - 412 / 428: a registry change with a stale If-Match / without one;
  * - 406: a Server-Sent Events stream, when the Accept header refuses text/event-stream;
  * - 413 / 415: it takes a body (too large / not application/json); 429: it is rate-limited;
  * - 503: it needs PostgreSQL or Temporal (an outage; the answer carries Retry-After).
@@ -31,6 +32,8 @@ export const ERROR_STATUS_DESCRIPTIONS = {
   404: 'no such resource',
   406: 'the Accept header refuses text/event-stream (this route only streams)',
   409: 'not allowed in the current state; the message names the state and what is allowed',
+  412: 'If-Match names a version that is no longer current (a registry row changed since you read it): read it again',
+  428: 'this change needs an If-Match header with the ETag you read',
   413: 'request body too large',
   415: 'the body must be application/json',
   422: 'a business rule refuses it',

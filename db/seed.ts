@@ -3,6 +3,8 @@ import type { Pool } from 'pg';
 import { DEFAULT_SLA_POLICY } from '../domain/sla';
 import { seedOpen311Catalog } from '../open311/catalog';
 import { withTransaction } from './pool';
+import { creditCodeCheckCharacter, idNumberCheckCharacter } from '../domain/identifiers';
+import { demoResponsibilityList } from './seed-responsibility-lists';
 
 /*
  * Demo data for development and tests, modelled on Nanping city (南平市), Fujian: Pucheng county
@@ -232,13 +234,17 @@ const OFFICERS: OfficerRow[] = [
 
 /* ---------- 执法对象名录库: enforcement objects (invented; credit codes and ID numbers are not real) ---------- */
 
+/** Invented codes that pass their check digits (GB 32100-2015, GB 11643), so exports of the demo roster import again. */
+const creditCode = (first17: string): string => `${first17}${creditCodeCheckCharacter(first17)}`;
+const idNumber = (first17: string): string => `${first17}${idNumberCheckCharacter(first17)}`;
+
 const ENFORCEMENT_OBJECTS: EnforcementObjectRow[] = [
-  { id: 'EO-0001', kind: 'organization', name: '浦城县莲塘镇顺丰农资经营部', credit_code: '92350722DEMO00001X', id_number: null, address: '浦城县莲塘镇莲塘村街上路18号', risk_level: 'medium', township_code: '350722101' },
-  { id: 'EO-0002', kind: 'organization', name: '浦城县南浦街道好味来小吃店', credit_code: '92350722DEMO00002X', id_number: null, address: '浦城县南浦街道梦笔路66号', risk_level: 'high', township_code: '350722001' },
-  { id: 'EO-0003', kind: 'person', name: '周某某', credit_code: null, id_number: '350722********0031', address: '浦城县石陂镇溪口村', risk_level: 'low', township_code: '350722102' },
-  { id: 'EO-0004', kind: 'organization', name: '浦城县临江镇渔梁砂石场', credit_code: '91350722DEMO00004X', id_number: null, address: '浦城县临江镇渔梁村溪边', risk_level: 'high', township_code: '350722103' },
-  { id: 'EO-0005', kind: 'organization', name: '邵武市拿口镇鑫源竹木制品厂', credit_code: '91350781DEMO00005X', id_number: null, address: '邵武市拿口镇朱坊村工业区3号', risk_level: 'medium', township_code: '350781101' },
-  { id: 'EO-0006', kind: 'organization', name: '邵武市昭阳街道星空网吧', credit_code: '92350781DEMO00006X', id_number: null, address: '邵武市昭阳街道东门社区中山路12号', risk_level: 'medium', township_code: '350781001' },
+  { id: 'EO-0001', kind: 'organization', name: '浦城县莲塘镇顺丰农资经营部', credit_code: creditCode('92350722MA2Y00001'), id_number: null, address: '浦城县莲塘镇莲塘村街上路18号', risk_level: 'medium', township_code: '350722101' },
+  { id: 'EO-0002', kind: 'organization', name: '浦城县南浦街道好味来小吃店', credit_code: creditCode('92350722MA2Y00002'), id_number: null, address: '浦城县南浦街道梦笔路66号', risk_level: 'high', township_code: '350722001' },
+  { id: 'EO-0003', kind: 'person', name: '周某某', credit_code: null, id_number: idNumber('35072219800101003'), address: '浦城县石陂镇溪口村', risk_level: 'low', township_code: '350722102' },
+  { id: 'EO-0004', kind: 'organization', name: '浦城县临江镇渔梁砂石场', credit_code: creditCode('91350722MA2Y00004'), id_number: null, address: '浦城县临江镇渔梁村溪边', risk_level: 'high', township_code: '350722103' },
+  { id: 'EO-0005', kind: 'organization', name: '邵武市拿口镇鑫源竹木制品厂', credit_code: creditCode('91350781MA2Y00005'), id_number: null, address: '邵武市拿口镇朱坊村工业区3号', risk_level: 'medium', township_code: '350781101' },
+  { id: 'EO-0006', kind: 'organization', name: '邵武市昭阳街道星空网吧', credit_code: creditCode('92350781MA2Y00006'), id_number: null, address: '邵武市昭阳街道东门社区中山路12号', risk_level: 'medium', township_code: '350781001' },
 ];
 
 /* ---------- identifiers tests and demos rely on ---------- */
@@ -317,6 +323,9 @@ export const DEMO = {
   certificates: { validUntil: CERT_VALID_UNTIL, expiredOn: CERT_EXPIRED_UNTIL },
 } as const;
 
+/** How many DEMO responsibility-list items each county gets (the seed's pilot lists: 145 and 98). */
+const DEMO_RESPONSIBILITY_ITEMS: Record<string, number> = { '350722': 145, '350781': 98 };
+
 /** Sizes of the seeded registries, for tests that check coverage. */
 export const DEMO_COUNTS = {
   counties: COUNTIES.length,
@@ -326,6 +335,7 @@ export const DEMO_COUNTS = {
   matters: MATTERS.length,
   officers: OFFICERS.length,
   enforcementObjects: ENFORCEMENT_OBJECTS.length,
+  responsibilityItems: DEMO_RESPONSIBILITY_ITEMS,
 } as const;
 
 /**
@@ -446,6 +456,16 @@ export async function seedDemoData(pool: Pool): Promise<void> {
       [JSON.stringify(DEFAULT_SLA_POLICY.slas), JSON.stringify(DEFAULT_SLA_POLICY.urgent)],
     );
     await seedOpen311Catalog(client);
+    // DEMO responsibility lists (not an authority's list): about 145 items for Pucheng, 98 for Shaowu.
+    await upsert(
+      client,
+      'responsibility_items',
+      { id: 'text', county_code: 'text', item_name: 'text', matter_code: 'text', primary_unit: 'text', cooperating_units: 'text[]', demo: 'boolean' },
+      'id',
+      COUNTIES.flatMap((c) =>
+        demoResponsibilityList(c.code, DEPARTMENTS.filter((d) => d.county_code === c.code).map((d) => d.code), DEMO_RESPONSIBILITY_ITEMS[c.code] ?? 0),
+      ),
+    );
   });
   await seedDemoAccounts(pool);
 }

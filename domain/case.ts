@@ -235,6 +235,8 @@ export interface CaseView {
   /** Earlier penalty procedures of this case, ended by a failed verification (rework). */
   previousPenalties?: Penalty[];
   review?: CaseReview;
+  /** 属地管理事项责任清单: the unit proposed at assignment and the units told (set when the matter is captured). */
+  routing?: import('./registries').ResponsibilityRouting;
   createdBy: Actor;
 }
 

@@ -20,6 +20,11 @@ const envSchema = z.object({
   TEMPORAL_PORT: port.optional(),
   TEMPORAL_UI_PORT: port.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** `npm run migrate` loads the demo data too (as `--demo` does); an operator's database starts empty but for the schema. */
+  SEED_DEMO: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The worker's Temporal SDK metrics for Prometheus (host:port, served at /metrics); unset: none. */
   WORKER_METRICS_ADDRESS: z

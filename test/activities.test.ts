@@ -348,7 +348,18 @@ describe('checkOfficers', () => {
 
   it('certifies the brigade members whose certificates are valid on that date', async () => {
     const result = await activities.checkOfficers({ officerIds: [...DEMO.officers.certified], townshipCode: DEMO.township, at });
-    expect(result).toEqual({ certified: [...DEMO.officers.certified], refused: [] });
+    expect(result).toEqual({
+      certified: [...DEMO.officers.certified],
+      refused: [],
+      // the certificates as they were, with the registry version, for the case's timeline
+      certificates: DEMO.officers.certified.map((officerId) => ({
+        officerId,
+        certificateNo: expect.stringMatching(/^闽执/),
+        validFrom: '2023-01-01',
+        validUntil: DEMO.certificates.validUntil,
+        registryVersion: expect.any(Number),
+      })),
+    });
   });
 
   it('refuses expired, other-unit, inactive, unknown and duplicate officers with a reason each', async () => {
@@ -430,6 +441,7 @@ describe('lookupMatter', () => {
         level: 'township',
         domain: 'urban_management',
         legalBasis: expect.stringContaining('城市市容和环境卫生管理条例'),
+        version: expect.any(Number),
       },
     });
   });

@@ -53,6 +53,7 @@ import { SummonsDesk } from './summons';
 import { disclosureNotice, signalDecisionChanged, startDisclosure } from './disclosure';
 import { StatutorySteps } from './statutory';
 import { checkCourtEventDates, paymentDeadline, surchargeOf, withLateSurcharge } from '../domain/statutory';
+import { proposeRouting, tellCooperatingUnits } from './responsibility-routing';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -480,20 +481,36 @@ class CaseRun {
         this.view.party = req.body.party;
         if (req.body.violation) this.view.timeBar = timeBar(req.body.violation, this.view.openedAt);
         if (req.body.urgent !== undefined) this.view.urgent = req.body.urgent;
+        const routing = wf.patched('responsibility-routing') ? await proposeRouting(this.view) : undefined;
         this.progress.matterLevel = matter.level;
         if (matter.departmentCode) this.progress.matterDepartmentCode = matter.departmentCode;
         this.record('information_captured', a, {
-          matter: { code: matter.code, name: matter.name, category: matter.category, level: matter.level, departmentCode: matter.departmentCode ?? null },
+          matter: {
+            code: matter.code,
+            name: matter.name,
+            category: matter.category,
+            level: matter.level,
+            departmentCode: matter.departmentCode ?? null,
+            ...(matter.version !== undefined ? { version: matter.version } : {}),
+          },
           party: req.body.party,
           evidenceCount: req.body.evidence?.length ?? 0,
           ...(this.view.timeBar ? { timeBar: this.view.timeBar } : {}),
+          ...(routing ? { routing } : {}),
         });
+        if (routing) tellCooperatingUnits(this.view, routing, `routing-${this.seq}`, (key, n) => this.notify(key, n));
         await this.enterStage('assignment');
         break;
       }
       case 'assign':
         if (req.body.level === 'township') {
-          const check = await acts.checkOfficers({ officerIds: req.body.officerIds, townshipCode: this.view.townshipCode, at: nowIso() });
+          const check = await acts.checkOfficers({
+            officerIds: req.body.officerIds,
+            townshipCode: this.view.townshipCode,
+            at: nowIso(),
+            // the officers' domains are checked against it (the input of a local activity is not part of replay)
+            ...(this.view.matterCode ? { matterCode: this.view.matterCode } : {}),
+          });
           if (check.certified.length < 2) {
             refuse({
               type: REFUSAL.businessRule,
@@ -502,7 +519,12 @@ class CaseRun {
             });
           }
           this.view.handler = { level: 'township', officerIds: check.certified };
-          this.record('assigned_to_brigade', a, { officerIds: check.certified, refused: check.refused });
+          this.record('assigned_to_brigade', a, {
+            officerIds: check.certified,
+            refused: check.refused,
+            // the certificates as they were when the officers were assigned (older histories have none)
+            ...(check.certificates ? { certificates: check.certificates } : {}),
+          });
           this.book.close('county-response', 'cancelled', nowIso());
           await this.enterStage('handling');
         } else {

@@ -140,11 +140,12 @@ export async function listMatters(
 ): Promise<{ items: Matter[] }> {
   const { params, p } = paramList();
   const countyP = p(query.countyCode ?? claims.countyCode ?? null);
-  const where: string[] = [];
+  // a retired matter stays readable by its code (cases refer to it) but leaves the catalog list
+  const where: string[] = ['m.retired_at IS NULL'];
   if (query.level) where.push(`m.level = ${p(query.level)}`);
   if (query.category) where.push(`m.category = ${p(query.category)}`);
   const { rows } = await pool.query<MatterRow>(
-    `${matterSelect(countyP)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.code`,
+    `${matterSelect(countyP)} WHERE ${where.join(' AND ')} ORDER BY m.code`,
     params,
   );
   return { items: rows.map(toMatter) };
@@ -203,10 +204,12 @@ interface OfficerRow {
   active: boolean;
 }
 
-/** Whether a certificate is valid today in Asia/Shanghai; the same rule as the officer check of assignments. */
-const certifiedSql = `(o.active AND o.certificate_no IS NOT NULL
+/** Whether a certificate is valid today in Asia/Shanghai; the same rule as the officer check of assignments
+ * (domain/registries.ts certificateRefusal): active, not retired, valid today, not suspended today. */
+const certifiedSql = `(o.active AND o.retired_at IS NULL AND o.certificate_no IS NOT NULL
   AND (o.certificate_valid_from IS NULL OR o.certificate_valid_from <= ${shanghaiTodaySql})
-  AND o.certificate_valid_until IS NOT NULL AND o.certificate_valid_until >= ${shanghaiTodaySql})`;
+  AND o.certificate_valid_until IS NOT NULL AND o.certificate_valid_until >= ${shanghaiTodaySql}
+  AND NOT (o.suspended_from IS NOT NULL AND o.suspended_from <= ${shanghaiTodaySql} AND o.suspended_until >= ${shanghaiTodaySql}))`;
 
 export async function listOfficers(pool: Pool, claims: Claims, query: OfficersQuery): Promise<{ items: Officer[]; nextCursor?: string }> {
   await assertOfficerFilters(pool, claims, query);

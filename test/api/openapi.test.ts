@@ -57,17 +57,39 @@ const CHECKS_ROLE = new Set([
   'get /v1/admin/calendar/{year}',
   'put /v1/admin/calendar/{year}',
 ]);
+/** The registries (api/routes/registries.ts): every operation checks the admin's county (403); a create may find the id taken and
+ * a PUT a retired row (409); a PUT needs If-Match (428) and a PUT or DELETE with a stale one is refused (412); an import with bad rows is 422. */
+const REGISTRY_BASES = ['/v1/admin/officers', '/v1/admin/enforcement-objects', '/v1/admin/matters', '/v1/admin/responsibility-lists/{countyCode}'];
+const REGISTRY_OPERATIONS = REGISTRY_BASES.flatMap((b) => [
+  `get ${b}`,
+  `post ${b}`,
+  `get ${b}/{id}`,
+  `put ${b}/{id}`,
+  `delete ${b}/{id}`,
+  `get ${b}/{id}/history`,
+  `get ${b}/changes`,
+  `post ${b}/import`,
+  `get ${b}/export.xlsx`,
+  `get ${b}/export.csv`,
+]);
+for (const op of [...REGISTRY_OPERATIONS, 'get /v1/enforcement-objects', 'get /v1/enforcement-objects/{id}']) CHECKS_ROLE.add(op);
+const STALE_IF_MATCH = new Set(REGISTRY_BASES.flatMap((b) => [`put ${b}/{id}`, `delete ${b}/{id}`]));
+const NEEDS_IF_MATCH = new Set(REGISTRY_BASES.map((b) => `put ${b}/{id}`));
+/** Operations whose body is a file (.xlsx or CSV), not a JSON schema: still too large (413) or of another type (415). */
+const TAKES_FILE = new Set(REGISTRY_BASES.map((b) => `post ${b}/import`));
 /** Rate-limited operations (429): case creation per caller; sign-in after repeated failures per username and address. */
 const RATE_LIMITED = new Set(['post /v1/cases', 'post /v1/session']);
 /** Public operations (no token) that still answer 401: sign-in with a wrong username or password. */
 const ANSWERS_401_WITHOUT_TOKEN = new Set(['post /v1/session']);
 /** State-changing operations outside the case routes that answer 409 (the state or an existing resource forbids it). */
 const CONFLICTS = new Set([
+  ...REGISTRY_BASES.flatMap((b) => [`post ${b}`, `put ${b}/{id}`, `post ${b}/import`]), // id taken, row retired, or the keyed first request still running
   'post /v1/webhooks/messages/{id}/replay', // not a dead letter, or its endpoint was deleted
   'post /v1/admin/accounts', // the username is taken
 ]);
 /** State-changing operations outside the case routes that answer 422 (a business rule refuses it). */
 const BUSINESS_RULES = new Set([
+  ...REGISTRY_BASES.flatMap((b) => [`post ${b}/import`, `post ${b}`]), // rows that fail validation (each by line and column); an Idempotency-Key reused
   'post /v1/webhooks/endpoints', // unknown county/township, or a refused URL (private address, …)
   'post /v1/admin/open311/keys', // unknown county, or townships not of it
   'put /v1/admin/open311/services/{serviceCode}', // unknown matter
@@ -94,7 +116,7 @@ function expectedStatuses(method: string, path: string, op: Operation): Set<stri
   if (CHECKS_ROLE.has(key) || isCaseRoute(method, path)) out.add('403');
   if (params.some((p) => p.in === 'path') && !CREATES_OR_REPLACES.has(key) && !ANSWERS_EVERY_VALUE.has(key)) out.add('404');
   if (STREAMS.has(key)) out.add('406');
-  if (op.requestBody) (out.add('413'), out.add('415'));
+  if (op.requestBody || TAKES_FILE.has(key)) (out.add('413'), out.add('415'));
   if (isCaseRoute(method, path) && method !== 'get') {
     // a case that exists may be in the wrong state (409); creation has no state yet, only rules (422)
     if (path !== '/v1/cases') out.add('409');
@@ -102,6 +124,8 @@ function expectedStatuses(method: string, path: string, op: Operation): Set<stri
   }
   if (CONFLICTS.has(key)) out.add('409');
   if (BUSINESS_RULES.has(key)) out.add('422');
+  if (STALE_IF_MATCH.has(key)) out.add('412');
+  if (NEEDS_IF_MATCH.has(key)) out.add('428');
   if (RATE_LIMITED.has(key)) out.add('429');
   if (path.startsWith('/v1/')) out.add('503');
   return out;

@@ -117,6 +117,17 @@ function requests(): OutageRequest[] {
     { method: 'GET', url: '/v1/admin/accounts', caller: 'admin' },
     { method: 'GET', url: '/v1/admin/open311/keys', caller: 'admin' },
     { method: 'GET', url: '/v1/admin/open311/services', caller: 'admin' },
+    // registries (issue 10)
+    ...['officers', 'enforcement-objects', 'matters', `responsibility-lists/${DEMO.county}`].flatMap((r) => [
+      { method: 'GET' as const, url: `/v1/admin/${r}`, caller: 'admin' as const },
+      { method: 'GET' as const, url: `/v1/admin/${r}/x-1`, caller: 'admin' as const },
+      { method: 'GET' as const, url: `/v1/admin/${r}/x-1/history`, caller: 'admin' as const },
+      { method: 'GET' as const, url: `/v1/admin/${r}/changes`, caller: 'admin' as const },
+      { method: 'GET' as const, url: `/v1/admin/${r}/export.xlsx`, caller: 'admin' as const },
+      { method: 'GET' as const, url: `/v1/admin/${r}/export.csv`, caller: 'admin' as const },
+    ]),
+    { method: 'GET', url: '/v1/enforcement-objects', caller: 'township' },
+    { method: 'GET', url: '/v1/enforcement-objects/EO-0001', caller: 'township' },
     // Open311 GeoReport v2
     { method: 'GET', url: '/open311/v2/services.json', georeport: true },
     { method: 'GET', url: '/open311/v2/services.xml', georeport: true },

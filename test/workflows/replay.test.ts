@@ -42,6 +42,8 @@ const EXPECTED = [
   'lawsuit-suspends-enforcement',
   // a hotline case whose stage SLAs are computed by the steps' projections (deadlines-in-transition), called back
   'hotline-deadlines-in-transition',
+  // routed by the county's responsibility list at capture (patch responsibility-routing), assigned with certificates recorded, closed
+  'responsibility-routing',
 ];
 
 describe('replay of recorded case histories', () => {
