@@ -21,15 +21,17 @@ import type {
 } from './contract';
 
 export type { CaseActivities } from './contract';
+import { createInspectionActivities, type InspectionActivities } from './inspection-campaign';
 
 /**
  * The case workflows' activities on Postgres. Every one is idempotent (a retry writes nothing twice)
  * and lets database errors propagate, so Temporal retries them. Input that can never succeed (an
  * unparsable instant) fails with a non-retryable ApplicationFailure of type InvalidInput.
  */
-export function createActivities(pool: Pool): CaseActivities {
+export function createActivities(pool: Pool): CaseActivities & InspectionActivities {
   const calendar = publishedCalendar(pool);
   return {
+    ...createInspectionActivities(pool),
     loadSlaPolicy: () => loadSlaPolicy(pool),
     computeDeadlines: async (requests) => computeDeadlines(requests, await calendar(requests.find((r) => r.calendarAtLeast)?.calendarAtLeast)),
     lookupMatter: (input) => lookupMatter(pool, input),

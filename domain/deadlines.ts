@@ -23,7 +23,8 @@ export type StatutoryDeadlineKind =
   | 'court-application'
   | 'court-acceptance'
   | 'court-ruling'
-  | 'complaint-acceptance';
+  | 'complaint-acceptance'
+  | 'inspection-publication';
 
 /** A supervisor's 督办 order with a due date for the handler. */
 export type DeadlineKind = SlaKey | StatutoryDeadlineKind | 'supervision';
@@ -54,6 +55,7 @@ export const STATUTORY_DEADLINES: Record<StatutoryDeadlineKind, StatutoryDeadlin
   'court-acceptance': { period: { workingDays: 5 }, holder: 'court', label: '法院受理申请', source: '行政强制法 Art 56' },
   'court-ruling': { period: { workingDays: 7 }, holder: 'court', label: '法院作出裁定', source: '行政强制法 Arts 57, 58' },
   'complaint-acceptance': { period: { workingDays: 7 }, holder: 'agency', label: '投诉举报受理', source: '市场监督管理投诉举报处理暂行办法 Art 14' },
+  'inspection-publication': { period: { workingDays: 20 }, holder: 'agency', label: '双随机抽查结果公示', source: '食品生产经营监督检查管理办法 Art 39; 企业信息公示暂行条例 Art 6' },
 };
 
 /** A deadline as the case shows it (api.md `deadlines[]`, extended). */

@@ -3,3 +3,4 @@ export { caseWorkflow } from './case';
 export { judicialTransferWorkflow } from './judicial-transfer';
 export { courtEnforcementWorkflow } from './court-enforcement';
 export { calendarRecomputeWorkflow } from './calendar-recompute';
+export { inspectionCampaignWorkflow } from './inspection-campaign';
