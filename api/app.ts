@@ -36,6 +36,7 @@ import open311AdminRoutes from './routes/open311-admin';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../delivery/settings';
 import sessionRoutes from './routes/session';
 import accountsRoutes from './routes/accounts';
+import inspectionsRoutes from './routes/inspections';
 import { authenticateBearerOrSession } from './session-auth';
 import webConsole from './web-console';
 
@@ -343,6 +344,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(open311AdminRoutes, { pool: deps.pool });
   await app.register(sessionRoutes, { pool: deps.pool });
   await app.register(accountsRoutes, { pool: deps.pool });
+  await app.register(inspectionsRoutes, { pool: deps.pool, temporal: deps.temporal });
   if (deps.webRoot) await app.register(webConsole, { root: deps.webRoot });
 
   await app.ready();
