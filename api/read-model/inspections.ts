@@ -137,6 +137,11 @@ export async function insertPlan(client: PoolClient, id: string, workflowId: str
   return rowCount === 1;
 }
 
+/** A plan whose campaign could not be started: nothing refers to it yet. */
+export async function deletePlan(pool: Pool, planId: string): Promise<void> {
+  await pool.query('DELETE FROM inspection_plans WHERE id = $1', [planId]);
+}
+
 export async function planCounty(pool: Pool, planId: string): Promise<{ countyCode: string; workflowId: string } | undefined> {
   const { rows } = await pool.query<{ county_code: string; workflow_id: string }>('SELECT county_code, workflow_id FROM inspection_plans WHERE id = $1', [planId]);
   return rows[0] ? { countyCode: rows[0].county_code, workflowId: rows[0].workflow_id } : undefined;

@@ -21,6 +21,7 @@ import { errorResponses } from '../openapi-responses';
 import { isTemporalUnavailable } from '../case-access';
 import {
   drawViewSchema,
+  deletePlan,
   insertPlan,
   isInspectedObject,
   listPlanResults,
@@ -113,18 +114,18 @@ const inspectionsRoutes: FastifyPluginAsyncZod<{ pool: Pool; temporal: { client:
         ? `IP-${createHash('sha256').update(`${request.user.sub}\n${key}`).digest('hex').slice(0, 16)}`
         : `IP-${crypto.randomUUID()}`;
       const workflowId = inspectionCampaignWorkflowId(planId);
-      const created = await withTransaction(pool, async (client) => {
-        const inserted = await insertPlan(client, planId, workflowId, body, request.user.sub);
-        if (!inserted) return false;
+      const created = await withTransaction(pool, (client) => insertPlan(client, planId, workflowId, body, request.user.sub));
+      if (created) {
+        // After the commit: the campaign's first activity reads the plan row.
         const input: InspectionCampaignInput = { planId, countyCode: body.countyCode, inspectionAt: body.inspectionAt, policy: body.policy, createdBy: actorOf(request.user) };
         try {
           await temporal.client.workflow.start('inspectionCampaignWorkflow', { workflowId, taskQueue: temporal.taskQueue, args: [input] });
         } catch (err) {
+          await deletePlan(pool, planId);
           if (isTemporalUnavailable(err)) throw unavailable();
           throw err;
         }
-        return true;
-      });
+      }
       const plan = await readPlan(pool, planId);
       return reply.code(created ? 201 : 200).send(plan!);
     },
