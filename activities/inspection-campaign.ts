@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/pool';
 import {
+  complaintWeight,
   draw,
   freezePool,
   seedFrom,
@@ -90,17 +91,32 @@ async function plan(pool: Pool, planId: string): Promise<PlanRow> {
   return rows[0];
 }
 
-/** The enforcement objects a plan draws from, read once when the pool is frozen (never again). */
+/**
+ * The enforcement objects a plan draws from, read once when the pool is frozen (never again). With the
+ * policy's complaint weighting, each object's hotline and complaint cases of the year before (its party
+ * matched by credit code or ID number) give it extra tickets.
+ */
 async function candidatesOf(pool: Pool, p: PlanRow): Promise<Candidate[]> {
-  const { rows } = await pool.query<{ id: string; credit_class: CreditClass; township_code: string }>(
-    `SELECT o.id, o.credit_class, o.township_code
+  const { rows } = await pool.query<{ id: string; credit_class: CreditClass; township_code: string; complaints: number }>(
+    `WITH complaints AS (
+       SELECT k.party_key, count(*) AS n
+         FROM cases c, LATERAL (VALUES (c.snapshot->'party'->>'creditCode'), (c.snapshot->'party'->>'idNumber')) AS k(party_key)
+        WHERE $4 AND c.source IN ('complaint', 'hotline') AND c.opened_at > now() - interval '1 year' AND k.party_key IS NOT NULL
+        GROUP BY k.party_key)
+     SELECT o.id, o.credit_class, o.township_code,
+            COALESCE((SELECT sum(n) FROM complaints WHERE party_key IN (o.credit_code, o.id_number)), 0) AS complaints
        FROM enforcement_objects o JOIN townships t ON t.code = o.township_code
       WHERE t.county_code = $1 AND o.retired_at IS NULL
         AND ($2::text IS NULL OR o.industry = $2)
         AND (cardinality($3::text[]) = 0 OR o.township_code = ANY ($3))`,
-    [p.county_code, p.industry, p.township_codes],
+    [p.county_code, p.industry, p.township_codes, p.policy.weightComplaints === true],
   );
-  return rows.map((r) => ({ id: r.id, creditClass: r.credit_class, townshipCode: r.township_code }));
+  return rows.map((r) => ({
+    id: r.id,
+    creditClass: r.credit_class,
+    townshipCode: r.township_code,
+    ...(p.policy.weightComplaints && Number(r.complaints) > 0 ? { weight: complaintWeight(Number(r.complaints)) } : {}),
+  }));
 }
 
 /** The county's officers (brigades and departments) as they stand now, and their recusals. */

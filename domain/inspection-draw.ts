@@ -21,6 +21,12 @@ export interface Candidate {
   id: string;
   creditClass: CreditClass;
   townshipCode: string;
+  /**
+   * Objects with many complaints weighted up (the plan's policy): a candidate of weight w holds w
+   * tickets, ticket i ranked by SHA-256(id + "/" + seed + "/" + i) (ticket 0 is the plain formula), and
+   * ranks by its best ticket. Integer weights and hashing only: still recomputable by anyone. Absent: 1.
+   */
+  weight?: number;
 }
 
 export interface FrozenPool {
@@ -114,6 +120,14 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** The most tickets a candidate holds when complaints weight it up. */
+export const MAX_WEIGHT = 4;
+
+/** Weight from complaints in the year before the pool was frozen: one ticket more per complaint, at most MAX_WEIGHT. */
+export function complaintWeight(complaints: number): number {
+  return Math.min(MAX_WEIGHT, 1 + Math.max(0, Math.floor(complaints)));
+}
+
 /** SHA-256 over the sorted ids (one per line). */
 export function poolHashOf(sortedIds: readonly string[]): string {
   return sha256Hex(sortedIds.join('\n'));
@@ -124,6 +138,11 @@ export function freezePool(candidates: readonly Candidate[]): FrozenPool {
   const sorted = [...candidates].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.id === sorted[i - 1]!.id) throw new RangeError(`candidate ${sorted[i]!.id} appears twice in the pool`);
+  }
+  for (const c of sorted) {
+    if (c.weight !== undefined && !(Number.isInteger(c.weight) && c.weight >= 1 && c.weight <= MAX_WEIGHT)) {
+      throw new RangeError(`candidate ${c.id}: weight ${c.weight} is not a whole number from 1 to ${MAX_WEIGHT}`);
+    }
   }
   return { candidates: sorted, poolHash: poolHashOf(sorted.map((c) => c.id)) };
 }
@@ -156,13 +175,26 @@ export function stratumSize(ratio: number, n: number): number {
   return Math.min(n, Math.ceil(exact));
 }
 
+/** A candidate's rank digest over its tickets (weight 1: exactly rankDigest). */
+export function weightedDigest(c: Pick<Candidate, 'id' | 'weight'>, seed: string): string {
+  let best = rankDigest(c.id, seed);
+  for (let i = 1; i < (c.weight ?? 1); i++) {
+    const ticket = sha256Hex(`${c.id}/${seed}/${i}`);
+    if (ticket < best) best = ticket;
+  }
+  return best;
+}
+
 /** The objects: per credit-risk class, the k best-ranked candidates. */
 export function drawObjects(pool: FrozenPool, ratios: StratumRatios, seed: string): Stratum[] {
   return CREDIT_CLASSES.filter((c) => ratios[c] !== undefined).map((creditClass) => {
     const ratio = ratios[creditClass]!;
-    const ids = pool.candidates.filter((c) => c.creditClass === creditClass).map((c) => c.id);
-    const k = stratumSize(ratio, ids.length);
-    return { creditClass, ratio, size: ids.length, drawn: k, objectIds: rank(ids, seed).slice(0, k) };
+    const members = pool.candidates.filter((c) => c.creditClass === creditClass);
+    const k = stratumSize(ratio, members.length);
+    const ranked = members
+      .map((c) => ({ id: c.id, digest: weightedDigest(c, seed) }))
+      .sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : a.id < b.id ? -1 : 1));
+    return { creditClass, ratio, size: members.length, drawn: k, objectIds: ranked.slice(0, k).map((r) => r.id) };
   });
 }
 

@@ -19,6 +19,8 @@ export const inspectionPolicySchema = z
     window: z.number().int().min(1).max(200).default(50),
     /** The campaign continues as new after starting this many cases (bounded history). */
     continueAfter: z.number().int().min(10).max(1000).default(500),
+    /** Objects with hotline or complaint cases in the year before freezing get extra tickets (domain/inspection-draw.ts). */
+    weightComplaints: z.boolean().default(false),
   })
   .strict();
 export type InspectionPolicy = z.infer<typeof inspectionPolicySchema>;
@@ -39,7 +41,7 @@ export const createPlanSchema = z
     period: z.object({ from: isoDate, to: isoDate }).refine((p) => p.from <= p.to, { message: 'from must not be after to', path: ['to'] }),
     inspectionAt: instant.describe('when the inspectors go on site; the 20-working-day publication deadline counts from it'),
     seedSource: z.string().min(1).max(300).describe('the public values the seed will be taken from, declared before they are known (e.g. 福彩3D draw of 2026-11-30)'),
-    policy: inspectionPolicySchema.default({ recuseOwnTownship: true, inspectorsPerObject: 2, window: 50, continueAfter: 500 }),
+    policy: inspectionPolicySchema.default({ recuseOwnTownship: true, inspectorsPerObject: 2, window: 50, continueAfter: 500, weightComplaints: false }),
   })
   .strict();
 export type CreatePlanBody = z.infer<typeof createPlanSchema>;

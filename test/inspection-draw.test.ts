@@ -10,6 +10,8 @@ import {
   sha256Hex,
   stratumSize,
   verifyDraw,
+  weightedDigest,
+  complaintWeight,
   type Candidate,
   type DrawInputs,
   type InspectorCandidate,
@@ -185,6 +187,22 @@ describe('双随机 draw (domain/inspection-draw.ts)', () => {
         expect(poolHashOf(freezePool(pool).candidates.map((c) => c.id))).toBe(before);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('weighting up by complaints: weight 1 is the plain formula, more tickets never rank an object later, and the draw stays recomputable', () => {
+    expect(weightedDigest({ id: 'EO-1' }, 's')).toBe(rankDigest('EO-1', 's'));
+    expect([0, 1, 2, 3, 9].map(complaintWeight)).toEqual([1, 2, 3, 4, 4]);
+    fc.assert(
+      fc.property(poolArb, seedArb, fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 120, maxLength: 120 }), (pool, seed, weights) => {
+        const weighted = pool.map((c, i) => ({ ...c, weight: weights[i]! }));
+        for (const c of weighted) expect(weightedDigest(c, seed) <= weightedDigest({ ...c, weight: c.weight - 1 || 1 }, seed)).toBe(true);
+        // all weights 1: the same draw as an unweighted pool
+        expect(draw(inputs(pool.map((c) => ({ ...c, weight: 1 })), { A: 0.3, B: 0.3, C: 0.3, D: 0.3 }, seed, [])).strata).toEqual(draw(inputs(pool, { A: 0.3, B: 0.3, C: 0.3, D: 0.3 }, seed, [])).strata);
+        const recorded = inputs(weighted, { A: 0.3, B: 0.5, C: 0.2, D: 1 }, seed, []);
+        expect(verifyDraw(recorded, draw(recorded)).agrees).toBe(true);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -78,7 +78,7 @@ describe('a 双随机 campaign larger than one run', () => {
       method: 'POST',
       url: '/v1/inspections/plans',
       headers: bearer('admin'),
-      payload: plan({ policy: { recuseOwnTownship: true, inspectorsPerObject: 2, window: 5, continueAfter: 10 } }),
+      payload: plan({ policy: { recuseOwnTownship: true, inspectorsPerObject: 2, window: 5, continueAfter: 10, weightComplaints: true } }),
     });
     expect(created.statusCode, created.body).toBe(201);
     const planId: string = created.json().id;
