@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { computeDueDate } from '../domain/calendar';
 import { PACKAGE_CALENDAR, type WorkingDayCalendar } from '../domain/holiday-calendar';
 import { publishedCalendar } from './holiday-calendars';
+import { createInspectionActivities, type InspectionActivities } from './inspection-campaign';
 import type { CaseView } from '../domain/case';
 import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
 import { REFUSAL } from '../domain/errors';
@@ -21,7 +22,6 @@ import type {
 } from './contract';
 
 export type { CaseActivities } from './contract';
-import { createInspectionActivities, type InspectionActivities } from './inspection-campaign';
 
 /**
  * The case workflows' activities on Postgres. Every one is idempotent (a retry writes nothing twice)

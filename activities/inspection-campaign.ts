@@ -16,7 +16,7 @@ import {
 } from '../domain/inspection-draw';
 import type { InspectionOutcome, InspectionPolicy, SeedSource } from '../domain/inspection-plan';
 import { toShanghaiIso } from '../domain/time';
-import { inspectionCaseId } from '../workflows/inspection-campaign-messages';
+import { createHash } from 'node:crypto';
 
 /**
  * What the campaign workflow (workflows/inspection-campaign.ts) asks of Postgres. Each is idempotent:
@@ -47,6 +47,8 @@ export type DrawAnswer =
 
 export interface InspectionTarget {
   objectId: string;
+  /** The inspection case's id (also its workflow id). */
+  caseId: string;
   kind: 'person' | 'organization';
   name: string;
   creditCode: string | null;
@@ -65,7 +67,6 @@ export interface InspectionTarget {
 export interface InspectionResultRecord {
   planId: string;
   objectId: string;
-  caseId?: string;
   outcome: InspectionOutcome;
   foundIssues: string[];
   inspectedAt: string;
@@ -258,6 +259,7 @@ export function createInspectionActivities(pool: Pool): InspectionActivities {
     async inspectionTargets({ drawId, offset, limit }) {
       const { rows } = await pool.query<{
         object_id: string;
+        case_id: string;
         kind: 'person' | 'organization';
         name: string;
         credit_code: string | null;
@@ -272,9 +274,9 @@ export function createInspectionActivities(pool: Pool): InspectionActivities {
         plan_name: string;
       }>(
         `WITH objects AS (
-           SELECT a.object_id, array_agg(a.officer_id ORDER BY a.rank) AS officer_ids
+           SELECT a.object_id, min(a.case_id) AS case_id, array_agg(a.officer_id ORDER BY a.rank) AS officer_ids
              FROM inspection_assignments a WHERE a.draw_id = $1 GROUP BY a.object_id)
-         SELECT x.object_id, o.kind, o.name, o.credit_code, o.id_number, o.address, o.township_code, o.grid_code,
+         SELECT x.object_id, x.case_id, o.kind, o.name, o.credit_code, o.id_number, o.address, o.township_code, o.grid_code,
                 x.officer_ids, (SELECT f.department_code FROM officers f WHERE f.id = x.officer_ids[1]) AS handler_department, p.county_code, p.matter_codes[1] AS matter_code, p.name AS plan_name
            FROM objects x
            JOIN enforcement_objects o ON o.id = x.object_id
@@ -285,6 +287,7 @@ export function createInspectionActivities(pool: Pool): InspectionActivities {
       );
       return rows.map((r) => ({
         objectId: r.object_id,
+        caseId: r.case_id,
         kind: r.kind,
         name: r.name,
         creditCode: r.credit_code,
@@ -308,7 +311,7 @@ export function createInspectionActivities(pool: Pool): InspectionActivities {
            SET outcome = EXCLUDED.outcome, found_issues = EXCLUDED.found_issues, inspected_at = EXCLUDED.inspected_at,
                recorded_by = EXCLUDED.recorded_by, recorded_at = now()
          WHERE inspection_results.published_at IS NULL`,
-        [r.planId, r.objectId, r.caseId ?? inspectionCaseId(r.planId, r.objectId), r.outcome, JSON.stringify(r.foundIssues), r.inspectedAt, r.recordedBy],
+        [r.planId, r.objectId, inspectionCaseId(r.planId, r.objectId), r.outcome, JSON.stringify(r.foundIssues), r.inspectedAt, r.recordedBy],
       );
     },
 
@@ -348,4 +351,14 @@ function answerOf(drawId: string, outcome: DrawOutcome): DrawAnswer {
   return outcome.status === 'accepted'
     ? { drawId, status: 'accepted', objects: outcome.assignments.length }
     : { drawId, status: 'refused', refusal: outcome.refusal };
+}
+
+/**
+ * The inspection case of one drawn object: one per object and campaign, `<planId>-<objectId>`, or, when
+ * that would pass the 64 characters a case id may have, the object id replaced by 16 hex of its SHA-256.
+ */
+export function inspectionCaseId(planId: string, objectId: string): string {
+  const plain = `${planId}-${objectId}`;
+  if (plain.length <= 64 && /^[A-Za-z0-9_.-]+$/.test(plain)) return plain;
+  return `${planId}-${createHash('sha256').update(objectId, 'utf8').digest('hex').slice(0, 16)}`;
 }

@@ -62,8 +62,3 @@ export const campaignQuery = defineQuery<CampaignState>('campaign');
 export function inspectionCampaignWorkflowId(planId: string): string {
   return `inspection-campaign/${planId}`;
 }
-
-/** The inspection case of one drawn object: one per object and campaign. */
-export function inspectionCaseId(planId: string, objectId: string): string {
-  return `${planId}-${objectId}`;
-}

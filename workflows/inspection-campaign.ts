@@ -10,7 +10,6 @@ import { caseWorkflow } from './case';
 import { DeadlineBook } from './deadline-book';
 import {
   campaignQuery,
-  inspectionCaseId,
   inspectionDrawUpdate,
   inspectionResultSignal,
   type CampaignState,
@@ -168,7 +167,7 @@ class CampaignRun {
   }
 
   private async startCase(t: InspectionTarget): Promise<void> {
-    const caseId = inspectionCaseId(this.input.planId, t.objectId);
+    const caseId = t.caseId;
     const args: CaseWorkflowInput = {
       caseId,
       source: 'inspection',
@@ -211,7 +210,6 @@ class CampaignRun {
     await acts.recordInspectionResult({
       planId: this.input.planId,
       objectId: r.objectId,
-      caseId: inspectionCaseId(this.input.planId, r.objectId),
       outcome: r.outcome,
       foundIssues: r.foundIssues,
       inspectedAt: r.inspectedAt,

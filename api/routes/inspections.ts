@@ -110,9 +110,7 @@ const inspectionsRoutes: FastifyPluginAsyncZod<{ pool: Pool; temporal: { client:
       if (!mayActIn(request.user, body.countyCode)) throw forbidden(`you may plan campaigns in county ${request.user.countyCode ?? '(none)'} only`);
       await refusePlan(body);
       const key = request.headers['idempotency-key'];
-      const planId = key
-        ? `IP-${createHash('sha256').update(`${request.user.sub}\n${key}`).digest('hex').slice(0, 16)}`
-        : `IP-${crypto.randomUUID()}`;
+      const planId = `IP-${key ? createHash('sha256').update(`${request.user.sub}\n${key}`).digest('hex').slice(0, 12) : crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
       const workflowId = inspectionCampaignWorkflowId(planId);
       const created = await withTransaction(pool, (client) => insertPlan(client, planId, workflowId, body, request.user.sub));
       if (created) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../db/seed';
+import { inspectionCaseId } from '../../activities/inspection-campaign';
 import type { FakeTemporal } from '../helpers/fake-temporal';
 import { bearer, buildTestApp } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
@@ -88,5 +89,14 @@ describe('GET /v1/public/inspection-results', () => {
     const bad = await app.inject({ method: 'GET', url: '/v1/public/inspection-results?limit=0' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe('querystring.limit');
+  });
+});
+
+describe('inspection case ids', () => {
+  it('are <planId>-<objectId>, or a hash of the object id when that would not fit a case id (64 characters)', () => {
+    expect(inspectionCaseId('IP-0123456789ab', 'EO-0001')).toBe('IP-0123456789ab-EO-0001');
+    const long = inspectionCaseId('IP-0123456789ab', `EO-${'x'.repeat(60)}`);
+    expect(long).toMatch(/^IP-0123456789ab-[0-9a-f]{16}$/);
+    expect(inspectionCaseId('IP-0123456789ab', '对象/1')).toMatch(/^IP-0123456789ab-[0-9a-f]{16}$/);
   });
 });

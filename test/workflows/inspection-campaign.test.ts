@@ -5,13 +5,17 @@ import { buildApp } from '../../api/app';
 import { DEMO } from '../../db/seed';
 import type { CaseView } from '../../domain/case';
 import { actionUpdate, caseQuery } from '../../workflows/definitions';
-import { campaignQuery, inspectionCampaignWorkflowId, inspectionCaseId } from '../../workflows/inspection-campaign-messages';
+import { campaignQuery, inspectionCampaignWorkflowId } from '../../workflows/inspection-campaign-messages';
+import { inspectionCaseId } from '../../activities/inspection-campaign';
 import { bearer, TEST_JWT_SECRET } from '../helpers/api';
-import { useTestPool } from '../helpers/db';
-import { eventually, replayFailures, useCaseRig } from './rig';
+import type { Pool } from 'pg';
+import { scratchDatabase } from '../helpers/db';
+import { eventually, replayFailures, startCaseRig, type CaseRig } from './rig';
 
-const pool = useTestPool();
-const rig = useCaseRig(pool, 'inspection-campaign');
+/** A database of the file's own: its roster of officers and objects must not show in other files' lists. */
+let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let pool: Pool;
+let rig: CaseRig;
 
 /** Unique to this run: the test database is shared by the run's files. */
 const P = `T${process.pid}${Date.now().toString(36)}`;
@@ -77,10 +81,17 @@ async function seedRoster(): Promise<void> {
 }
 
 beforeAll(async () => {
+  db = await scratchDatabase();
+  pool = db.pool;
+  rig = await startCaseRig(pool, 'inspection-campaign');
   await seedRoster();
   app = await buildApp({ pool, temporal: { client: rig.env.client, taskQueue: rig.taskQueue }, jwtSecret: TEST_JWT_SECRET });
 });
-afterAll(async () => app?.close());
+afterAll(async () => {
+  await app?.close();
+  await rig?.teardown();
+  await db?.dispose();
+});
 
 const step = (m: string) => { if (process.env.CAMPAIGN_DEBUG) console.error(new Date().toISOString(), m); };
 const plan = (over: Record<string, unknown> = {}) => ({

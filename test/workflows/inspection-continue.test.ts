@@ -4,8 +4,9 @@ import { buildApp } from '../../api/app';
 import { DEMO } from '../../db/seed';
 import { campaignQuery, inspectionCampaignWorkflowId } from '../../workflows/inspection-campaign-messages';
 import { bearer, TEST_JWT_SECRET } from '../helpers/api';
-import { useTestPool } from '../helpers/db';
-import { eventually, replayFailures, useCaseRig } from './rig';
+import type { Pool } from 'pg';
+import { scratchDatabase } from '../helpers/db';
+import { eventually, replayFailures, startCaseRig, type CaseRig } from './rig';
 
 /**
  * A large campaign bounds its history: it continues as new every policy.continueAfter cases, carrying
@@ -13,8 +14,10 @@ import { eventually, replayFailures, useCaseRig } from './rig';
  * children breaks the test server's time skipping for later sleeps (sdk-java #1540), so this file never
  * moves the clock.
  */
-const pool = useTestPool();
-const rig = useCaseRig(pool, 'inspection-continue');
+/** A database of the file's own: its roster of officers and objects must not show in other files' lists. */
+let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let pool: Pool;
+let rig: CaseRig;
 
 const P = `T${process.pid}${Date.now().toString(36)}c`;
 const INDUSTRY = `食品小作坊-${P}`;
@@ -26,6 +29,9 @@ const CLASS_SIZES = { A: 100, B: 200, C: 150, D: 50 } as const;
 let app: FastifyInstance;
 
 beforeAll(async () => {
+  db = await scratchDatabase();
+  pool = db.pool;
+  rig = await startCaseRig(pool, 'inspection-continue');
   const rows: Record<string, unknown>[] = [];
   let n = 0;
   for (const [creditClass, size] of Object.entries(CLASS_SIZES)) {
@@ -49,7 +55,11 @@ beforeAll(async () => {
   }
   app = await buildApp({ pool, temporal: { client: rig.env.client, taskQueue: rig.taskQueue }, jwtSecret: TEST_JWT_SECRET });
 });
-afterAll(async () => app?.close());
+afterAll(async () => {
+  await app?.close();
+  await rig?.teardown();
+  await db?.dispose();
+});
 
 const plan = (over: Record<string, unknown> = {}) => ({
   countyCode: DEMO.county,
