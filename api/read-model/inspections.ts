@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
 import type { RecordedDrawInputs } from '../../activities/inspection-campaign';
-import { CREDIT_CLASSES, verifyDraw, type Candidate, type DrawOutcome } from '../../domain/inspection-draw';
+import { CREDIT_CLASSES, seedFrom, verifyDraw, type Candidate, type DrawOutcome } from '../../domain/inspection-draw';
 import { INSPECTION_OUTCOMES, inspectionPolicySchema, type CreatePlanBody, type InspectionPolicy, type SeedSource } from '../../domain/inspection-plan';
 import { maskPersonName } from './disclosures';
 
@@ -249,7 +249,10 @@ export async function verifyRecordedDraw(pool: Pool, drawId: string): Promise<{ 
   const { rows } = await pool.query<{ candidates: Candidate[]; pool_hash: string }>('SELECT candidates, pool_hash FROM inspection_pools WHERE plan_id = $1', [d.plan_id]);
   const frozen = rows[0]!;
   const v = verifyDraw({ ...d.inputs, seed: d.seed, pool: { candidates: frozen.candidates, poolHash: frozen.pool_hash } }, d.outcome);
-  return { countyCode: d.county_code, verification: { drawId, ...v } };
+  // The seed must be the one its public values make.
+  const seed = seedFrom(d.seed_source.publishedOn, d.seed_source.values);
+  if (seed !== d.seed) v.differences.push(`the seed ${d.seed} is not the one its public values make (${seed})`);
+  return { countyCode: d.county_code, verification: { drawId, ...v, agrees: v.differences.length === 0 } };
 }
 
 /** Whether the object was drawn in the draw the campaign carried out. */

@@ -192,6 +192,17 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
       expect(verified.json()).toEqual({ drawId: d.id, agrees: true, poolHash: { recorded: frozen.pool.hash, recomputed: frozen.pool.hash }, differences: [] });
     }
 
+    // a record altered afterwards no longer agrees (the superseded attempt, which the campaign never reads again):
+    // a class-D object written into stratum A, then a seed its public values do not make
+    const firstDraw = afterRedraw.draws[0].id;
+    await pool.query(`UPDATE inspection_draws SET outcome = jsonb_set(outcome, '{strata,0,objectIds,0}', '"${P}-EO-2000"') WHERE id = $1`, [firstDraw]);
+    const tampered = (await app.inject({ method: 'GET', url: `/v1/inspections/draws/${firstDraw}/verify`, headers: bearer('admin') })).json();
+    expect(tampered).toMatchObject({ agrees: false, differences: ['the drawn objects differ'] });
+    await pool.query(`UPDATE inspection_draws SET seed = '2026-11-30/3.8.9' WHERE id = $1`, [firstDraw]);
+    expect((await app.inject({ method: 'GET', url: `/v1/inspections/draws/${firstDraw}/verify`, headers: bearer('admin') })).json().differences).toContain(
+      'the seed 2026-11-30/3.8.9 is not the one its public values make (2026-11-30/3.8.1)',
+    );
+
     // ---- the inspectors go on site: cases start in a window of 8, the publication deadline runs
     step('- the inspectors go on site: cases start in a window of 8, the publication deadline runs');
     // exactly to the instant the campaign wakes: its work then runs with the server's clock standing still
