@@ -28,7 +28,8 @@ export interface InspectionActivities {
   drawInspection(input: DrawRequest): Promise<DrawAnswer>;
   beginInspection(input: { planId: string; drawId: string }): Promise<{ objects: number }>;
   inspectionTargets(input: { drawId: string; offset: number; limit: number }): Promise<InspectionTarget[]>;
-  recordInspectionResult(input: InspectionResultRecord): Promise<void>;
+  /** Which of these objects have a recorded result (the API records them; a signal only wakes the campaign). */
+  resultsIn(input: { planId: string; objectIds: string[] }): Promise<string[]>;
   recordPublicationDeadline(input: { planId: string; dueAt: string }): Promise<void>;
   escalatePublication(input: { planId: string; dueAt: string; at: string; level: 1 | 2 }): Promise<void>;
   publishInspectionResults(input: { planId: string; at: string }): Promise<{ published: number }>;
@@ -303,16 +304,13 @@ export function createInspectionActivities(pool: Pool): InspectionActivities {
       }));
     },
 
-    async recordInspectionResult(r) {
-      await pool.query(
-        `INSERT INTO inspection_results (plan_id, object_id, case_id, outcome, found_issues, inspected_at, recorded_by)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
-         ON CONFLICT (plan_id, object_id) DO UPDATE
-           SET outcome = EXCLUDED.outcome, found_issues = EXCLUDED.found_issues, inspected_at = EXCLUDED.inspected_at,
-               recorded_by = EXCLUDED.recorded_by, recorded_at = now()
-         WHERE inspection_results.published_at IS NULL`,
-        [r.planId, r.objectId, inspectionCaseId(r.planId, r.objectId), r.outcome, JSON.stringify(r.foundIssues), r.inspectedAt, r.recordedBy],
+    async resultsIn({ planId, objectIds }) {
+      if (objectIds.length === 0) return [];
+      const { rows } = await pool.query<{ object_id: string }>(
+        'SELECT object_id FROM inspection_results WHERE plan_id = $1 AND object_id = ANY ($2) ORDER BY object_id',
+        [planId, objectIds],
       );
+      return rows.map((r) => r.object_id);
     },
 
     async recordPublicationDeadline({ planId, dueAt }) {
@@ -345,6 +343,19 @@ export function createInspectionActivities(pool: Pool): InspectionActivities {
       });
     },
   };
+}
+
+/** Records (or, until published, corrects) an inspected object's result: the API's write, before it wakes the campaign. */
+export async function recordInspectionResult(pool: Pool, r: InspectionResultRecord): Promise<void> {
+  await pool.query(
+    `INSERT INTO inspection_results (plan_id, object_id, case_id, outcome, found_issues, inspected_at, recorded_by)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+     ON CONFLICT (plan_id, object_id) DO UPDATE
+       SET outcome = EXCLUDED.outcome, found_issues = EXCLUDED.found_issues, inspected_at = EXCLUDED.inspected_at,
+           recorded_by = EXCLUDED.recorded_by, recorded_at = now()
+     WHERE inspection_results.published_at IS NULL`,
+    [r.planId, r.objectId, inspectionCaseId(r.planId, r.objectId), r.outcome, JSON.stringify(r.foundIssues), r.inspectedAt, r.recordedBy],
+  );
 }
 
 function answerOf(drawId: string, outcome: DrawOutcome): DrawAnswer {

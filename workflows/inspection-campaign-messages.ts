@@ -1,12 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../domain/case';
 import type { Deadline } from '../domain/deadlines';
-import type { InspectionOutcome, InspectionPolicy, SeedSource } from '../domain/inspection-plan';
+import type { InspectionPolicy, SeedSource } from '../domain/inspection-plan';
 import type { DrawAnswer } from '../activities/inspection-campaign';
 
 /**
  * The protocol of `inspectionCampaignWorkflow` (workflows/inspection-campaign.ts), shared with the API:
- * the draw is an Update (its answer is the recorded attempt), a result is a Signal, the state a Query.
+ * the draw is an Update (its answer is the recorded attempt), a recorded result a Signal, the state a Query.
  */
 
 export interface InspectionCampaignInput {
@@ -47,12 +47,9 @@ export interface DrawCommand {
   actor: Actor;
 }
 
+/** A result was recorded (the API wrote its row first): the campaign looks at its pending objects again. */
 export interface ResultSignal {
   objectId: string;
-  outcome: InspectionOutcome;
-  foundIssues: string[];
-  inspectedAt: string;
-  actor: Actor;
 }
 
 export const inspectionDrawUpdate = defineUpdate<DrawAnswer, [DrawCommand]>('inspectionDraw');

@@ -15,7 +15,6 @@ import {
   type CampaignState,
   type DrawCommand,
   type InspectionCampaignInput,
-  type ResultSignal,
 } from './inspection-campaign-messages';
 import { activityOptions } from './options';
 
@@ -31,7 +30,7 @@ export interface CampaignOutcome {
  * One 双随机一公开 campaign (registries.md): freeze the pool → draws (Updates, every attempt recorded,
  * until the inspectors go on site) → assign the drawn inspectors → one inspection case per drawn object,
  * started in a sliding window (policy.window results outstanding at most, far below Temporal's 2,000
- * pending children) → results (Signals) → publication, under the 20-working-day deadline that the
+ * pending children) → results (recorded by the API, announced by Signals) → publication, under the 20-working-day deadline that the
  * deadline book runs and escalates. Continues as new every policy.continueAfter cases started.
  * Cases are started with ParentClosePolicy ABANDON: each is an enforcement case in its own right.
  */
@@ -44,7 +43,8 @@ class CampaignRun {
   private readonly book: DeadlineBook;
   /** Draws and the step that starts the inspection do not interleave. */
   private readonly lock = new Mutex();
-  private readonly inbox: ResultSignal[] = [];
+  /** Objects whose result was announced since the campaign last looked. */
+  private readonly inbox: string[] = [];
   private startedThisRun = 0;
 
   constructor(private readonly input: InspectionCampaignInput) {
@@ -62,7 +62,7 @@ class CampaignRun {
     this.book = new DeadlineBook(this.state.deadlines, undefined, '', this.state.deadlinesStarted);
     wf.setHandler(campaignQuery, () => this.state);
     wf.setHandler(inspectionDrawUpdate, (cmd) => this.draw(cmd), { validator: (cmd) => this.validateDraw(cmd) });
-    wf.setHandler(inspectionResultSignal, (r) => void this.inbox.push(r));
+    wf.setHandler(inspectionResultSignal, (r) => void this.inbox.push(r.objectId));
   }
 
   private validateDraw(cmd: DrawCommand): void {
@@ -115,25 +115,28 @@ class CampaignRun {
     }
     while (this.state.publishedAt === undefined) {
       await this.fillWindow();
+      // Results live in Postgres (the API writes them before it signals): a signal lost or arriving while
+      // the campaign continues as new delays nothing past the next look.
+      await this.syncResults();
       if (this.state.recorded.length >= this.state.total && this.state.started >= this.state.total) {
         await this.publish();
         break;
       }
+      const mayStartMore = this.state.started < this.state.total && this.startedThisRun < this.input.policy.continueAfter;
+      if (mayStartMore && this.state.pending.length < this.input.policy.window) continue; // a slot freed: start the next case
       if (this.state.started < this.state.total && (this.startedThisRun >= this.input.policy.continueAfter || wf.workflowInfo().continueAsNewSuggested)) {
         await wf.condition(wf.allHandlersFinished);
-        if (this.inbox.length === 0) {
-          await wf.continueAsNew<typeof inspectionCampaignWorkflow>({ ...this.input, continued: { ...this.state, deadlinesStarted: this.book.started, run: this.state.run + 1 } });
-        }
+        await wf.continueAsNew<typeof inspectionCampaignWorkflow>({ ...this.input, continued: { ...this.state, deadlinesStarted: this.book.started, run: this.state.run + 1 } });
       }
       const wake = this.book.nextWakeUp();
       const woken = () => this.inbox.length > 0;
       if (wake === undefined) await wf.condition(woken);
       else await wf.condition(woken, Math.max(1, wake - Date.now()));
+      this.inbox.length = 0;
       for (const expiry of this.book.expire(Date.now())) {
         if (expiry.outcome === 'lapsed') continue;
         await acts.escalatePublication({ planId: this.input.planId, dueAt: expiry.deadline.dueAt, at: expiry.at, level: expiry.outcome });
       }
-      while (this.inbox.length > 0) await this.recordResult(this.inbox.shift()!);
     }
     await wf.condition(wf.allHandlersFinished);
     return { planId: this.input.planId, publishedAt: this.state.publishedAt!, results: this.state.recorded.length };
@@ -202,21 +205,16 @@ class CampaignRun {
     }
     this.state.started += 1;
     this.startedThisRun += 1;
-    if (!this.state.recorded.includes(t.objectId)) this.state.pending.push(t.objectId);
+    this.state.pending.push(t.objectId);
   }
 
-  private async recordResult(r: ResultSignal): Promise<void> {
-    if (this.state.publishedAt !== undefined) return;
-    await acts.recordInspectionResult({
-      planId: this.input.planId,
-      objectId: r.objectId,
-      outcome: r.outcome,
-      foundIssues: r.foundIssues,
-      inspectedAt: r.inspectedAt,
-      recordedBy: r.actor.sub,
-    });
-    this.state.pending = this.state.pending.filter((id) => id !== r.objectId);
-    if (!this.state.recorded.includes(r.objectId)) this.state.recorded.push(r.objectId);
+  /** The pending objects whose results are recorded leave the window. */
+  private async syncResults(): Promise<void> {
+    if (this.state.pending.length === 0) return;
+    const done = new Set(await acts.resultsIn({ planId: this.input.planId, objectIds: this.state.pending }));
+    if (done.size === 0) return;
+    this.state.pending = this.state.pending.filter((id) => !done.has(id));
+    for (const id of done) if (!this.state.recorded.includes(id)) this.state.recorded.push(id);
   }
 
   /** Every result is in: they are published (公示) and the deadline is met (or was escalated). */

@@ -142,9 +142,9 @@ export async function deletePlan(pool: Pool, planId: string): Promise<void> {
   await pool.query('DELETE FROM inspection_plans WHERE id = $1', [planId]);
 }
 
-export async function planCounty(pool: Pool, planId: string): Promise<{ countyCode: string; workflowId: string } | undefined> {
-  const { rows } = await pool.query<{ county_code: string; workflow_id: string }>('SELECT county_code, workflow_id FROM inspection_plans WHERE id = $1', [planId]);
-  return rows[0] ? { countyCode: rows[0].county_code, workflowId: rows[0].workflow_id } : undefined;
+export async function planCounty(pool: Pool, planId: string): Promise<{ countyCode: string; workflowId: string; status: PlanView['status'] } | undefined> {
+  const { rows } = await pool.query<{ county_code: string; workflow_id: string; status: PlanView['status'] }>('SELECT county_code, workflow_id, status FROM inspection_plans WHERE id = $1', [planId]);
+  return rows[0] ? { countyCode: rows[0].county_code, workflowId: rows[0].workflow_id, status: rows[0].status } : undefined;
 }
 
 interface DrawRow {

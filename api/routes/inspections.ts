@@ -37,6 +37,7 @@ import {
   verifyRecordedDraw,
 } from '../read-model/inspections';
 import { requireRole } from './guards';
+import { recordInspectionResult } from '../../activities/inspection-campaign';
 
 /**
  * 双随机一公开 campaigns (api.md "v1 extensions"): plans, auditable draws with their recomputation,
@@ -257,15 +258,21 @@ const inspectionsRoutes: FastifyPluginAsyncZod<{ pool: Pool; temporal: { client:
           { path: 'body.objectId', message: 'not an inspected object of this campaign' },
         ]);
       }
+      if (plan.status === 'published') {
+        throw new HttpError(409, 'published', `the results of plan ${request.params.planId} are published; they can no longer change`, [{ path: 'status', message: 'published' }]);
+      }
+      await recordInspectionResult(pool, {
+        planId: request.params.planId,
+        objectId: body.objectId,
+        outcome: body.outcome,
+        foundIssues: body.foundIssues,
+        inspectedAt: body.inspectedAt ?? toShanghaiIso(Date.now()),
+        recordedBy: request.user.sub,
+      });
       try {
-        await temporal.client.workflow.getHandle(plan.workflowId).signal(inspectionResultSignal, {
-          objectId: body.objectId,
-          outcome: body.outcome,
-          foundIssues: body.foundIssues,
-          inspectedAt: body.inspectedAt ?? toShanghaiIso(Date.now()),
-          actor: actorOf(request.user),
-        });
+        await temporal.client.workflow.getHandle(plan.workflowId).signal(inspectionResultSignal, { objectId: body.objectId });
       } catch (err) {
+        // Recorded: the campaign finds it the next time it looks, so an outage is still an answer to retry.
         if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'campaign_closed', 'the campaign has published its results; they can no longer change');
         if (isTemporalUnavailable(err)) throw unavailable();
         throw err;

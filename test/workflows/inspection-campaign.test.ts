@@ -10,7 +10,7 @@ import { inspectionCaseId } from '../../activities/inspection-campaign';
 import { bearer, TEST_JWT_SECRET } from '../helpers/api';
 import type { Pool } from 'pg';
 import { scratchDatabase } from '../helpers/db';
-import { eventually, replayFailures, startCaseRig, type CaseRig } from './rig';
+import { eventually, keepHistory, replayFailures, startCaseRig, type CaseRig } from './rig';
 
 /** A database of the file's own: its roster of officers and objects must not show in other files' lists. */
 let db: Awaited<ReturnType<typeof scratchDatabase>>;
@@ -284,6 +284,7 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
       { workflowId: inspectionCaseId(planId, firstCase), history: await rig.env.client.workflow.getHandle(inspectionCaseId(planId, firstCase)).fetchHistory() },
     ];
     expect(await replayFailures(histories)).toEqual([]);
+    await keepHistory(rig.env.client.workflow.getHandle(workflowId, firstRunId), 'inspection-campaign-published');
   });
 
   it('refuses a draw with fewer than two eligible inspectors for an object, naming it, and records the attempt', async () => {

@@ -6,7 +6,7 @@ import { campaignQuery, inspectionCampaignWorkflowId } from '../../workflows/ins
 import { bearer, TEST_JWT_SECRET } from '../helpers/api';
 import type { Pool } from 'pg';
 import { scratchDatabase } from '../helpers/db';
-import { eventually, replayFailures, startCaseRig, type CaseRig } from './rig';
+import { eventually, keepHistory, replayFailures, startCaseRig, type CaseRig } from './rig';
 
 /**
  * A large campaign bounds its history: it continues as new every policy.continueAfter cases, carrying
@@ -111,6 +111,8 @@ describe('a 双随机 campaign larger than one run', () => {
         recorded.add(objectId);
       }
     }
+    // every result is in: the campaign publishes (a lost result would leave it waiting: say where it stands)
+    await eventually(campaign, (s) => s.publishedAt !== undefined, 'the campaign to publish', 60_000);
     const outcome = await rig.outcome<{ results: number }>({ workflowId });
     expect(outcome.results).toBe(24);
     const last = await rig.env.client.workflow.getHandle(workflowId).query(campaignQuery);
@@ -118,7 +120,8 @@ describe('a 双随机 campaign larger than one run', () => {
     expect((await getPlan(planId)).results).toEqual({ recorded: 24, published: 24 });
 
     const first = await rig.env.client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
-    expect(first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    expect(first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes, JSON.stringify(first.events?.slice(-8).map((e) => [e.eventType, e.workflowTaskFailedEventAttributes?.cause, e.workflowTaskFailedEventAttributes?.failure?.message]))).toBeTruthy();
     expect(await replayFailures([{ workflowId, history: first }, { workflowId: `${workflowId}#last`, history: await rig.env.client.workflow.getHandle(workflowId).fetchHistory() }])).toEqual([]);
+    await keepHistory(rig.env.client.workflow.getHandle(workflowId, firstRunId), 'inspection-campaign-continued-as-new');
   });
 });

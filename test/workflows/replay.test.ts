@@ -31,6 +31,10 @@ const EXPECTED = [
   'satisfaction-reopened',
   // a complaint (投诉) with its 7-working-day acceptance deadline, confirmed unfounded
   'complaint-confirmed-unfounded',
+  // 双随机 campaign: pool frozen, drawn and redrawn, 31 inspection cases in a window of 8, escalated, published
+  'inspection-campaign-published',
+  // the first run of a campaign that continued as new after 10 cases (its history ends in ContinueAsNew)
+  'inspection-campaign-continued-as-new',
 ];
 
 describe('replay of recorded case histories', () => {
