@@ -4,6 +4,7 @@ import { computeDueDate } from '../domain/calendar';
 import { PACKAGE_CALENDAR, type WorkingDayCalendar } from '../domain/holiday-calendar';
 import { publishedCalendar } from './holiday-calendars';
 import { createDisclosureActivities, type DisclosureActivities } from './disclosures';
+import { createInspectionActivities, type InspectionActivities } from './inspection-campaign';
 import type { CaseView } from '../domain/case';
 import type { Deadline, DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
 import { completeDeadline } from '../domain/deadline-entries';
@@ -31,10 +32,11 @@ export type { CaseActivities } from './contract';
  * and lets database errors propagate, so Temporal retries them. Input that can never succeed (an
  * unparsable instant) fails with a non-retryable ApplicationFailure of type InvalidInput.
  */
-export function createActivities(pool: Pool): CaseActivities & DisclosureActivities {
+export function createActivities(pool: Pool): CaseActivities & DisclosureActivities & InspectionActivities {
   const calendar = publishedCalendar(pool);
   return {
     ...createDisclosureActivities(pool),
+    ...createInspectionActivities(pool),
     loadSlaPolicy: () => loadSlaPolicy(pool),
     computeDeadlines: async (requests) => computeDeadlines(requests, await calendar(requests.find((r) => r.calendarAtLeast)?.calendarAtLeast)),
     lookupMatter: (input) => lookupMatter(pool, input),

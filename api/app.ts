@@ -37,6 +37,7 @@ import open311AdminRoutes from './routes/open311-admin';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../delivery/settings';
 import sessionRoutes from './routes/session';
 import accountsRoutes from './routes/accounts';
+import inspectionsRoutes from './routes/inspections';
 import { authenticateBearerOrSession } from './session-auth';
 import webConsole from './web-console';
 import summonsRoutes from './routes/summons';
@@ -351,6 +352,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(summonsRoutes, { pool: deps.pool, temporal: deps.temporal });
   await app.register(registriesRoutes, { pool: deps.pool });
   await app.register(enforcementObjectsRoutes, { pool: deps.pool });
+  await app.register(inspectionsRoutes, { pool: deps.pool, temporal: deps.temporal });
   if (deps.webRoot) await app.register(webConsole, { root: deps.webRoot });
 
   await app.ready();

@@ -433,6 +433,17 @@ export async function seedDemoData(pool: Pool): Promise<void> {
       'id',
       OFFICERS,
     );
+    // The domains each demo officer may enforce (执法领域): a department's officers its own domain, a township
+    // brigade's (综合执法) every domain. Only rows still without domains, so an admin's edit survives a re-seed.
+    await client.query(
+      `UPDATE officers o SET domains = ARRAY[d.domain] FROM departments d
+        WHERE o.department_code = d.code AND o.domains = '{}' AND o.id = ANY($1::text[])`,
+      [OFFICERS.map((o) => o.id)],
+    );
+    await client.query(
+      `UPDATE officers SET domains = $2::text[] WHERE township_code IS NOT NULL AND domains = '{}' AND id = ANY($1::text[])`,
+      [OFFICERS.map((o) => o.id), Object.keys(DOMAINS)],
+    );
     await upsert(
       client,
       'enforcement_objects',

@@ -76,6 +76,18 @@ export interface CaseWorkflowInput extends OpenCaseBody {
   continued?: CaseRunState;
   /** Where a run continues as new (tests lower it); default HISTORY_LIMIT. */
   historyLimit?: { events: number; bytes: number };
+  /** A 双随机 inspection case (source inspection): the drawn inspectors go on site, so it starts at handling. */
+  inspection?: InspectionStart;
+}
+
+/** What a random-inspection campaign hands the case it starts for one drawn object. */
+export interface InspectionStart {
+  planId: string;
+  drawId: string;
+  objectId: string;
+  matterCode: string;
+  party: Party;
+  handler: CaseHandler;
 }
 
 /**

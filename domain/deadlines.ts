@@ -25,7 +25,8 @@ export type StatutoryDeadlineKind =
   | 'court-acceptance'
   | 'court-ruling'
   | 'complaint-acceptance'
-  | 'evidence-preservation';
+  | 'evidence-preservation'
+  | 'inspection-publication';
 
 /** `supervision`: a supervisor's 督办 order with a due date for the handler; `summons`: one summoned
  * department's answer (its period is the SLA policy's county-response); the disclosure's deadlines (domain/disclosure.ts). */
@@ -58,6 +59,7 @@ export const STATUTORY_DEADLINES: Record<StatutoryDeadlineKind, StatutoryDeadlin
   'court-ruling': { period: { workingDays: 7 }, holder: 'court', label: '法院作出裁定', source: '行政强制法 Arts 57, 58' },
   'complaint-acceptance': { period: { workingDays: 7 }, holder: 'agency', label: '投诉举报受理', source: '市场监督管理投诉举报处理暂行办法 Art 14' },
   'evidence-preservation': { period: { workingDays: 7 }, holder: 'agency', label: '先行登记保存物品处理决定', source: '行政处罚法 Arts 56, 85' },
+  'inspection-publication': { period: { workingDays: 20 }, holder: 'agency', label: '双随机抽查结果公示', source: '食品生产经营监督检查管理办法 Art 39; 企业信息公示暂行条例 Art 6' },
 };
 
 /** A deadline as the case shows it (api.md `deadlines[]`, extended). */

@@ -54,6 +54,7 @@ import { disclosureNotice, signalDecisionChanged, startDisclosure } from './disc
 import { StatutorySteps } from './statutory';
 import { checkCourtEventDates, paymentDeadline, surchargeOf, withLateSurcharge } from '../domain/statutory';
 import { proposeRouting, tellCooperatingUnits } from './responsibility-routing';
+import { recordInspectionStart } from './inspection-case';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -154,7 +155,7 @@ class CaseRun {
       ...(input.externalRef ? { externalRef: input.externalRef } : {}),
       source: input.source,
       status: 'open',
-      stage: input.source === 'patrol' ? 'discovery' : 'patrol',
+      stage: input.inspection ? 'handling' : input.source === 'patrol' ? 'discovery' : 'patrol',
       countyCode: input.countyCode,
       townshipCode: input.townshipCode,
       ...(input.gridCode ? { gridCode: input.gridCode } : {}),
@@ -162,7 +163,8 @@ class CaseRun {
       description: input.description,
       urgent: input.urgent ?? false,
       ...(input.reporter ? { reporter: input.reporter } : {}),
-      handler: { level: 'township' },
+      handler: input.inspection?.handler ?? { level: 'township' },
+      ...(input.inspection ? { matterCode: input.inspection.matterCode, party: input.inspection.party } : {}),
       openedAt,
       updatedAt: openedAt,
       slaPolicyVersion: 0,
@@ -427,6 +429,7 @@ class CaseRun {
     this.view.slaPolicyVersion = this.policy.version;
     const { caseId: _id, createdBy, slaPolicy: _p, patrol, ...request } = this.input;
     this.record('case_opened', createdBy, { request }, this.view.openedAt);
+    if (this.input.inspection) recordInspectionStart(this.input.inspection, (type, data) => this.record(type, createdBy, data, this.view.openedAt));
     if (patrol) {
       this.view.stage = 'patrol';
       this.record('patrol_reported', { sub: patrol.gridMemberId, role: 'township', unit: this.view.townshipCode }, { report: patrol }, this.view.openedAt);

@@ -56,6 +56,14 @@ const CHECKS_ROLE = new Set([
   'put /v1/admin/accounts/{username}/password',
   'get /v1/admin/calendar/{year}',
   'put /v1/admin/calendar/{year}',
+  // 双随机 campaigns: county (own county), supervisor, admin
+  'post /v1/inspections/plans',
+  'get /v1/inspections/plans/{planId}',
+  'post /v1/inspections/plans/{planId}/draws',
+  'get /v1/inspections/draws/{drawId}',
+  'get /v1/inspections/draws/{drawId}/verify',
+  'post /v1/inspections/plans/{planId}/results',
+  'get /v1/inspections/plans/{planId}/results',
 ]);
 /** The registries (api/routes/registries.ts): every operation checks the admin's county (403); a create may find the id taken and
  * a PUT a retired row (409); a PUT needs If-Match (428) and a PUT or DELETE with a stale one is refused (412); an import with bad rows is 422. */
@@ -86,6 +94,8 @@ const CONFLICTS = new Set([
   ...REGISTRY_BASES.flatMap((b) => [`post ${b}`, `put ${b}/{id}`, `post ${b}/import`]), // id taken, row retired, or the keyed first request still running
   'post /v1/webhooks/messages/{id}/replay', // not a dead letter, or its endpoint was deleted
   'post /v1/admin/accounts', // the username is taken
+  'post /v1/inspections/plans/{planId}/draws', // the inspection has started
+  'post /v1/inspections/plans/{planId}/results', // the campaign has published its results
 ]);
 /** State-changing operations outside the case routes that answer 422 (a business rule refuses it). */
 const BUSINESS_RULES = new Set([
@@ -95,6 +105,9 @@ const BUSINESS_RULES = new Set([
   'put /v1/admin/open311/services/{serviceCode}', // unknown matter
   'post /v1/admin/accounts', // unknown unit, or a unit of another county
   'put /v1/admin/calendar/{year}', // a schedule that breaks the rules (make-up day on a weekday, a statutory holiday missing)
+  'post /v1/inspections/plans', // matters not of category inspection, units or townships not of the county
+  'post /v1/inspections/plans/{planId}/draws', // insufficient_inspectors
+  'post /v1/inspections/plans/{planId}/results', // an object not drawn in the campaign
 ]);
 /** Server-Sent Events streams: 406 when the Accept header refuses text/event-stream. */
 const STREAMS = new Set(['get /v1/inbox/stream']);

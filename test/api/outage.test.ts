@@ -91,6 +91,12 @@ function requests(): OutageRequest[] {
     { method: 'GET', url: '/v1/admin/sla-policy', caller: 'admin' },
     { method: 'PUT', url: '/v1/admin/sla-policy', caller: 'admin', payload: { slas: { patrol: { duration: 'PT2H' } } } },
     { method: 'GET', url: '/v1/public/disclosures', caller: 'admin' },
+    // 双随机 campaigns
+    { method: 'GET', url: '/v1/inspections/plans/IP-outage', caller: 'supervisor' },
+    { method: 'GET', url: '/v1/inspections/plans/IP-outage/results', caller: 'supervisor' },
+    { method: 'GET', url: '/v1/inspections/draws/IP-outage-D1', caller: 'supervisor' },
+    { method: 'GET', url: '/v1/inspections/draws/IP-outage-D1/verify', caller: 'supervisor' },
+    { method: 'GET', url: '/v1/public/inspection-results' },
     {
       method: 'POST',
       url: '/v1/cases',

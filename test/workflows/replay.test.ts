@@ -44,6 +44,10 @@ const EXPECTED = [
   'hotline-deadlines-in-transition',
   // routed by the county's responsibility list at capture (patch responsibility-routing), assigned with certificates recorded, closed
   'responsibility-routing',
+  // 双随机 campaign: pool frozen, drawn and redrawn, 31 inspection cases in a window of 8, escalated, published
+  'inspection-campaign-published',
+  // the first run of a campaign that continued as new after 10 cases (its history ends in ContinueAsNew)
+  'inspection-campaign-continued-as-new',
 ];
 
 describe('replay of recorded case histories', () => {

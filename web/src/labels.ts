@@ -116,6 +116,7 @@ export const TIMELINE_LABELS: Record<string, string> = {
   transfer_returned: '县级部门退回',
   joint_enforcement_agreed: '联合执法',
   corrected_on_site: '当场改正',
+  inspection_started: '双随机抽查到场检查',
   formal_case_required: '转立案查处',
   suspected_crime: '涉嫌犯罪',
   obstruction_reported: '阻碍执法报警',
