@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { patrolReportSchema } from './case';
 import { lazy, lazyRecord } from './lazy';
 import { statutoryActionBodySchemaBuilders } from './statutory';
 import type { ActionName } from './stages';
@@ -17,7 +16,16 @@ const money = lazy(() => z.number().finite().nonnegative().max(1e10));
 
 /** Bodies of `POST /v1/cases/{caseId}/actions/{action}` (api.md). */
 export const actionBodySchemas = lazyRecord({
-  'patrol-report': () => patrolReportSchema,
+  /** 网格员巡查报告: the grid member's on-site report (also the `patrol` of a patrol case's opening). */
+  'patrol-report': () =>
+    z
+      .object({
+        gridMemberId: z.string().trim().min(1).max(64),
+        observedAt: isoInstant(),
+        findings: z.string().trim().min(1).max(5000),
+        photos: z.array(z.url()).max(20).optional(),
+      })
+      .strict(),
   confirm: () => z.object({ confirmed: z.boolean(), reason: z.string().trim().max(2000).optional() }).strict(),
   capture: () => z
     .object({
