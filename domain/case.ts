@@ -1,58 +1,10 @@
-import { z } from 'zod';
-import { CASE_SOURCES, type CaseSource, type CaseStatus, type Resolution, type Stage } from './stages';
+import type { CaseSource, CaseStatus, Resolution, Stage } from './stages';
 import type { Deadline } from './deadlines';
 import type { SlaPolicy } from './sla';
 import type { CaseProgress } from './procedure';
+import type { CaseLocation, OpenCaseBody, PatrolReport } from './case-schemas';
 
-const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
-const isoInstant = z.iso.datetime({ offset: true });
-
-export const locationSchema = z
-  .object({
-    address: z.string().trim().min(1).max(500),
-    lat: z.number().min(-90).max(90).optional(),
-    lng: z.number().min(-180).max(180).optional(),
-  })
-  .strict();
-
-/** 网格员巡查报告: the grid member's on-site report (action `patrol-report`, or with a patrol case). */
-export const patrolReportSchema = z
-  .object({
-    gridMemberId: z.string().trim().min(1).max(64),
-    observedAt: isoInstant,
-    findings: z.string().trim().min(1).max(5000),
-    photos: z.array(z.url()).max(20).optional(),
-  })
-  .strict();
-export type PatrolReport = z.infer<typeof patrolReportSchema>;
-
-/** Body of `POST /v1/cases`. */
-export const openCaseSchema = z
-  .object({
-    source: z.enum(CASE_SOURCES),
-    externalRef: z.string().trim().min(1).max(128).optional(),
-    countyCode: code,
-    townshipCode: code,
-    gridCode: code.optional(),
-    location: locationSchema,
-    description: z.string().trim().min(1).max(5000),
-    urgent: z.boolean().optional(),
-    reporter: z
-      .object({ name: z.string().trim().max(100).optional(), phone: z.string().trim().max(32).optional() })
-      .strict()
-      .optional(),
-    patrol: patrolReportSchema.optional().describe('required when source is "patrol" (the case starts at discovery), refused otherwise'),
-  })
-  .strict()
-  .superRefine((body, ctx) => {
-    if (body.source === 'patrol' && !body.patrol) {
-      ctx.addIssue({ code: 'custom', path: ['patrol'], message: 'a patrol case arrives with its patrol report' });
-    }
-    if (body.source !== 'patrol' && body.patrol) {
-      ctx.addIssue({ code: 'custom', path: ['patrol'], message: `a ${body.source} case starts at patrol: a grid member reports with the patrol-report action` });
-    }
-  });
-export type OpenCaseBody = z.infer<typeof openCaseSchema>;
+export type { CaseLocation, OpenCaseBody, PatrolReport };
 
 /** Who did something: the token's subject and role, with the unit they act for. */
 export interface Actor {
@@ -213,7 +165,7 @@ export interface CaseView {
   townshipCode: string;
   gridCode?: string;
   matterCode?: string;
-  location: z.infer<typeof locationSchema>;
+  location: CaseLocation;
   description: string;
   urgent: boolean;
   reporter?: { name?: string; phone?: string };

@@ -1,5 +1,5 @@
 import type { ActionRequest, CaseRequest } from './actions';
-import { MIN_CERTIFIED_OFFICERS, SUMMARY_FINE_LIMIT } from './actions';
+import { MIN_CERTIFIED_OFFICERS, SUMMARY_FINE_LIMIT } from './limits';
 import type { CaseView, ChildKind } from './case';
 import { REFUSAL, type RefusalType } from './errors';
 import { checkSummons, checkSummonsAnswer } from './summons';

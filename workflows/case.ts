@@ -1,7 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
-import { actionBodySchemas, caseRequestSchemas, type ActionRequest, type CaseRequest, type CourtEvent, type JudicialEvent } from '../domain/actions';
+import { actionBodySchemas, caseRequestSchemas } from '../domain/action-schemas';
+import type { ActionRequest, CaseRequest, CourtEvent, JudicialEvent } from '../domain/actions';
 import {
   HISTORY_LIMIT,
   SYSTEM_ACTOR,

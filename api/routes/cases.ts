@@ -21,7 +21,8 @@ import {
   type CourtEvent,
   type JudicialEvent,
 } from '../../domain/actions';
-import { openCaseSchema, type CaseView, type CaseWorkflowInput } from '../../domain/case';
+import type { CaseView, CaseWorkflowInput } from '../../domain/case';
+import { openCaseSchema } from '../../domain/case-schemas';
 import type { SlaPolicy } from '../../domain/sla';
 import { ACTIONS, CASE_SOURCES, CASE_STATUSES, STAGES, type ActionName } from '../../domain/stages';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { actionBodySchemas, caseRequestSchemas, countyResponseSchema, extensionRequestSchema, satisfactionSchema } from '../../domain/actions';
-import { openCaseSchema } from '../../domain/case';
+import { openCaseSchema } from '../../domain/case-schemas';
 import { ACTIONS } from '../../domain/stages';
 import { ACTION_LABELS, FIELD_LABELS } from '../../web/src/labels';
 import { bodyOf, checkBody, errorsByField, fieldsOf } from '../../web/src/forms/schema-fields';
