@@ -19,8 +19,6 @@ export interface CaseActivities {
   lookupDepartment(input: { departmentCode: string; countyCode: string }): Promise<DepartmentLookup>;
   /** Officers' certificates at a moment, for the unit that acts. */
   checkOfficers(input: OfficerCheckRequest): Promise<OfficerCheck>;
-  /** The county's responsibility list item for a matter (属地管理事项责任清单): who is proposed, who is told. */
-  lookupResponsibility(input: { countyCode: string; matterCode: string }): Promise<ResponsibilityLookup>;
   /**
    * Projects a transition: timeline rows, the case row (forward by seq only) and notifications, in one
    * transaction. With `deadlines`: computes their due dates (as computeDeadlines does), enters them into
@@ -45,7 +43,13 @@ export interface MatterRoute {
   /** The catalog version the case acted on (registry history keeps every version). */
   version?: number;
 }
-export type MatterLookup = { found: true; matter: MatterRoute } | { found: false; reason: string };
+/**
+ * `routing`: the county's responsibility list item for the matter (属地管理事项责任清单), when it has one: its
+ * primary unit is proposed, its cooperating units are told. Answered with the matter so that a capture costs one
+ * local activity (one marker in history); results recorded before the lists existed have none, so they replay
+ * without it.
+ */
+export type MatterLookup = { found: true; matter: MatterRoute; routing?: ResponsibilityRouting } | { found: false; reason: string };
 export type DepartmentLookup = { found: true; name: string; domain: string } | { found: false; reason: string };
 
 export interface OfficerCheckRequest {

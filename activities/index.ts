@@ -42,7 +42,6 @@ export function createActivities(pool: Pool): CaseActivities & DisclosureActivit
     lookupMatter: (input) => lookupMatter(pool, input),
     lookupDepartment: (input) => lookupDepartment(pool, input),
     checkOfficers: (input) => checkOfficers(pool, input),
-    lookupResponsibility: (input) => lookupResponsibility(pool, input),
     recordTransition: async (input) => {
       const answer = input.deadlines?.length
         ? await recordTransition(pool, input, await calendar(input.deadlines.find((d) => d.request.calendarAtLeast)?.request.calendarAtLeast))
@@ -176,7 +175,8 @@ export async function lookupMatter(
     }
     matter.departmentCode = row.department_code;
   }
-  return { found: true, matter };
+  const routing = await lookupResponsibility(pool, { countyCode: input.countyCode, matterCode: row.code });
+  return { found: true, matter, ...(routing.found ? { routing: routing.routing } : {}) };
 }
 
 export async function lookupDepartment(

@@ -485,7 +485,7 @@ class CaseRun {
         this.view.party = req.body.party;
         if (req.body.violation) this.view.timeBar = timeBar(req.body.violation, this.view.openedAt);
         if (req.body.urgent !== undefined) this.view.urgent = req.body.urgent;
-        const routing = wf.patched('responsibility-routing') ? await proposeRouting(this.view) : undefined;
+        const routing = proposeRouting(this.view, found.routing);
         this.progress.matterLevel = matter.level;
         if (matter.departmentCode) this.progress.matterDepartmentCode = matter.departmentCode;
         this.record('information_captured', a, {

@@ -1,30 +1,26 @@
-import * as wf from '@temporalio/workflow';
-import type { CaseActivities, Notification } from '../activities/contract';
+import type { Notification } from '../activities/contract';
 import type { CaseView } from '../domain/case';
 import { TOWNSHIP_UNIT, type ResponsibilityRouting } from '../domain/registries';
-import { activityOptions } from './options';
 
 /**
- * Routing by the territorial responsibility list (属地管理事项责任清单), as the case reaches assignment:
+ * Routing by the territorial responsibility list (属地管理事项责任清单), found with the matter at capture:
  * the list item of the case's matter in its county proposes the primary unit (shown on the case as
  * `routing`) and the cooperating units are told (inbox). A county without an item for the matter has
  * no proposal; routing then stays with the matter catalog, as before.
  */
 
-const acts = wf.proxyLocalActivities<Pick<CaseActivities, 'lookupResponsibility'>>(activityOptions);
-
 /** The inbox address of a unit of the list, for a case in `townshipCode`. */
 export const unitRecipient = (unit: string, townshipCode: string): string =>
   unit === TOWNSHIP_UNIT ? `brigade:${townshipCode}` : `department:${unit}`;
 
-/** Looks up the item of the case's matter and sets `view.routing` (undefined: no item in the county's list). */
-export async function proposeRouting(view: CaseView): Promise<ResponsibilityRouting | undefined> {
+/**
+ * Sets `view.routing` from the list item the matter lookup found (activities: lookupMatter), or clears it
+ * (a capture again after rework, a county without an item for the matter: routing stays with the catalog).
+ */
+export function proposeRouting(view: CaseView, found: ResponsibilityRouting | undefined): ResponsibilityRouting | undefined {
   delete view.routing;
-  if (!view.matterCode) return undefined;
-  const found = await acts.lookupResponsibility({ countyCode: view.countyCode, matterCode: view.matterCode });
-  if (!found.found) return undefined;
-  view.routing = found.routing;
-  return found.routing;
+  if (found) view.routing = found;
+  return found;
 }
 
 /** Tells each cooperating unit (配合责任) of the proposal; `key` makes the notifications of one capture unique. */
