@@ -381,9 +381,9 @@ async function writeTransition(pool: Queryable, input: TransitionRecord, calenda
        case_id, workflow_id, external_ref, source, county_code, township_code, grid_code, matter_code,
        status, stage, resolution, urgent, handler_level, handler_department_code, handler_officer_ids,
        current_deadline_kind, current_due_at, overdue, ever_overdue, escalation_level, rework_count,
-       created_by, opened_at, updated_at, closed_at, seq, snapshot)
+       created_by, opened_at, updated_at, closed_at, seq, snapshot, summoned_department_codes)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::text[],
-             $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27::jsonb)
+             $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27::jsonb, $30::text[])
      ON CONFLICT (case_id) DO UPDATE SET
        workflow_id = EXCLUDED.workflow_id,
        external_ref = EXCLUDED.external_ref,
@@ -410,7 +410,8 @@ async function writeTransition(pool: Queryable, input: TransitionRecord, calenda
        updated_at = EXCLUDED.updated_at,
        closed_at = EXCLUDED.closed_at,
        seq = EXCLUDED.seq,
-       snapshot = EXCLUDED.snapshot
+       snapshot = EXCLUDED.snapshot,
+       summoned_department_codes = EXCLUDED.summoned_department_codes
      WHERE cases.seq < EXCLUDED.seq`,
     [
       caseId,
@@ -442,6 +443,7 @@ async function writeTransition(pool: Queryable, input: TransitionRecord, calenda
       JSON.stringify(s),
       JSON.stringify(input.events),
       JSON.stringify(input.notifications),
+      [...new Set((s.summons ?? []).map((d) => d.departmentCode))].sort(),
     ],
   );
   return answers;

@@ -139,7 +139,12 @@ export async function listCases(pool: Pool, claims: Claims, filters: CaseListQue
 
   const { params, p } = paramList();
   const where: string[] = [];
-  for (const s of caseScope(claims)) where.push(`c.${s.column} = ${p(s.value)}`);
+  for (const s of caseScope(claims)) {
+    if (s.column === 'department') {
+      const code = p(s.value);
+      where.push(`(c.handler_department_code = ${code} OR c.summoned_department_codes @> ARRAY[${code}]::text[])`);
+    } else where.push(`c.${s.column} = ${p(s.value)}`);
+  }
   if (filters.countyCode !== undefined) where.push(`c.county_code = ${p(filters.countyCode)}`);
   if (filters.townshipCode !== undefined) where.push(`c.township_code = ${p(filters.townshipCode)}`);
   if (filters.departmentCode !== undefined) where.push(`c.handler_department_code = ${p(filters.departmentCode)}`);

@@ -77,8 +77,11 @@ export async function assertCaseFilters(db: Queryable, claims: Claims, filter: U
   }
 }
 
-/** The columns of `cases` that bound what the caller sees; empty for admin and a city supervisor. */
-export function caseScope(claims: Claims): { column: 'county_code' | 'township_code' | 'handler_department_code'; value: string }[] {
+/**
+ * What bounds the cases the caller sees; empty for admin and a city supervisor. `department`: the cases a
+ * county department handles or was summoned to (吹哨报到).
+ */
+export function caseScope(claims: Claims): { column: 'county_code' | 'township_code' | 'department'; value: string }[] {
   switch (claims.role) {
     case 'admin':
       return [];
@@ -92,7 +95,7 @@ export function caseScope(claims: Claims): { column: 'county_code' | 'township_c
       if (!claims.departmentCode || !claims.countyCode) throw forbidden('a county token needs countyCode and departmentCode');
       return [
         { column: 'county_code', value: claims.countyCode },
-        { column: 'handler_department_code', value: claims.departmentCode },
+        { column: 'department', value: claims.departmentCode },
       ];
     default:
       throw forbidden(`role ${claims.role} may not list cases`);

@@ -117,5 +117,15 @@ describe('summons over HTTP (吹哨报到)', () => {
       'summons_reported',
     ]);
     expect(CALLERS.otherDepartment.departmentCode).toBe(dept.ecology);
+
+    // a summoned department lists the case among its own (newest first); a department neither handling nor summoned does not
+    const listed = async (caller: Caller) => {
+      const res = await app.inject({ method: 'GET', url: '/v1/cases?status=open&limit=500', headers: bearer(caller) });
+      expect(res.statusCode).toBe(200);
+      return (res.json() as { items: { caseId: string }[] }).items.map((i) => i.caseId);
+    };
+    expect(await listed('otherDepartment')).toContain(caseId);
+    expect(await listed(marketSupervision)).toContain(caseId);
+    expect(await listed('county')).not.toContain(caseId);
   });
 });
