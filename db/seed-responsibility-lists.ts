@@ -3,8 +3,10 @@
  * Pucheng (浦城县, 350722) and 98 for Shaowu (邵武市, 350781), generated from a plausible list of
  * item names. They are DEMO DATA, marked `demo = true`: NOT an authority's list. Each item names the
  * county department of its domain as primary unit (主体责任) and the township or street as
- * cooperating unit (配合责任). The items carry no matter code: routing by the list (cases) follows
- * only items an admin links to a catalog matter.
+ * cooperating unit (配合责任). The first items are the demo catalog's matters of the county's domains,
+ * linked by matter code, so demo cases are routed by the list (a county-level matter: its department
+ * primary, the township cooperating; a township-level matter: the township primary, its department
+ * cooperating for guidance); the rest are generated names without a matter code.
  */
 
 /** Subjects of supervision per enforcement domain (the department abbreviation of db/seed.ts). */
@@ -24,7 +26,7 @@ export interface DemoResponsibilityItem {
   id: string;
   county_code: string;
   item_name: string;
-  matter_code: null;
+  matter_code: string | null;
   primary_unit: string;
   cooperating_units: string[];
   demo: true;
@@ -34,8 +36,19 @@ export interface DemoResponsibilityItem {
  * `count` items for a county, cycling through the domains the county has departments for, so every
  * department holds items. Department codes are `<county>.<abbr>` as in db/seed.ts.
  */
-export function demoResponsibilityList(countyCode: string, departments: string[], count: number): DemoResponsibilityItem[] {
-  const abbrs = departments.map((d) => d.slice(countyCode.length + 1)).filter((a) => SUBJECTS[a]);
+export function demoResponsibilityList(
+  countyCode: string,
+  departments: { code: string; domain: string }[],
+  matters: { code: string; name: string; domain: string; level: 'township' | 'county' }[],
+  count: number,
+): DemoResponsibilityItem[] {
+  const departmentOf = new Map(departments.map((d) => [d.domain, d.code]));
+  const linked = matters.flatMap((m) => {
+    const department = departmentOf.get(m.domain);
+    if (!department) return [];
+    return [{ name: m.name, matterCode: m.code, primary: m.level === 'county' ? department : 'township', cooperating: m.level === 'county' ? ['township'] : [department] }];
+  });
+  const abbrs = departments.map((d) => d.code.slice(countyCode.length + 1)).filter((a) => SUBJECTS[a]);
   const names: { abbr: string; name: string }[] = [];
   for (const duty of DUTIES) {
     for (let i = 0; ; i++) {
@@ -44,14 +57,23 @@ export function demoResponsibilityList(countyCode: string, departments: string[]
       for (const abbr of row) names.push({ abbr, name: `${SUBJECTS[abbr]![i]}${duty}` });
     }
   }
-  return names.slice(0, count).map(({ abbr, name }, i) => ({
+  const items = [
+    ...linked.map((l) => ({ name: l.name, matter_code: l.matterCode as string | null, primary_unit: l.primary, cooperating_units: l.cooperating })),
+    ...names.map(({ abbr, name }) => ({
+      name,
+      matter_code: null,
+      primary_unit: `${countyCode}.${abbr}`,
+      // the market and ecology items also ask the urban-management department to help on the street
+      cooperating_units: abbr === 'scjg' || abbr === 'sthj' ? ['township', `${countyCode}.cgj`] : ['township'],
+    })),
+  ];
+  return items.slice(0, count).map(({ name, matter_code, primary_unit, cooperating_units }, i) => ({
     id: `RL-${countyCode}-${String(i + 1).padStart(3, '0')}`,
     county_code: countyCode,
     item_name: `${name}（DEMO）`,
-    matter_code: null,
-    primary_unit: `${countyCode}.${abbr}`,
-    // the market and ecology items also ask the urban-management department to help on the street
-    cooperating_units: abbr === 'scjg' || abbr === 'sthj' ? ['township', `${countyCode}.cgj`] : ['township'],
+    matter_code,
+    primary_unit,
+    cooperating_units,
     demo: true,
   }));
 }

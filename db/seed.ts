@@ -474,7 +474,7 @@ export async function seedDemoData(pool: Pool): Promise<void> {
       { id: 'text', county_code: 'text', item_name: 'text', matter_code: 'text', primary_unit: 'text', cooperating_units: 'text[]', demo: 'boolean' },
       'id',
       COUNTIES.flatMap((c) =>
-        demoResponsibilityList(c.code, DEPARTMENTS.filter((d) => d.county_code === c.code).map((d) => d.code), DEMO_RESPONSIBILITY_ITEMS[c.code] ?? 0),
+        demoResponsibilityList(c.code, DEPARTMENTS.filter((d) => d.county_code === c.code), MATTERS, DEMO_RESPONSIBILITY_ITEMS[c.code] ?? 0),
       ),
     );
   });

@@ -443,6 +443,12 @@ describe('lookupMatter', () => {
         legalBasis: expect.stringContaining('城市市容和环境卫生管理条例'),
         version: expect.any(Number),
       },
+      // the county's (demo) responsibility list item: the township primary, the department cooperating
+      routing: {
+        primaryUnit: 'township',
+        cooperatingUnits: [DEMO.departments.urbanManagement],
+        listItem: { id: expect.stringMatching(/^RL-350722-/), name: expect.stringContaining('（DEMO）'), version: expect.any(Number) },
+      },
     });
   });
 

@@ -69,9 +69,10 @@ describe('closed loop', () => {
       ['verification', 1, true],
     ]);
     expect(stages.rows.every((r) => r.due_at !== null)).toBe(true);
-    // a patrol case has no reporter to tell
-    const outbox = await pool.query('SELECT channel FROM outbox WHERE case_id = $1', [c.caseId]);
-    expect(outbox.rows).toEqual([]);
+    // a patrol case has no reporter to tell: only the cooperating unit of the matter's list item (the
+    // county department, for guidance) is told at capture
+    const outbox = await pool.query('SELECT channel, recipient FROM outbox WHERE case_id = $1', [c.caseId]);
+    expect(outbox.rows).toEqual([{ channel: 'responsibility', recipient: `department:${DEMO.departments.urbanManagement}` }]);
     await keepHistory(handle, 'patrol-handled-on-site');
   });
 

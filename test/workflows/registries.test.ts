@@ -115,8 +115,17 @@ describe('routing by the responsibility list', () => {
   });
 
   it('a matter without an item in the county list gets no proposal', async () => {
+    // the demo lists link every demo matter: a matter of this test's own has no item
+    const matterCode = `T-UL-${pid}`;
+    await createRegistryRow(
+      pool,
+      matters,
+      { code: matterCode, name: '对未列入清单事项的处罚', category: 'penalty', level: 'township', domain: 'urban_management', legalBasis: '《测试条例》第二条', primaryResponsibility: '乡镇综合执法大队', discretionBands: [] },
+      'admin-city',
+      CITY_ADMIN,
+    );
     const handle = await toCapture('unlisted');
-    const c = await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '某某' } } });
+    const c = await act(handle, { action: 'capture', body: { matterCode, party: { kind: 'person', name: '某某' } } });
     expect(c.routing).toBeUndefined();
   });
 });
