@@ -71,7 +71,7 @@ export async function listDisclosures(pool: Pool, query: DisclosuresQuery): Prom
   // The disclosure process is the one authority on visibility: its durable timer ends it (status expired).
   const where = [`d.status = ${p(query.status)}`, `d.entry IS NOT NULL`, `d.published_at IS NOT NULL`];
   // rows carried over from before the process (migration 1734400000000) have no timer: hidden at visible_until
-  if (query.status === 'published') where.push(`(d.visible_until IS NULL OR d.visible_until > now())`);
+  if (query.status === 'published') where.push(`(NOT d.carried_over OR d.visible_until > now())`);
   if (query.cursor !== undefined) {
     const c = decodeCursor(query.cursor, cursorSchema);
     where.push(`(d.decided_at, d.disclosure_id) < (${p(c.k)}::timestamptz, ${p(c.id)})`);

@@ -6,7 +6,9 @@
 -- a warning or a fine up to 3,000 yuan, else 3 years; past it: expired), the party masked, no free text
 -- (the facts were never published before and cannot be masked in SQL), and nothing for a minor or a warning
 -- under the summary procedure (Art 2). Such rows have no process behind them: the public list hides them
--- at `visible_until` (api/read-model/disclosures.ts). Idempotent: cases that have a disclosure are skipped.
+-- at `visible_until` (api/read-model/disclosures.ts, by `carried_over`). Idempotent: cases that have a
+-- disclosure are skipped.
+ALTER TABLE disclosures ADD COLUMN IF NOT EXISTS carried_over boolean NOT NULL DEFAULT false;
 WITH decided AS (
   SELECT c.case_id, c.county_code, c.township_code, c.matter_code,
          (c.snapshot #>> '{penalty,decidedAt}')::timestamptz AS decided_at,
@@ -33,7 +35,7 @@ WITH decided AS (
     FROM decided d
 )
 INSERT INTO disclosures (disclosure_id, case_id, version, status, county_code, township_code, decided_at, entry,
-                         not_published_reason, published_at, published_by, visible_until, short_visibility)
+                         not_published_reason, published_at, published_by, visible_until, short_visibility, carried_over)
 SELECT 'disclosure-backfill-' || j.case_id, j.case_id, 1,
        CASE WHEN j.minor OR j.summary_warning THEN 'not_published'
             WHEN j.visible_until <= now() THEN 'expired'
@@ -63,7 +65,8 @@ SELECT 'disclosure-backfill-' || j.case_id, j.case_id, 1,
        CASE WHEN j.minor OR j.summary_warning THEN NULL ELSE j.decided_at END,
        CASE WHEN j.minor OR j.summary_warning THEN NULL ELSE 'migration: published at its decision before the disclosure process' END,
        CASE WHEN j.minor OR j.summary_warning THEN NULL ELSE j.visible_until END,
-       CASE WHEN j.minor OR j.summary_warning THEN NULL ELSE COALESCE(j.fine, 0) <= 3000 END
+       CASE WHEN j.minor OR j.summary_warning THEN NULL ELSE COALESCE(j.fine, 0) <= 3000 END,
+       true
   FROM judged j
   LEFT JOIN counties co ON co.code = j.county_code
   LEFT JOIN townships t ON t.code = j.township_code
@@ -71,4 +74,5 @@ SELECT 'disclosure-backfill-' || j.case_id, j.case_id, 1,
 
 -- Down Migration
 
-DELETE FROM disclosures WHERE disclosure_id LIKE 'disclosure-backfill-%';
+DELETE FROM disclosures WHERE carried_over;
+ALTER TABLE disclosures DROP COLUMN carried_over;

@@ -72,5 +72,10 @@ describe('disclosures decided before the disclosure process (migration 173440000
     expect(carried).toHaveLength(2);
     // no identity number anywhere in what is published
     expect(JSON.stringify(carried)).not.toContain('350722198001010035');
+
+    // no process (and so no timer) stands behind a carried-over row: the list hides it once its visibility ends
+    await pool.query(`UPDATE disclosures SET visible_until = now() - interval '1 minute' WHERE case_id = 'BF-person'`);
+    const after = await listDisclosures(pool, { limit: 200, status: 'published' });
+    expect(after.items.filter((i) => i.caseId.startsWith('BF-')).map((i) => i.caseId)).toEqual(['BF-org']);
   });
 });
