@@ -55,7 +55,7 @@ export const actionBodySchemas = lazyRecord({
   ]),
   handle: () => z
     .object({
-      outcome: z.enum(['corrected', 'case_required', 'suspected_crime', 'obstruction']),
+      outcome: z.enum(['corrected', 'no_violation', 'case_required', 'suspected_crime', 'obstruction']),
       notes: z.string().trim().max(5000).optional(),
     })
     .strict(),

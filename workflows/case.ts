@@ -651,11 +651,17 @@ class CaseRun {
     return (this.view.penalty ??= { paidAmount: 0 });
   }
 
-  private async handle(outcome: 'corrected' | 'case_required' | 'suspected_crime' | 'obstruction', a: Actor, notes?: string): Promise<void> {
+  private async handle(outcome: 'corrected' | 'no_violation' | 'case_required' | 'suspected_crime' | 'obstruction', a: Actor, notes?: string): Promise<void> {
     const data = notes ? { notes } : undefined;
     switch (outcome) {
       case 'corrected':
         this.record('corrected_on_site', a, data);
+        await this.enterStage('verification');
+        return;
+      case 'no_violation':
+        // 检查未发现违法: a random inspection (or any on-site check) that finds the object compliant; the
+        // verification confirms it like any handling.
+        this.record('no_violation_found', a, data);
         await this.enterStage('verification');
         return;
       case 'case_required':

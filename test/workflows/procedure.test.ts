@@ -220,3 +220,21 @@ describe('procedure: judicial and court events in order (defects 5D, 5E, 5F)', (
     await handle.terminate('test finished');
   });
 });
+
+describe('handling that finds no violation (检查未发现违法)', () => {
+  it('records the finding and goes to verification, which closes the case as resolved', async () => {
+    const handle = await rig.start(hotlineCase(newCaseId('no-violation')));
+    const opened = await view(handle);
+    await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: opened.openedAt, findings: '商户经营情况检查' } });
+    await act(handle, { action: 'confirm', body: { confirmed: true } });
+    await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'organization', name: '浦城县好味来小吃店' } } });
+    await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
+    let c = await act(handle, { action: 'handle', body: { outcome: 'no_violation', notes: '证照齐全，未发现违法行为' } });
+    expect(c.stage).toBe('verification');
+    expect(c.timeline.at(-1)).toMatchObject({ type: 'no_violation_found', data: { notes: '证照齐全，未发现违法行为' } });
+    expect(c.penalty).toBeUndefined();
+    c = await act(handle, { action: 'verify', body: { passed: true } });
+    expect(c).toMatchObject({ status: 'closed', resolution: 'resolved' });
+    await handle.terminate('test finished');
+  });
+});
