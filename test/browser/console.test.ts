@@ -480,4 +480,45 @@ describe('workbench in a browser', () => {
     expect(Date.parse(patrol.dueAt)).toBeGreaterThan(Date.parse(before.deadlines.find((d) => d.id === asked!.deadlineId)!.dueAt));
     expect(after.supervisionOrders?.map((o) => o.note)).toEqual(['请于本周内处理并反馈']);
   });
+
+  it('吹哨报到: the township summons two departments on the case page; the summoned department reports there; the table shows both answers', async () => {
+    const opened = await openHotlineCase(DEMO.township, '占道经营，需城管与交通联合执法');
+    const id = opened.caseId;
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/patrol-report`, { gridMemberId: 'grid-member-7', observedAt: new Date().toISOString(), findings: '占道经营属实' });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/confirm`, { confirmed: true });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/capture`, { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李某' } });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/assign`, { level: 'township', officerIds: [...DEMO.officers.certified.slice(0, 2)] });
+
+    const township = await newPage();
+    await signIn(township, 'liantang');
+    await township.goto(`${service.urls.api}/cases/${id}`);
+    await form(township, 'summons').waitFor();
+    await pick(township, 'summons', 'departmentCodes', DEMO.departments.urbanManagement);
+    await pick(township, 'summons', 'departmentCodes', DEMO.departments.transport);
+    await field(township, 'summons', 'reason').locator('textarea').fill('占道经营涉及城管与交通，请部门报到联合执法');
+    await submit(township, 'summons');
+    const table = township.getByTestId('summons');
+    await table.locator('[data-status="pending"]').nth(1).waitFor();
+    await expect(table.innerText()).resolves.toContain('待报到');
+    await shot(township, '19-summons-sent');
+
+    const county = await newPage();
+    await signIn(county, 'pc-cgj');
+    await county.goto(`${service.urls.api}/cases/${id}`);
+    await choose(county, 'summons-answer', 'answer', '报到 (参加联合执法)');
+    await submit(county, 'summons-answer');
+    await county.getByTestId('summons').locator('[data-status="reported"]').waitFor();
+    expect(await county.getByTestId('summons-answer').count()).toBe(0);
+    await shot(county, '20-summons-reported');
+
+    await township.reload();
+    await township.getByTestId('summons').locator('[data-status="reported"]').waitFor();
+    const live = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${id}`);
+    expect(live.summons?.map((s) => [s.departmentCode, s.status]).sort()).toEqual(
+      [
+        [DEMO.departments.transport, 'pending'],
+        [DEMO.departments.urbanManagement, 'reported'],
+      ].sort(),
+    );
+  });
 });
