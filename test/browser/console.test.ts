@@ -480,4 +480,79 @@ describe('workbench in a browser', () => {
     expect(Date.parse(patrol.dueAt)).toBeGreaterThan(Date.parse(before.deadlines.find((d) => d.id === asked!.deadlineId)!.dueAt));
     expect(after.supervisionOrders?.map((o) => o.note)).toEqual(['请于本周内处理并反馈']);
   });
+
+  it('吹哨报到: the township summons two departments on the case page; the summoned department reports there; the table shows both answers', async () => {
+    const opened = await openHotlineCase(DEMO.township, '占道经营，需城管与交通联合执法');
+    const id = opened.caseId;
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/patrol-report`, { gridMemberId: 'grid-member-7', observedAt: new Date().toISOString(), findings: '占道经营属实' });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/confirm`, { confirmed: true });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/capture`, { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李某' } });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/assign`, { level: 'township', officerIds: [...DEMO.officers.certified.slice(0, 2)] });
+
+    const township = await newPage();
+    await signIn(township, 'liantang');
+    await township.goto(`${service.urls.api}/cases/${id}`);
+    await form(township, 'summons').waitFor();
+    await pick(township, 'summons', 'departmentCodes', DEMO.departments.urbanManagement);
+    await pick(township, 'summons', 'departmentCodes', DEMO.departments.transport);
+    await field(township, 'summons', 'reason').locator('textarea').fill('占道经营涉及城管与交通，请部门报到联合执法');
+    await submit(township, 'summons');
+    const table = township.getByTestId('summons');
+    await table.locator('[data-status="pending"]').nth(1).waitFor();
+    await expect(table.innerText()).resolves.toContain('待报到');
+    await shot(township, '19-summons-sent');
+
+    const county = await newPage();
+    await signIn(county, 'pc-cgj');
+    await county.goto(`${service.urls.api}/cases/${id}`);
+    await choose(county, 'summons-answer', 'answer', '报到 (参加联合执法)');
+    await submit(county, 'summons-answer');
+    await county.getByTestId('summons').locator('[data-status="reported"]').waitFor();
+    expect(await county.getByTestId('summons-answer').count()).toBe(0);
+    await shot(county, '20-summons-reported');
+
+    await township.reload();
+    await township.getByTestId('summons').locator('[data-status="reported"]').waitFor();
+    const live = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${id}`);
+    expect(live.summons?.map((s) => [s.departmentCode, s.status]).sort()).toEqual(
+      [
+        [DEMO.departments.transport, 'pending'],
+        [DEMO.departments.urbanManagement, 'reported'],
+      ].sort(),
+    );
+  });
+
+  it('公示: a summary fine prepares a disclosure; the township reviews the masked entry on the case page, publishes it, then withdraws it with a reason', async () => {
+    const opened = await openHotlineCase(DEMO.township, '占道经营，当场处罚');
+    const id = opened.caseId;
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/patrol-report`, { gridMemberId: 'grid-member-7', observedAt: new Date().toISOString(), findings: '占道经营属实' });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/confirm`, { confirmed: true });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/capture`, { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李小明' } });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/assign`, { level: 'township', officerIds: [...DEMO.officers.certified.slice(0, 2)] });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/handle`, { outcome: 'case_required' });
+    await http(TOWNSHIP, 'POST', `/v1/cases/${id}/actions/decide`, { kind: 'penalty', fine: 50, summary: true });
+    await until('the disclosure prepared', async () => {
+      const { items } = await http<{ items: { status: string }[] }>(TOWNSHIP, 'GET', `/v1/cases/${id}/disclosure`);
+      return items[0]?.status === 'pending' ? true : undefined;
+    });
+
+    const township = await newPage();
+    await signIn(township, 'liantang');
+    await township.goto(`${service.urls.api}/cases/${id}`);
+    const card = township.getByTestId('disclosure');
+    await card.locator('[data-status="pending"]').waitFor();
+    // the masked entry: the party's name masked, never in full
+    const entry = await card.getByTestId('disclosure-entry').innerText();
+    expect(entry).toContain('李');
+    expect(entry).not.toContain('李小明');
+    await shot(township, '21-disclosure-review');
+    await township.getByTestId('publish-disclosure').click();
+    await card.locator('[data-status="published"]').waitFor();
+    await township.getByTestId('withdraw-disclosure').click();
+    await township.locator('.el-message-box textarea').fill('处罚决定已变更');
+    await township.locator('.el-message-box').getByRole('button', { name: '撤下' }).click();
+    await card.locator('[data-status="withdrawn"]').waitFor();
+    await expect(card.innerText()).resolves.toContain('处罚决定已变更');
+    await shot(township, '22-disclosure-withdrawn');
+  });
 });

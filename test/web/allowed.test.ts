@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Claims } from '../../api/claims';
 import { DEMO } from '../../db/seed';
 import type { CaseView } from '../../domain/case';
-import { actionsFor, awaitsAnswerFrom, progressOf } from '../../web/src/case/allowed';
+import { actionsFor, awaitsAnswerFrom, mayActOnDisclosure, maySummon, progressOf, summonsAwaitingAnswer } from '../../web/src/case/allowed';
+import type { SummonedDepartment } from '../../domain/summons';
 import { fixtureCase } from '../helpers/api';
 
 /** Which forms the case page offers (the API does not list allowed actions; the console derives them with domain/procedure.ts). */
@@ -43,5 +44,47 @@ describe('actions the case page offers', () => {
     expect(actionsFor(township, at({ stage: 'processing', penalty: { paidAmount: 0 } }))).toEqual(['file', 'decide', 'preserve-evidence']);
     expect(actionsFor(township, at({ stage: 'processing', penalty: { paidAmount: 0, filedAt: '2026-11-30T09:00:00+08:00' } }))).toEqual(['notify-rights', 'decide', 'preserve-evidence']);
     expect(actionsFor(township, at({ stage: 'handling', handler: { level: 'judicial' } }))).toEqual([]);
+  });
+
+  it('吹哨: the own township summons while the case is handled or processed; nobody else, and not in other stages', () => {
+    expect(maySummon(township, at({ stage: 'handling' }))).toBe(true);
+    expect(maySummon(township, at({ stage: 'processing', penalty: { paidAmount: 0 } }))).toBe(true);
+    expect(maySummon(township, at({ stage: 'capture' }))).toBe(false);
+    expect(maySummon(township, at({ stage: 'verification' }))).toBe(false);
+    expect(maySummon(township, at({ stage: 'handling', status: 'closed' }))).toBe(false);
+    expect(maySummon(otherTownship, at({ stage: 'handling' }))).toBe(false);
+    expect(maySummon(county, at({ stage: 'handling' }))).toBe(false);
+    expect(maySummon(supervisor, at({ stage: 'handling' }))).toBe(false);
+  });
+
+  it('报到: a county department answers only its own pending or silent summons', () => {
+    const summoned = (departmentCode: string, status: SummonedDepartment['status']): SummonedDepartment => ({
+      summonsId: 'SUM-1',
+      departmentCode,
+      departmentName: departmentCode,
+      reason: '联合执法',
+      summonedBy: { sub: 't', role: 'township' },
+      summonedAt: '2026-11-30T09:00:00.000+08:00',
+      deadlineId: `d-${departmentCode}`,
+      dueAt: '2026-12-01T09:00:00.000+08:00',
+      status,
+    });
+    const c = at({ stage: 'handling', summons: [summoned(DEMO.departments.urbanManagement, 'pending'), summoned(DEMO.departments.ecology, 'reported')] });
+    expect(summonsAwaitingAnswer(county, c).map((s) => s.departmentCode)).toEqual([DEMO.departments.urbanManagement]);
+    expect(summonsAwaitingAnswer({ ...county, departmentCode: DEMO.departments.ecology }, c)).toEqual([]);
+    expect(summonsAwaitingAnswer(township, c)).toEqual([]);
+    const silent = at({ stage: 'handling', summons: [summoned(DEMO.departments.urbanManagement, 'silent')] });
+    expect(summonsAwaitingAnswer(county, silent)).toHaveLength(1);
+    const declined = at({ stage: 'handling', summons: [summoned(DEMO.departments.urbanManagement, 'declined')] });
+    expect(summonsAwaitingAnswer(county, declined)).toEqual([]);
+  });
+
+  it('公示: the own township and admin publish or withdraw; another township, a county department, a supervisor do not', () => {
+    const c = at({ stage: 'processing', status: 'closed' });
+    expect(mayActOnDisclosure(township, c)).toBe(true);
+    expect(mayActOnDisclosure({ sub: 'a', role: 'admin' }, c)).toBe(true);
+    expect(mayActOnDisclosure(otherTownship, c)).toBe(false);
+    expect(mayActOnDisclosure(county, c)).toBe(false);
+    expect(mayActOnDisclosure(supervisor, c)).toBe(false);
   });
 });

@@ -17,10 +17,12 @@ const cases = fixtureCases(`client${process.pid}`);
 let app: FastifyInstance;
 let baseUrl: string;
 const calls: string[] = [];
+const keys: (string | undefined)[] = [];
 
 const recordingFetch: typeof fetch = async (input, init) => {
   const url = new URL(String(input));
   calls.push(`${init?.method ?? 'GET'} ${url.pathname}`);
+  keys.push((init?.headers as Record<string, string> | undefined)?.['idempotency-key']);
   return fetch(input, init);
 };
 const clientFor = (caller: CallerName, onUnauthorized?: (e: ApiError) => void): ApiClient =>
@@ -89,6 +91,29 @@ describe('typed API client', () => {
     await expect(township.cases.decideExtension(cases.own.caseId, 'X1', { approved: true })).rejects.toMatchObject({ status: 403 });
     await expect(supervisor.cases.requestExtension(cases.own.caseId, { reason: '需延期', workingDays: 2 })).rejects.toMatchObject({ status: 403 });
     await expect(supervisor.cases.recordSatisfaction(cases.own.caseId, { rating: 'satisfied' })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('吹哨报到 and 公示: keyed requests; a refusal names the field or says who may act', async () => {
+    const county = clientFor('county');
+    const township = clientFor('township');
+    keys.length = 0;
+    const unexplained = await county.cases
+      .answerSummons(cases.own.caseId, DEMO.departments.urbanManagement, { answer: 'decline' }, 'console-key-1')
+      .catch((e: unknown) => e as ApiError);
+    expect(unexplained).toMatchObject({ status: 400 });
+    expect((unexplained as ApiError).details.map((d) => d.path)).toContain('body.reason');
+    expect(keys).toEqual(['console-key-1']);
+    const forOther = await county.cases.answerSummons(cases.own.caseId, DEMO.departments.ecology, { answer: 'report' }).catch((e: unknown) => e as ApiError);
+    expect(forOther).toMatchObject({ status: 403 });
+    expect((forOther as ApiError).message).toMatch(/answers only for itself/);
+    expect(keys[1]).toMatch(/^console-[0-9a-f]{32}$/);
+    await expect(county.cases.summon(cases.own.caseId, { departmentCodes: [DEMO.departments.ecology], reason: '联合执法' })).rejects.toMatchObject({ status: 403 });
+    await expect(clientFor('otherTownship').cases.summon(cases.own.caseId, { departmentCodes: [DEMO.departments.ecology], reason: '联合执法' })).rejects.toMatchObject({
+      status: 403,
+    });
+    expect(await township.cases.disclosures(cases.own.caseId)).toEqual({ items: [] });
+    await expect(township.cases.publishDisclosure(cases.own.caseId)).rejects.toMatchObject({ status: 409, code: 'no_disclosure' });
+    await expect(county.cases.withdrawDisclosure(cases.own.caseId, '决定已撤销')).rejects.toMatchObject({ status: 403 });
   });
 
   it('calls only routes of the OpenAPI document', async () => {

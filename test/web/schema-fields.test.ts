@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { actionBodySchemas, caseRequestSchemas, countyResponseSchema, extensionRequestSchema, satisfactionSchema } from '../../domain/actions';
 import { openCaseSchema } from '../../domain/case-schemas';
 import { ACTIONS } from '../../domain/stages';
-import { ACTION_LABELS, FIELD_LABELS } from '../../web/src/labels';
+import { summonsAnswerSchema, summonsSchema } from '../../domain/summons';
+import { ACTION_LABELS, DISCLOSURE_STATUS_LABELS, FIELD_LABELS, SUMMONS_STATUS_LABELS, TIMELINE_LABELS } from '../../web/src/labels';
+import { DISCLOSURE_STATUSES } from '../../domain/disclosure';
 import { bodyOf, checkBody, errorsByField, fieldsOf } from '../../web/src/forms/schema-fields';
 
 /** The console's form builder: an action schema (domain/actions.ts) → Element Plus fields → the body the API expects. */
@@ -70,6 +72,26 @@ describe('fieldsOf', () => {
     expect(neither.byField.workingDays).toBe('give exactly one of workingDays or newDueAt');
     const reopenSatisfied = checkBody(satisfactionSchema, fieldsOf(satisfactionSchema), { rating: 'satisfied', reopen: true });
     expect(reopenSatisfied.byField.reopen).toBe('only an unsatisfied callback reopens the case');
+  });
+
+  it('吹哨 and 报到 forms: the departments as a list, the answer with Chinese options, a decline without reason lands on reason', () => {
+    expect(keys(summonsSchema)).toEqual(['departmentCodes:list!', 'reason:textarea!']);
+    expect(fieldsOf(summonsSchema).find((f) => f.key === 'departmentCodes')).toMatchObject({ label: '吹哨部门 (县级部门，可多选)', min: 1, max: 20 });
+    expect(keys(summonsAnswerSchema)).toEqual(['answer:enum!', 'reason:textarea']);
+    expect(fieldsOf(summonsAnswerSchema).find((f) => f.key === 'answer')?.options).toEqual([
+      { value: 'report', label: '报到 (参加联合执法)' },
+      { value: 'decline', label: '不参加 (须说明理由)' },
+    ]);
+    const unexplained = checkBody(summonsAnswerSchema, fieldsOf(summonsAnswerSchema), { answer: 'decline' });
+    expect(unexplained.byField.reason).toBe('a declined summons must say why');
+    expect(checkBody(summonsAnswerSchema, fieldsOf(summonsAnswerSchema), { answer: 'report' })).toMatchObject({ ok: true, body: { answer: 'report' } });
+    const twice = checkBody(summonsSchema, fieldsOf(summonsSchema), { departmentCodes: ['CGJ', 'CGJ'], reason: '联合执法' });
+    expect(twice.byField.departmentCodes).toBe('department CGJ is named twice');
+    expect(Object.keys(SUMMONS_STATUS_LABELS).sort()).toEqual(['declined', 'pending', 'reported', 'silent']);
+    for (const status of DISCLOSURE_STATUSES) expect(DISCLOSURE_STATUS_LABELS[status], status).toMatch(/[\u4e00-\u9fff]/);
+    for (const type of ['department_summoned', 'summons_reported', 'summons_declined', 'bounce_limit_reached', 'disclosure_published', 'disclosure_withdrawn']) {
+      expect(TIMELINE_LABELS[type], type).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 
   it('refuses to render a required field it does not know, rather than leaving it out', () => {

@@ -77,6 +77,7 @@ export const DEADLINE_LABELS: Record<string, string> = {
   'credit-feed': '信用信息公示期限',
   'disclosure-visibility': '公示期',
   'disclosure-withdrawal': '撤下公示期限',
+  summons: '吹哨报到时限',
 };
 
 export const DEADLINE_STATUS_LABELS: Record<string, string> = {
@@ -142,10 +143,34 @@ export const TIMELINE_LABELS: Record<string, string> = {
   supervision_ordered: '督办',
   satisfaction_recorded: '回访',
   case_reopened: '不满意重办',
+  department_summoned: '街道吹哨',
+  summons_reported: '部门报到',
+  summons_declined: '部门不参加',
+  bounce_limit_reached: '推诿次数达上限',
+  disclosure_prepared: '公示内容已生成',
+  disclosure_published: '已公示',
+  disclosure_not_published: '不予公示',
+  disclosure_withdrawal_due: '决定变更，待撤下公示',
+  disclosure_withdrawn: '撤下公示',
+  disclosure_expired: '公示期满',
+  disclosure_cancelled: '公示取消',
+  decision_changed: '处罚决定变更',
 };
 
 export const EXTENSION_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已批准', refused: '已驳回' };
 export const RATING_LABELS: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' };
+
+/** 吹哨报到: a summoned department's answer (domain/summons.ts SummonsStatus). */
+export const SUMMONS_STATUS_LABELS: Record<string, string> = { pending: '待报到', reported: '已报到', declined: '不参加', silent: '逾期未答复' };
+/** 公示: a disclosure's status (domain/disclosure.ts DISCLOSURE_STATUSES). */
+export const DISCLOSURE_STATUS_LABELS: Record<string, string> = {
+  pending: '待公示',
+  published: '已公示',
+  expired: '公示期满',
+  withdrawn: '已撤下',
+  not_published: '不予公示',
+  cancelled: '已取消',
+};
 
 /** Labels of form fields, by their path in the action body. */
 export const FIELD_LABELS: Record<string, string> = {

@@ -17,6 +17,9 @@ import type {
 } from '../../../domain/actions';
 import type { CaseView, OpenCaseBody } from '../../../domain/case';
 import type { SlaPolicyChange } from '../../../domain/sla';
+import type { SummonsAnswerBody, SummonsBody } from '../../../domain/summons';
+import type { Deadline } from '../../../domain/deadlines';
+import type { DisclosureStatus } from '../../../domain/disclosure';
 import type { ActionName } from '../../../domain/stages';
 
 /**
@@ -40,6 +43,53 @@ export interface WorkOrderAnswer {
   /** the extension request or supervision order id */
   requestId?: string;
   case: CaseView;
+}
+
+/** The answer of the summons routes (api/routes/summons.ts): the same shape as a work-order answer, `requestId` the summons id. */
+export type SummonsAnswer = WorkOrderAnswer;
+
+/** One disclosure of a case as the township reviews it (api/routes/disclosure.ts caseDisclosureSchema). */
+export interface CaseDisclosure {
+  disclosureId: string;
+  status: DisclosureStatus;
+  /** the masked entry as it is (or will be) published; null when nothing may be */
+  entry: Record<string, unknown> | null;
+  notPublishedReason: string | null;
+  decidedAt: string;
+  publishDueAt: string | null;
+  publishedAt: string | null;
+  visibleUntil: string | null;
+  decisionChangedAt: string | null;
+  withdrawnAt: string | null;
+  withdrawalReason: string | null;
+  escalations: number;
+  deadlines: Deadline[];
+  /** its steps: prepared, breaches, published, decision changed, withdrawn, expired */
+  history: { at: string; type: string; actor?: { sub?: string; role?: string }; data?: Record<string, unknown> }[];
+}
+/** What publish / withdraw answer (api/routes/disclosure.ts disclosureAnswerSchema). */
+export interface DisclosureActAnswer {
+  caseId: string;
+  disclosureId: string;
+  status: string;
+  publishDueAt?: string;
+  publishedAt?: string;
+  visibleUntil?: string;
+  decisionChangedAt?: string;
+  withdrawnAt?: string;
+  withdrawalReason?: string;
+  escalations: number;
+}
+
+/**
+ * A fresh Idempotency-Key for one submission of a form: a retry of the same submission (a double click,
+ * a lost answer) sends the same key and the API answers it once. Random hex from getRandomValues, which
+ * (unlike randomUUID) also exists on a plain-http intranet origin.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** A refusal of the API, in api.md's error shape. */
@@ -78,8 +128,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
 
-  async function call<T>(method: string, path: string, init: { body?: unknown; query?: Query; signedOutIsAnswer?: boolean } = {}): Promise<T> {
+  async function call<T>(method: string, path: string, init: { body?: unknown; query?: Query; signedOutIsAnswer?: boolean; idempotencyKey?: string } = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
@@ -135,6 +186,18 @@ export function createApiClient(options: ApiClientOptions = {}) {
       supervise: (caseId: string, body: SupervisionOrderBody) => call<WorkOrderAnswer>('POST', `/v1/cases/${enc(caseId)}/supervision-orders`, { body }),
       /** 回访 after close, within the callback window. */
       recordSatisfaction: (caseId: string, body: SatisfactionBody) => call<WorkOrderAnswer>('POST', `/v1/cases/${enc(caseId)}/satisfaction`, { body }),
+      /** 吹哨: the township summons several county departments at once. */
+      summon: (caseId: string, body: SummonsBody, idempotencyKey = newIdempotencyKey()) =>
+        call<SummonsAnswer>('POST', `/v1/cases/${enc(caseId)}/summons`, { body, idempotencyKey }),
+      /** 报到 / 不参加: a summoned county department answers for itself. */
+      answerSummons: (caseId: string, departmentCode: string, body: SummonsAnswerBody, idempotencyKey = newIdempotencyKey()) =>
+        call<SummonsAnswer>('POST', `/v1/cases/${enc(caseId)}/summons/${enc(departmentCode)}/answer`, { body, idempotencyKey }),
+      /** 公示: the case's disclosures, newest decision first (empty when it has none). */
+      disclosures: (caseId: string) => call<{ items: CaseDisclosure[] }>('GET', `/v1/cases/${enc(caseId)}/disclosure`),
+      publishDisclosure: (caseId: string, idempotencyKey = newIdempotencyKey()) =>
+        call<DisclosureActAnswer>('POST', `/v1/cases/${enc(caseId)}/disclosure/publish`, { body: {}, idempotencyKey }),
+      withdrawDisclosure: (caseId: string, reason: string, idempotencyKey = newIdempotencyKey()) =>
+        call<DisclosureActAnswer>('POST', `/v1/cases/${enc(caseId)}/disclosure/withdraw`, { body: { reason }, idempotencyKey }),
     },
     stats: {
       efficiency: (query: StatsQuery = {}) => call<EfficiencyStats>('GET', '/v1/stats/efficiency', { query: query as Query }),

@@ -2,6 +2,7 @@ import type { Claims } from '../../../api/claims';
 import type { CaseView } from '../../../domain/case';
 import { allowedActions, type CaseProgress } from '../../../domain/procedure';
 import type { ActionName } from '../../../domain/stages';
+import { SUMMONS_STAGES, type SummonedDepartment } from '../../../domain/summons';
 
 /**
  * What the console offers on a case page. GET /v1/cases/{id} does not carry the allowed actions, so the
@@ -52,4 +53,27 @@ export function awaitsAnswerFrom(claims: Claims, view: CaseView): boolean {
     view.handler.departmentCode === claims.departmentCode &&
     view.countyCode === claims.countyCode
   );
+}
+
+/** May this person summon county departments to the case (吹哨)? The township of the case, while it is handled or processed (domain/summons.ts). */
+export function maySummon(claims: Claims, view: CaseView): boolean {
+  return (
+    claims.role === 'township' &&
+    view.status === 'open' &&
+    SUMMONS_STAGES.includes(view.stage) &&
+    claims.townshipCode === view.townshipCode &&
+    claims.countyCode === view.countyCode
+  );
+}
+
+/** The summons this county department has yet to answer (报到 or 不参加); a silent one may still answer, late. */
+export function summonsAwaitingAnswer(claims: Claims, view: CaseView): SummonedDepartment[] {
+  if (claims.role !== 'county' || !claims.departmentCode || claims.countyCode !== view.countyCode) return [];
+  return (view.summons ?? []).filter((s) => s.departmentCode === claims.departmentCode && (s.status === 'pending' || s.status === 'silent'));
+}
+
+/** May this person publish or withdraw the case's disclosure (公示)? The township of the case, and admin (api/routes/disclosure.ts). */
+export function mayActOnDisclosure(claims: Claims, view: CaseView): boolean {
+  if (claims.role === 'admin') return true;
+  return claims.role === 'township' && claims.townshipCode === view.townshipCode && claims.countyCode === view.countyCode;
 }
