@@ -119,6 +119,11 @@ async function pick(page: Page, formName: string, key: string, text: string): Pr
   await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
 }
+/** An Element Plus select without filtering (an enum of more than four options): open it, click the option. */
+async function select(page: Page, formName: string, key: string, label: string): Promise<void> {
+  await field(page, formName, key).locator('.el-select__wrapper').click();
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: label }).first().click();
+}
 async function submit(page: Page, formName: string): Promise<void> {
   await form(page, formName).getByTestId('submit').click();
 }
@@ -218,7 +223,7 @@ describe('workbench in a browser', () => {
     await pick(page, 'assign', 'officerIds', DEMO.officers.certified[1]);
     await submit(page, 'assign');
     // 问题处理 → 核查反馈
-    await choose(page, 'handle', 'outcome', '当场改正');
+    await select(page, 'handle', 'outcome', '当场改正');
     await field(page, 'handle', 'notes').locator('textarea').fill('当场责令改正');
     await submit(page, 'handle');
     await choose(page, 'verify', 'passed', '是');
@@ -296,7 +301,7 @@ describe('workbench in a browser', () => {
     await submit(page, 'county-response');
     // accepted: the department now holds the case and handles it
     await form(page, 'handle').waitFor({ timeout: 20_000 });
-    await choose(page, 'handle', 'outcome', '当场改正');
+    await select(page, 'handle', 'outcome', '当场改正');
     await submit(page, 'handle');
     await expect.poll(() => page.getByTestId('case-status').innerText(), { timeout: 20_000 }).toContain('核查反馈');
     const live = await http<CaseView>(TOWNSHIP, 'GET', `/v1/cases/${id}`);
