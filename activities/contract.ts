@@ -75,7 +75,6 @@ export interface OfficerCertificateRecord {
   registryVersion: number;
 }
 
-export type ResponsibilityLookup = { found: true; routing: ResponsibilityRouting } | { found: false; reason: string };
 
 export type NotificationChannel =
   | 'escalation'

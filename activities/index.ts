@@ -13,7 +13,7 @@ import { doublePeriod } from '../domain/periods';
 import { DEFAULT_POLICY_LIMITS, DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
 import { withTransaction } from '../db/pool';
 import { certificateRefusal } from '../domain/registries';
-import { linkPartyToEnforcementObject, lookupResponsibility } from './registries';
+import { linkPartyToEnforcementObject } from './registries';
 import type {
   CaseActivities,
   DepartmentLookup,
@@ -139,17 +139,29 @@ interface MatterRow {
   county_exists: boolean;
   version: number;
   retired_at: string | null;
+  /** The county's responsibility list item for the matter (属地管理事项责任清单), when there is one. */
+  item_id: string | null;
+  item_name: string | null;
+  item_version: number | null;
+  primary_unit: string | null;
+  cooperating_units: string[] | null;
 }
 
+/** The matter, the department of the case's county that handles it, and its responsibility list item: one query. */
 export async function lookupMatter(
   pool: Pool,
   input: { matterCode: string; countyCode: string },
 ): Promise<MatterLookup> {
   const { rows } = await pool.query<MatterRow>(
     `SELECT m.code, m.name, m.category, m.level, m.domain, m.legal_basis, m.version, m.retired_at, d.code AS department_code,
-            EXISTS (SELECT 1 FROM counties c WHERE c.code = $2) AS county_exists
+            EXISTS (SELECT 1 FROM counties c WHERE c.code = $2) AS county_exists,
+            ri.id AS item_id, ri.item_name, ri.version AS item_version, ri.primary_unit, ri.cooperating_units
        FROM matters m
        LEFT JOIN departments d ON m.level = 'county' AND d.county_code = $2 AND d.domain = m.domain
+       LEFT JOIN LATERAL (
+         SELECT id, item_name, version, primary_unit, cooperating_units FROM responsibility_items
+          WHERE county_code = $2 AND matter_code = m.code AND retired_at IS NULL ORDER BY id LIMIT 1
+       ) ri ON true
       WHERE m.code = $1`,
     [input.matterCode, input.countyCode],
   );
@@ -175,8 +187,16 @@ export async function lookupMatter(
     }
     matter.departmentCode = row.department_code;
   }
-  const routing = await lookupResponsibility(pool, { countyCode: input.countyCode, matterCode: row.code });
-  return { found: true, matter, ...(routing.found ? { routing: routing.routing } : {}) };
+  if (row.item_id === null) return { found: true, matter };
+  return {
+    found: true,
+    matter,
+    routing: {
+      primaryUnit: row.primary_unit!,
+      cooperatingUnits: row.cooperating_units ?? [],
+      listItem: { id: row.item_id, name: row.item_name!, version: row.item_version! },
+    },
+  };
 }
 
 export async function lookupDepartment(

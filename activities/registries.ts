@@ -3,7 +3,6 @@ import type { Pool } from 'pg';
 import { withTransaction } from '../db/pool';
 import type { CaseView } from '../domain/case';
 import { creditCodeProblem, idNumberProblem } from '../domain/identifiers';
-import type { ResponsibilityLookup } from './contract';
 
 /**
  * The case workflows' use of the registries: the party linked to its enforcement object when the
@@ -86,24 +85,5 @@ export async function linkPartyToEnforcementObject(pool: Pool, s: CaseView): Pro
     }
     await client.query('UPDATE cases SET enforcement_object_id = $2 WHERE case_id = $1', [s.caseId, objectId]);
   });
-}
-
-/** The responsibility list item of a matter in a county: its primary unit is proposed, its cooperating units are told. */
-export async function lookupResponsibility(pool: Pool, input: { countyCode: string; matterCode: string }): Promise<ResponsibilityLookup> {
-  const { rows } = await pool.query<{ id: string; item_name: string; primary_unit: string; cooperating_units: string[]; version: number }>(
-    `SELECT id, item_name, primary_unit, cooperating_units, version FROM responsibility_items
-      WHERE county_code = $1 AND matter_code = $2 AND retired_at IS NULL ORDER BY id LIMIT 1`,
-    [input.countyCode, input.matterCode],
-  );
-  const row = rows[0];
-  if (!row) return { found: false, reason: `the responsibility list of county ${input.countyCode} has no item for matter ${input.matterCode}` };
-  return {
-    found: true,
-    routing: {
-      primaryUnit: row.primary_unit,
-      cooperatingUnits: row.cooperating_units,
-      listItem: { id: row.id, name: row.item_name, version: row.version },
-    },
-  };
 }
 

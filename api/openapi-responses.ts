@@ -42,11 +42,16 @@ export const ERROR_STATUS_DESCRIPTIONS = {
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUS_DESCRIPTIONS;
 
+/** `{status: schema}` for each status, the schema described by the status's text for the document. */
+function describedResponses<Schema extends z.ZodType, S extends number>(schema: Schema, descriptions: Record<S, string>, statuses: S[]): Record<S, Schema> {
+  const out = {} as Record<S, Schema>;
+  for (const status of statuses) out[status] = schema.describe(descriptions[status]);
+  return out;
+}
+
 /** `{status: errorResponseSchema}` for each status, each described for the document. */
 export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof errorResponseSchema> {
-  const out = {} as Record<S, typeof errorResponseSchema>;
-  for (const status of statuses) out[status] = errorResponseSchema.describe(ERROR_STATUS_DESCRIPTIONS[status]);
-  return out;
+  return describedResponses(errorResponseSchema, ERROR_STATUS_DESCRIPTIONS, statuses);
 }
 
 /**
@@ -68,7 +73,5 @@ export type GeoReportErrorStatus = keyof typeof GEOREPORT_ERROR_DESCRIPTIONS;
 
 /** `{status: georeportErrorSchema}` for each status, for the Open311 routes. */
 export function georeportErrorResponses<S extends GeoReportErrorStatus>(...statuses: S[]): Record<S, typeof georeportErrorSchema> {
-  const out = {} as Record<S, typeof georeportErrorSchema>;
-  for (const status of statuses) out[status] = georeportErrorSchema.describe(GEOREPORT_ERROR_DESCRIPTIONS[status]);
-  return out;
+  return describedResponses(georeportErrorSchema, GEOREPORT_ERROR_DESCRIPTIONS, statuses);
 }

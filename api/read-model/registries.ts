@@ -5,6 +5,7 @@ import { maskIdNumber } from '../../domain/identifiers';
 import type { Claims } from '../claims';
 import { forbidden, HttpError, notFound } from '../errors';
 import type { RegistryDefinition, RegistryObject } from './registry-definitions';
+import { paramList } from './sql';
 
 /**
  * The registries' store: list, read, create, update (optimistic concurrency on `version`, the ETag),
@@ -193,55 +194,49 @@ export async function retireRegistryRow(pool: Pool, def: RegistryDefinition, key
   });
 }
 
+interface ChangeRow {
+  row_key: string;
+  version: number;
+  action: ChangeAction;
+  actor: string;
+  at: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown>;
+}
+
+/** A change of the audit trail as it is read: both sides masked as the registry masks its rows. */
+const changeView = (def: RegistryDefinition, r: ChangeRow) => ({
+  version: r.version,
+  action: r.action,
+  actor: r.actor,
+  at: r.at,
+  before: r.before ? def.mask(r.before) : null,
+  after: def.mask(r.after),
+});
+
 export async function registryHistory(pool: Pool, def: RegistryDefinition, key: string, scope: RegistryScope) {
   await visibleRow(pool, def, key, scope);
-  const { rows } = await pool.query<{ version: number; action: ChangeAction; actor: string; at: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
-    `SELECT version, action, actor, at, before, after FROM registry_changes WHERE registry = $1 AND row_key = $2 ORDER BY version`,
+  const { rows } = await pool.query<ChangeRow>(
+    `SELECT row_key, version, action, actor, at, before, after FROM registry_changes WHERE registry = $1 AND row_key = $2 ORDER BY version`,
     [def.name, key],
   );
-  return {
-    items: rows.map((r) => ({
-      version: r.version,
-      action: r.action,
-      actor: r.actor,
-      at: r.at,
-      before: r.before ? def.mask(r.before) : null,
-      after: def.mask(r.after),
-    })),
-  };
+  return { items: rows.map((r) => changeView(def, r)) };
 }
 
 /** The latest changes of a registry in the caller's scope, newest first: the audit trail across rows. */
 export async function registryChanges(pool: Pool, def: RegistryDefinition, scope: RegistryScope, q: { since?: string | undefined; limit: number }) {
-  const params: unknown[] = [def.name];
-  const where = ['registry = $1'];
+  const { params, p } = paramList();
+  const where = [`registry = ${p(def.name)}`];
   const county = def.pathCounty ? (scope.pathCounty ?? scope.adminCounty) : def.countySql !== null ? scope.adminCounty : undefined;
-  if (county !== undefined) {
-    // a row's county as it was after the change (a row moved out of the county leaves with its change)
-    params.push(county);
-    where.push(`after->>'countyCode' = $${params.length}`);
-  }
-  if (q.since !== undefined) {
-    params.push(q.since);
-    where.push(`at >= $${params.length}`);
-  }
-  params.push(q.limit);
-  const { rows } = await pool.query<{ row_key: string; version: number; action: ChangeAction; actor: string; at: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
+  // a row's county as it was after the change (a row moved out of the county leaves with its change)
+  if (county !== undefined) where.push(`after->>'countyCode' = ${p(county)}`);
+  if (q.since !== undefined) where.push(`at >= ${p(q.since)}`);
+  const { rows } = await pool.query<ChangeRow>(
     `SELECT row_key, version, action, actor, at, before, after FROM registry_changes WHERE ${where.join(' AND ')}
-      ORDER BY at DESC, row_key, version DESC LIMIT $${params.length}`,
+      ORDER BY at DESC, row_key, version DESC LIMIT ${p(q.limit)}`,
     params,
   );
-  return {
-    items: rows.map((r) => ({
-      id: r.row_key,
-      version: r.version,
-      action: r.action,
-      actor: r.actor,
-      at: r.at,
-      before: r.before ? def.mask(r.before) : null,
-      after: def.mask(r.after),
-    })),
-  };
+  return { items: rows.map((r) => ({ id: r.row_key, ...changeView(def, r) })) };
 }
 
 /* ---------- import and export ---------- */
