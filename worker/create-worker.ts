@@ -1,4 +1,5 @@
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type BundleOptions } from '@temporalio/worker';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import type { Logger as PinoLogger } from 'pino';
 import type { CaseActivities } from '../activities/contract';
@@ -9,15 +10,24 @@ export type WorkflowBundle = Awaited<ReturnType<typeof bundleWorkflowCode>>;
 let bundling: Promise<WorkflowBundle> | undefined;
 
 /**
+ * How the case workflows are bundled, for the service, the tests and the replayer alike. Paths, not
+ * `require.resolve`: vitest cannot resolve `.ts` that way; webpack resolves both.
+ */
+export function caseBundleOptions(): BundleOptions {
+  return {
+    workflowsPath: path.resolve(__dirname, '../workflows'),
+    preloadModules: [path.resolve(__dirname, '../workflows/sandbox-preload.ts')],
+    // The bundler's own webpack chatter is noise in a service log.
+    logger: new DefaultLogger('WARN'),
+  };
+}
+
+/**
  * Bundles the workflow code (workflows/index.ts and what it imports) once per process; later calls
  * share the same bundle. Pass it to every Worker instead of `workflowsPath`, which re-bundles each time.
  */
 export function bundleCaseWorkflows(): Promise<WorkflowBundle> {
-  bundling ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    // The bundler's own webpack chatter is noise in a service log.
-    logger: new DefaultLogger('WARN'),
-  }).catch((err: unknown) => {
+  bundling ??= bundleWorkflowCode(caseBundleOptions()).catch((err: unknown) => {
     bundling = undefined;
     throw err;
   });

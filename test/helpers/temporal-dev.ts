@@ -7,6 +7,7 @@ import { createActivities } from '../../activities';
 import { buildApp } from '../../api/app';
 import { temporalCliPath } from '../../runtime/temporal-binaries';
 import { TEST_JWT_SECRET } from './api';
+import { caseBundleOptions } from '../../worker/create-worker';
 
 /**
  * A real Temporal dev server (the `temporal` CLI's `server start-dev`) and a Worker running the case
@@ -37,11 +38,7 @@ export async function startTemporalDev(pool: Pool, taskQueue = `api-test-${proce
     cliPath ? { server: { executable: { type: 'existing-path', path: cliPath } } } : {},
   );
   try {
-    const workflowBundle = await bundleWorkflowCode({
-      // a directory: the bundler (webpack) resolves its index.ts; require.resolve cannot see .ts under vitest
-      workflowsPath: path.resolve(__dirname, '../../workflows'),
-      logger: new DefaultLogger('WARN'),
-    });
+    const workflowBundle = await bundleWorkflowCode(caseBundleOptions());
     const worker = await Worker.create({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',

@@ -16,6 +16,7 @@ import { DEFAULT_SLA_POLICY } from '../../domain/sla';
 import { DEMO } from '../../db/seed';
 import type { Deadline } from '../../domain/deadlines';
 import { temporalTestServerPath } from '../../runtime/temporal-binaries';
+import { caseBundleOptions } from '../../worker/create-worker';
 
 /**
  * The time-skipping test server from TEMPORAL_TEST_SERVER_PATH, else the project's
@@ -41,7 +42,7 @@ export function quietRuntime(): void {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Workflow code bundled once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({ ...caseBundleOptions(), logger: quietLogger });
   return bundle;
 }
 
