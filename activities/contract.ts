@@ -1,7 +1,7 @@
 import type { CaseReview, CaseView, TimelineEntry } from '../domain/case';
 import type { DeadlineAnswer, DeadlineRequest } from '../domain/deadlines';
 import type { PendingDeadline } from '../domain/deadline-entries';
-import type { ResponsibilityRouting } from '../domain/registries';
+import type { ResponsibilityRouting } from '../domain/case';
 import type { SlaPolicy } from '../domain/sla';
 
 /**

@@ -41,7 +41,7 @@ export const actionBodySchemas = lazyRecord({
         .strict(),
       evidence: z.array(z.unknown()).max(100).optional(),
       urgent: z.boolean().optional(),
-      violation: violationSchema.optional().describe('when the violation happened: checked against the time bar (行政处罚法 Art 36)'),
+      violation: violationSchema().optional().describe('when the violation happened: checked against the time bar (行政处罚法 Art 36)'),
     })
     .strict(),
   assign: () => z.discriminatedUnion('level', [
@@ -126,6 +126,6 @@ export const caseRequestSchemas = lazyRecord({
       .superRefine((b, ctx) => {
         if (b.reopen && b.rating !== 'unsatisfied') ctx.addIssue({ code: 'custom', path: ['reopen'], message: 'only an unsatisfied callback reopens the case' });
       }),
-  summons: () => summonsSchema,
-  'summons-answer': () => summonsAnswerSchema,
+  summons: summonsSchema,
+  'summons-answer': summonsAnswerSchema,
 });

@@ -62,6 +62,8 @@ export interface CaseRunState {
   openingReported: boolean;
   /** 1 for the first run of the case, 2 after one continue-as-new, … */
   run: number;
+  /** The first run recorded workflows/case-patches.ts OPENED_WITH_EVERY_PATCH (absent: runs carried before it existed). */
+  openedWithEveryPatch?: boolean;
 }
 
 export interface TimelineEntry {
@@ -200,7 +202,7 @@ export interface CaseView {
   previousPenalties?: Penalty[];
   review?: CaseReview;
   /** 属地管理事项责任清单: the unit proposed at assignment and the units told (set when the matter is captured). */
-  routing?: import('./registries').ResponsibilityRouting;
+  routing?: ResponsibilityRouting;
   createdBy: Actor;
 }
 
@@ -238,4 +240,14 @@ export interface SatisfactionRecord {
   reopened: boolean;
   by: Actor;
   at: string;
+}
+
+/** A unit of a responsibility list: a department code of the county, or `township` (the case's township or street). */
+export const TOWNSHIP_UNIT = 'township';
+
+/** Routing by the responsibility list, as the case shows it: the primary unit is proposed, the cooperating units are told. */
+export interface ResponsibilityRouting {
+  primaryUnit: string;
+  cooperatingUnits: string[];
+  listItem: { id: string; name: string; version: number };
 }

@@ -147,8 +147,8 @@ export type MatterInput = z.infer<typeof matterInputSchema>;
 
 /* ---------- 属地管理事项责任清单 ---------- */
 
-/** A unit of a responsibility list: a department code of the county, or `township` (the case's township or street). */
-export const TOWNSHIP_UNIT = 'township';
+/** Defined with the case (the workflow uses them and must not evaluate this module's schemas). */
+export { TOWNSHIP_UNIT, type ResponsibilityRouting } from './case';
 
 export const responsibilityItemInputSchema = z
   .object({
@@ -162,9 +162,3 @@ export const responsibilityItemInputSchema = z
   .strict();
 export type ResponsibilityItemInput = z.infer<typeof responsibilityItemInputSchema>;
 
-/** Routing by the responsibility list, as the case shows it: the primary unit is proposed, the cooperating units are told. */
-export interface ResponsibilityRouting {
-  primaryUnit: string;
-  cooperatingUnits: string[];
-  listItem: { id: string; name: string; version: number };
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { periodSchema, type Period } from './periods';
 
 /**
@@ -18,9 +19,11 @@ export const SLA_KEYS = [
 ] as const;
 export type SlaKey = (typeof SLA_KEYS)[number];
 
-const slaMapSchema = z.object(
-  Object.fromEntries(SLA_KEYS.map((k) => [k, periodSchema.optional()])) as Record<SlaKey, z.ZodOptional<typeof periodSchema>>,
-).strict();
+/** Built on first use, like every schema here: the workflow imports this module for `slaFor` (domain/lazy.ts). */
+const slaMapSchema = () =>
+  z
+    .object(Object.fromEntries(SLA_KEYS.map((k) => [k, periodSchema().optional()])) as Record<SlaKey, z.ZodOptional<ReturnType<typeof periodSchema>>>)
+    .strict();
 
 /**
  * Counts the policy sets besides periods. `bounces`: how many times one county department may bounce a
@@ -29,15 +32,17 @@ const slaMapSchema = z.object(
  */
 export const POLICY_LIMIT_KEYS = ['bounces'] as const;
 export type PolicyLimitKey = (typeof POLICY_LIMIT_KEYS)[number];
-export const policyLimitsSchema = z
-  .object({ bounces: z.number().int().min(1).max(20).optional().describe('returns + declines of one department before the county supervisor is told') })
-  .strict();
+export const policyLimitsSchema = lazy(() =>
+  z
+    .object({ bounces: z.number().int().min(1).max(20).optional().describe('returns + declines of one department before the county supervisor is told') })
+    .strict(),
+);
 
 /** Body of `PUT /v1/admin/sla-policy`: stages (and limits) left out keep the current value. */
-export const slaPolicyChangeSchema = z
-  .object({ slas: slaMapSchema.default({}), urgent: slaMapSchema.optional(), limits: policyLimitsSchema.optional() })
-  .strict();
-export type SlaPolicyChange = z.infer<typeof slaPolicyChangeSchema>;
+export const slaPolicyChangeSchema = lazy(() =>
+  z.object({ slas: slaMapSchema().default({}), urgent: slaMapSchema().optional(), limits: policyLimitsSchema().optional() }).strict(),
+);
+export type SlaPolicyChange = z.infer<ReturnType<typeof slaPolicyChangeSchema>>;
 
 export interface SlaPolicy {
   version: number;

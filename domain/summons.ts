@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Actor, CaseView } from './case';
 import { REFUSAL } from './errors';
+import { lazy } from './lazy';
 import type { Stage } from './stages';
 
 /**
@@ -18,13 +19,12 @@ export const SUMMONS_STAGES: readonly Stage[] = ['handling', 'processing'];
 /** How many departments one summons may name (every county of the demo has at most eight). */
 export const MAX_SUMMONED_DEPARTMENTS = 20;
 
-const departmentCode = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
-
-/** Body of `POST /v1/cases/{caseId}/summons`. */
-export const summonsSchema = z
+/** Body of `POST /v1/cases/{caseId}/summons` (built on first use: the workflow imports this module, domain/lazy.ts). */
+export const summonsSchema = lazy(() =>
+  z
   .object({
     departmentCodes: z
-      .array(departmentCode)
+      .array(z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'))
       .min(1)
       .max(MAX_SUMMONED_DEPARTMENTS)
       .describe('the county departments summoned (of the case’s county), each once')
@@ -37,12 +37,14 @@ export const summonsSchema = z
       }),
     reason: z.string().trim().min(1).max(2000).describe('why the departments are needed (吹哨事由)'),
   })
-  .strict();
-export type SummonsBody = z.infer<typeof summonsSchema>;
+  .strict(),
+);
+export type SummonsBody = z.infer<ReturnType<typeof summonsSchema>>;
 
 export const SUMMONS_ANSWERS = ['report', 'decline'] as const;
-/** Body of `POST /v1/cases/{caseId}/summons/{departmentCode}/answer`. */
-export const summonsAnswerSchema = z
+/** Body of `POST /v1/cases/{caseId}/summons/{departmentCode}/answer` (built on first use). */
+export const summonsAnswerSchema = lazy(() =>
+  z
   .object({
     answer: z.enum(SUMMONS_ANSWERS).describe('report: the department reports for duty (报到); decline: it does not come, and says why'),
     reason: z.string().trim().min(1).max(2000).optional(),
@@ -50,8 +52,9 @@ export const summonsAnswerSchema = z
   .strict()
   .superRefine((b, ctx) => {
     if (b.answer === 'decline' && !b.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a declined summons must say why' });
-  });
-export type SummonsAnswerBody = z.infer<typeof summonsAnswerSchema>;
+  }),
+);
+export type SummonsAnswerBody = z.infer<ReturnType<typeof summonsAnswerSchema>>;
 
 export type SummonsStatus = 'pending' | 'reported' | 'declined' | 'silent';
 

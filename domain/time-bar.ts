@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { SHANGHAI_OFFSET_MS } from './time';
 
 /**
@@ -8,9 +9,11 @@ import { SHANGHAI_OFFSET_MS } from './time';
  * day it ended. Natural years: the period ends on the same date N years later (29 February → 28
  * February); discovery on that day is in time, on the day after it is barred.
  *
- * Pure date arithmetic on Asia/Shanghai dates, so workflow code may use it.
+ * Pure date arithmetic on Asia/Shanghai dates, so workflow code may use it (the schema is built on
+ * first use: workflow modules are evaluated for every new workflow, domain/lazy.ts).
  */
-export const violationSchema = z
+export const violationSchema = lazy(() =>
+  z
   .object({
     occurredOn: z.iso.date().describe('the day the violation happened (its first day, if it continued)'),
     endedOn: z.iso.date().optional().describe('for a continuing violation (连续或者继续状态): the day it ended; the time bar runs from here'),
@@ -22,8 +25,9 @@ export const violationSchema = z
   .strict()
   .superRefine((v, ctx) => {
     if (v.endedOn && v.endedOn < v.occurredOn) ctx.addIssue({ code: 'custom', path: ['endedOn'], message: 'a violation ends on or after the day it happened' });
-  });
-export type Violation = z.infer<typeof violationSchema>;
+  }),
+);
+export type Violation = z.infer<ReturnType<typeof violationSchema>>;
 
 export interface TimeBar {
   years: 2 | 5;

@@ -30,9 +30,9 @@ describe('summons body', () => {
     const code = fc.stringMatching(/^[a-z0-9.]{1,12}$/);
     fc.assert(
       fc.property(fc.uniqueArray(code, { minLength: 1, maxLength: 10 }), fc.nat(), (codes, pick) => {
-        expect(summonsSchema.safeParse({ departmentCodes: codes, reason: '联合执法' }).success).toBe(true);
+        expect(summonsSchema().safeParse({ departmentCodes: codes, reason: '联合执法' }).success).toBe(true);
         const repeated = codes[pick % codes.length]!;
-        const parsed = summonsSchema.safeParse({ departmentCodes: [...codes, repeated], reason: '联合执法' });
+        const parsed = summonsSchema().safeParse({ departmentCodes: [...codes, repeated], reason: '联合执法' });
         expect(parsed.success).toBe(false);
         expect(parsed.error!.issues.map((i) => i.path.join('.'))).toEqual([`departmentCodes.${codes.length}`]);
       }),
@@ -40,10 +40,10 @@ describe('summons body', () => {
   });
 
   it('needs at least one department and a reason; a decline needs its reason, a report does not', () => {
-    expect(summonsSchema.safeParse({ departmentCodes: [], reason: 'x' }).success).toBe(false);
-    expect(summonsSchema.safeParse({ departmentCodes: ['350722.sthj'], reason: ' ' }).success).toBe(false);
-    expect(summonsAnswerSchema.safeParse({ answer: 'decline' }).error?.issues[0]?.path).toEqual(['reason']);
-    expect(summonsAnswerSchema.safeParse({ answer: 'report' }).success).toBe(true);
+    expect(summonsSchema().safeParse({ departmentCodes: [], reason: 'x' }).success).toBe(false);
+    expect(summonsSchema().safeParse({ departmentCodes: ['350722.sthj'], reason: ' ' }).success).toBe(false);
+    expect(summonsAnswerSchema().safeParse({ answer: 'decline' }).error?.issues[0]?.path).toEqual(['reason']);
+    expect(summonsAnswerSchema().safeParse({ answer: 'report' }).success).toBe(true);
   });
 });
 

@@ -33,7 +33,7 @@ describe('the time bar (追责时效)', () => {
   });
 
   it('a violation cannot end before it began', () => {
-    const parsed = violationSchema.safeParse({ occurredOn: '2025-05-01', endedOn: '2025-04-30' });
+    const parsed = violationSchema().safeParse({ occurredOn: '2025-05-01', endedOn: '2025-04-30' });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['endedOn']);
   });

@@ -1,6 +1,6 @@
 import type { Notification } from '../activities/contract';
 import type { CaseView } from '../domain/case';
-import { TOWNSHIP_UNIT, type ResponsibilityRouting } from '../domain/registries';
+import { TOWNSHIP_UNIT, type ResponsibilityRouting } from '../domain/case';
 
 /**
  * Routing by the territorial responsibility list (属地管理事项责任清单), found with the matter at capture:

@@ -9,9 +9,9 @@ import { periodSchema } from '../../domain/periods';
  * (deadlines.md "Local SLA defaults") as version 1, and the first PUT publishes version 2.
  */
 
-const slaMap = z.object(Object.fromEntries(SLA_KEYS.map((k) => [k, periodSchema.optional()])) as Record<
+const slaMap = z.object(Object.fromEntries(SLA_KEYS.map((k) => [k, periodSchema().optional()])) as Record<
   (typeof SLA_KEYS)[number],
-  z.ZodOptional<typeof periodSchema>
+  z.ZodOptional<ReturnType<typeof periodSchema>>
 >);
 
 export const slaPolicyResponseSchema = z.object({

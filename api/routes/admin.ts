@@ -34,7 +34,7 @@ const adminRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool })
           'Each key of `slas` / `urgent` is a stage (or county-response) with {"duration": ISO 8601} or {"workingDays"}, {"days"}, {"months"}. ' +
           'Publications are serialised: concurrent PUTs each build on the previous version. Running cases keep their version.',
         security: [{ bearerAuth: [] }],
-        body: slaPolicyChangeSchema,
+        body: slaPolicyChangeSchema(),
         response: { 200: slaPolicyResponseSchema, ...errorResponses(400, 401, 403, 413, 415, 503) },
       },
     },

@@ -75,17 +75,17 @@ describe('fieldsOf', () => {
   });
 
   it('吹哨 and 报到 forms: the departments as a list, the answer with Chinese options, a decline without reason lands on reason', () => {
-    expect(keys(summonsSchema)).toEqual(['departmentCodes:list!', 'reason:textarea!']);
-    expect(fieldsOf(summonsSchema).find((f) => f.key === 'departmentCodes')).toMatchObject({ label: '吹哨部门 (县级部门，可多选)', min: 1, max: 20 });
-    expect(keys(summonsAnswerSchema)).toEqual(['answer:enum!', 'reason:textarea']);
-    expect(fieldsOf(summonsAnswerSchema).find((f) => f.key === 'answer')?.options).toEqual([
+    expect(keys(summonsSchema())).toEqual(['departmentCodes:list!', 'reason:textarea!']);
+    expect(fieldsOf(summonsSchema()).find((f) => f.key === 'departmentCodes')).toMatchObject({ label: '吹哨部门 (县级部门，可多选)', min: 1, max: 20 });
+    expect(keys(summonsAnswerSchema())).toEqual(['answer:enum!', 'reason:textarea']);
+    expect(fieldsOf(summonsAnswerSchema()).find((f) => f.key === 'answer')?.options).toEqual([
       { value: 'report', label: '报到 (参加联合执法)' },
       { value: 'decline', label: '不参加 (须说明理由)' },
     ]);
-    const unexplained = checkBody(summonsAnswerSchema, fieldsOf(summonsAnswerSchema), { answer: 'decline' });
+    const unexplained = checkBody(summonsAnswerSchema(), fieldsOf(summonsAnswerSchema()), { answer: 'decline' });
     expect(unexplained.byField.reason).toBe('a declined summons must say why');
-    expect(checkBody(summonsAnswerSchema, fieldsOf(summonsAnswerSchema), { answer: 'report' })).toMatchObject({ ok: true, body: { answer: 'report' } });
-    const twice = checkBody(summonsSchema, fieldsOf(summonsSchema), { departmentCodes: ['CGJ', 'CGJ'], reason: '联合执法' });
+    expect(checkBody(summonsAnswerSchema(), fieldsOf(summonsAnswerSchema()), { answer: 'report' })).toMatchObject({ ok: true, body: { answer: 'report' } });
+    const twice = checkBody(summonsSchema(), fieldsOf(summonsSchema()), { departmentCodes: ['CGJ', 'CGJ'], reason: '联合执法' });
     expect(twice.byField.departmentCodes).toBe('department CGJ is named twice');
     expect(Object.keys(SUMMONS_STATUS_LABELS).sort()).toEqual(['declined', 'pending', 'reported', 'silent']);
     for (const status of DISCLOSURE_STATUSES) expect(DISCLOSURE_STATUS_LABELS[status], status).toMatch(/[\u4e00-\u9fff]/);
