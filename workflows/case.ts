@@ -56,6 +56,7 @@ import { StatutorySteps } from './statutory';
 import { checkCourtEventDates, paymentDeadline, surchargeOf, withLateSurcharge } from '../domain/statutory';
 import { proposeRouting, tellCooperatingUnits } from './responsibility-routing';
 import { recordInspectionStart } from './inspection-case';
+import { CasePatches } from './case-patches';
 
 const acts = wf.proxyLocalActivities<Omit<CaseActivities, 'computeDeadlines'>>(activityOptions);
 
@@ -147,9 +148,12 @@ class CaseRun {
   private readonly summons: SummonsDesk;
   /** Evidence preservation, hearing notice, the party's appeals (workflows/statutory.ts). */
   private readonly statutory: StatutorySteps;
+  /** Which patched paths this case takes (workflows/case-patches.ts). */
+  private readonly patches: CasePatches;
 
   constructor(private readonly input: CaseWorkflowInput) {
     const carried = input.continued;
+    this.patches = new CasePatches(carried?.openedWithEveryPatch);
     const openedAt = nowIso();
     this.view = carried?.view ?? {
       caseId: input.caseId,
@@ -238,7 +242,10 @@ class CaseRun {
   }
 
   async run(): Promise<CaseOutcome> {
-    if (!this.opened) await this.lock.runExclusive(() => this.deferringDeadlines(() => this.open()));
+    if (!this.opened) {
+      this.patches.open(); // first: the opening asks patches too
+      await this.lock.runExclusive(() => this.deferringDeadlines(() => this.open()));
+    }
     while (this.live()) {
       const wake = this.book.nextWakeUp();
       const woken = () => this.inbox.length > 0 || !this.live() || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
@@ -252,7 +259,7 @@ class CaseRun {
         await this.flush();
       });
       if (!this.live()) break;
-      if (this.mayContinueAsNew() && wf.patched('continue-as-new')) {
+      if (this.mayContinueAsNew() && this.patches.has('continue-as-new')) {
         // Between whole steps, with no message half-handled: the next run starts from this state.
         await wf.condition(wf.allHandlersFinished);
         if (this.inbox.length === 0 && this.live() && this.mayContinueAsNew()) {
@@ -293,6 +300,7 @@ class CaseRun {
       seenChildSteps: [...this.seenChildSteps],
       openingReported: this.openingReported,
       run: this.runNumber + 1,
+      ...(this.patches.openedWithEveryPatch !== undefined ? { openedWithEveryPatch: this.patches.openedWithEveryPatch } : {}),
     };
   }
 
@@ -342,7 +350,7 @@ class CaseRun {
    * writes the review of a closing step (one local activity per stage and one per close less).
    */
   private projectionComputes(): boolean {
-    return (this.deferPatched ??= wf.patched('deadlines-in-transition'));
+    return (this.deferPatched ??= this.patches.has('deadlines-in-transition'));
   }
 
   /** Runs a step in which stage SLAs may start deferred (when patched); its flush enters them. */
@@ -439,7 +447,7 @@ class CaseRun {
     this.visits.push({ stage: this.view.stage, enteredAt: this.view.openedAt });
     if (this.deferring) this.book.defer([this.slaSpec(STAGE_SLA[this.view.stage]!, this.view.stage)]);
     else await this.startSla(STAGE_SLA[this.view.stage]!, this.view.stage);
-    if (this.view.source === 'complaint' && wf.patched('complaint-acceptance')) {
+    if (this.view.source === 'complaint' && this.patches.has('complaint-acceptance')) {
       // 投诉举报: accept it or not within 7 working days; the township's confirm (or return) is that decision.
       await this.startStatutory('complaint-acceptance', this.view.openedAt);
     }
@@ -453,12 +461,19 @@ class CaseRun {
     const schema = actionBodySchemas[req.action];
     if (!schema) refuse({ type: REFUSAL.invalidInput, message: `unknown action "${String(req.action)}"`, details: { field: 'action' } });
     refuseInvalidBody(schema, req.body);
+    this.checkProcedure(req);
+  }
+
+  /** The procedure's rules for this action against the case as it stands. */
+  private checkProcedure(req: ActionRequest): void {
     const refusal = checkAction(this.view, this.progress, req);
     if (refusal) refuse(refusal);
   }
 
   private async act(req: ActionRequest): Promise<StepOutcome> {
-    this.validate(req); // the case may have moved while this update waited for its turn
+    // The case may have moved while this update waited for its turn: its rules again. The body was
+    // checked by the validator when the update was accepted, and a body does not change.
+    this.checkProcedure(req);
     const a = req.actor;
     switch (req.action) {
       case 'patrol-report':
@@ -576,7 +591,7 @@ class CaseRun {
       }
       case 'hearing-request':
         this.penalty().hearingRequested = true;
-        if (wf.patched('hearing-notice')) this.penalty().hearingNoticeRequired = true;
+        if (this.patches.has('hearing-notice')) this.penalty().hearingNoticeRequired = true;
         this.book.close('hearing-request', 'met', nowIso());
         this.record('hearing_requested', a);
         break;
@@ -704,7 +719,7 @@ class CaseRun {
     this.book.close('filing', body.summary ? 'met' : 'cancelled', at);
     this.book.close('hearing-request', 'cancelled', at);
     this.record('decided', a, { kind: body.kind, fine: body.fine ?? null, summary: body.summary ?? false });
-    if (body.kind === 'penalty' && wf.patched('disclosure')) await startDisclosure(this.view);
+    if (body.kind === 'penalty' && this.patches.has('disclosure')) await startDisclosure(this.view);
     if (body.kind === 'no_penalty' || !(body.fine && body.fine > 0)) {
       this.view.resolution = body.kind === 'no_penalty' ? 'no_penalty' : 'resolved';
       await this.enterStage('verification');
@@ -746,18 +761,23 @@ class CaseRun {
     this.view.status = 'closed';
     this.view.closedAt = at;
     this.record('case_closed', SYSTEM_ACTOR, { resolution: this.view.resolution ?? null, onTime: review.onTime, reworkCount: review.reworkCount, escalations: review.escalations });
+    const calledBack = opts.callback && DISPATCHED_SOURCES.includes(this.view.source);
     if (this.projectionComputes()) {
+      // Patched 'callback-in-transition': the closing step's projection computes the callback window too.
+      const deferCallback = calledBack && this.patches.has('callback-in-transition') && this.patches.has('satisfaction-callback');
+      if (deferCallback) this.book.defer([this.callbackWindow()]);
       await this.flush(review);
+      if (deferCallback) return;
     } else {
       await this.flush();
       await acts.recordReview({ caseId: this.view.caseId, snapshot: this.view, review });
     }
-    if (opts.callback && DISPATCHED_SOURCES.includes(this.view.source) && wf.patched('satisfaction-callback')) {
-      // 回访: the platform calls the reporter back within the policy's window; unsatisfied may reopen.
-      await this.book.start([
-        { kind: 'callback', stage: 'review', holder: 'party', period: slaFor(this.policy, 'callback', false), basis: `SLA policy v${this.policy.version} (回访)`, onExpiry: 'lapse' },
-      ]);
-    }
+    if (calledBack && this.patches.has('satisfaction-callback')) await this.book.start([this.callbackWindow()]);
+  }
+
+  /** 回访: the platform calls the reporter back within the policy's window; unsatisfied may reopen. */
+  private callbackWindow(): DeadlineSpec {
+    return { kind: 'callback', stage: 'review', holder: 'party', period: slaFor(this.policy, 'callback', false), basis: `SLA policy v${this.policy.version} (回访)`, onExpiry: 'lapse' };
   }
 
   // ---- signals and children --------------------------------------------------------------------
@@ -790,7 +810,7 @@ class CaseRun {
   /** A holiday schedule was published: estimated deadlines of this case are computed again, on the timeline. */
   private async recomputeEstimated(year: number, version: number): Promise<void> {
     const estimated = this.view.deadlines.filter((d) => d.status === 'running' && d.calendarEstimated && d.owner === undefined);
-    if (estimated.length === 0 || !wf.patched('calendar-recompute')) return;
+    if (estimated.length === 0 || !this.patches.has('calendar-recompute')) return;
     const changes: Record<string, unknown>[] = [];
     for (const d of estimated) {
       const period = this.periodOf(d);
@@ -823,6 +843,10 @@ class CaseRun {
 
   private validateRequest(req: CaseRequest): void {
     refuseInvalidBody(caseRequestSchemas[req.kind], req.body);
+    this.checkRequestRules(req);
+  }
+
+  private checkRequestRules(req: CaseRequest): void {
     const refusal = checkCaseRequest(this.view, req, Date.now());
     if (refusal) refuse(refusal);
   }
@@ -832,7 +856,7 @@ class CaseRun {
   }
 
   private async request(req: CaseRequest): Promise<StepOutcome & { requestId?: string }> {
-    this.validateRequest(req); // the case may have moved while this request waited for its turn
+    this.checkRequestRules(req); // the case may have moved while this request waited for its turn (its body was checked on acceptance)
     const at = nowIso();
     let requestId: string | undefined;
     switch (req.kind) {
@@ -973,7 +997,7 @@ class CaseRun {
         payload: { caseId: this.view.caseId, reason: s.reason ?? null },
       });
       await this.startSla('assignment', 'assignment');
-      if (wf.patched('summons')) this.summons.bounce(s.departmentCode, 'transfer-return');
+      if (this.patches.has('summons')) this.summons.bounce(s.departmentCode, 'transfer-return');
       return;
     }
     const joint = s.decision === 'joint';
@@ -1038,7 +1062,7 @@ class CaseRun {
           fine: p.fine ?? 0,
           paidAmount: p.paidAmount,
           servedAt: p.servedAt ?? nowIso(),
-          ...(wf.patched('late-surcharge') ? { paymentDueAt: paymentDeadline(this.view)?.dueAt, appeals: (p.appeals ?? []).map((x) => ({ ...x })) } : {}),
+          ...(this.patches.has('late-surcharge') ? { paymentDueAt: paymentDeadline(this.view)?.dueAt, appeals: (p.appeals ?? []).map((x) => ({ ...x })) } : {}),
         },
       ],
       parentClosePolicy: wf.ParentClosePolicy.TERMINATE,
@@ -1074,7 +1098,7 @@ class CaseRun {
       if (result === 'accepted') {
         this.view.resolution = 'transferred_judicial';
         this.record('judicial_transfer_completed', SYSTEM_ACTOR, { outcome });
-        if (wf.patched('feedback-on-judicial-close')) {
+        if (this.patches.has('feedback-on-judicial-close')) {
           this.feedbackToReporter('transferred_judicial', '案件涉嫌犯罪，已移送公安机关处理 transferred to public security as a suspected crime');
         }
         await this.closeCase();

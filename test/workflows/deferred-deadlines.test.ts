@@ -9,13 +9,16 @@ import { act, hotlineCase, keepHistory, newCaseId, running, settled, townshipAct
 const pool = useTestPool();
 const rig = useCaseRig(pool, 'deferred-deadlines');
 
-/** The activity type of each local-activity marker in a case's history, in order. */
+/** The activity type of each local-activity marker in a case's history, in order; a patch marker as `patch:<id>`. */
 async function markerActivities(handle: CaseHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
   const out: string[] = [];
   for (const e of history.events ?? []) {
     if (e.eventType !== temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED) continue;
-    const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+    const details = e.markerRecordedEventAttributes?.details;
+    const data = details?.data?.payloads?.[0]?.data;
+    const patch = details?.['patch-data']?.payloads?.[0]?.data;
+    if (patch) out.push(`patch:${(JSON.parse(Buffer.from(patch).toString('utf8')) as { id: string }).id}`);
     if (!data) continue;
     const marker = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string };
     if (marker.activity_type) out.push(marker.activity_type);
@@ -57,7 +60,8 @@ describe("a stage's SLA computed and a close's review written by the step's proj
     expect(markers).not.toContain('computeDeadlines');
     expect(markers.filter((m) => m === 'recordTransition')).toHaveLength(1 + steps.length);
 
-    // closed, then called back (回访): the callback window is computed on its own (its due date is needed)
+    // closed, then called back (回访): the closing step's projection computed the callback window too
+    // (patched 'callback-in-transition'; before it, one computeDeadlines marker of its own)
     c = await act(handle, { action: 'verify', body: { passed: true } });
     expect(c).toMatchObject({ status: 'closed', stage: 'review' });
     expect(running(c.deadlines, 'callback')).toMatchObject({ holder: 'party', onExpiry: 'lapse' });
@@ -65,7 +69,10 @@ describe("a stage's SLA computed and a close's review written by the step's proj
     await rig.outcome(handle);
     expect((await projected(c.caseId)).deadlines).toStrictEqual((await view(handle)).deadlines);
     markers = await markerActivities(handle);
-    expect(markers.filter((m) => m === 'computeDeadlines')).toHaveLength(1);
+    expect(markers).not.toContain('computeDeadlines');
+    expect(markers.filter((m) => m === 'recordTransition')).toHaveLength(1 + steps.length + 2);
+    // one patch marker (and one search-attribute upsert) at the opening, not one per patch the case meets
+    expect(markers.filter((m) => m.startsWith('patch:'))).toEqual(['patch:opened-with-every-patch-2026-11']);
     // the closing step's projection wrote the review too: one row per stage visited (patrol … verification)
     expect(markers).not.toContain('recordReview');
     const { rows } = await pool.query<{ resolution: string; on_time: boolean; stages: number }>(
@@ -74,6 +81,6 @@ describe("a stage's SLA computed and a close's review written by the step's proj
       [c.caseId],
     );
     expect(rows).toStrictEqual([{ resolution: 'resolved', on_time: true, stages: 6 }]);
-    await keepHistory(handle, 'hotline-deadlines-in-transition');
+    await keepHistory(handle, 'hotline-callback-in-transition');
   });
 });
