@@ -16,7 +16,7 @@ let bundling: Promise<WorkflowBundle> | undefined;
 export function caseBundleOptions(): BundleOptions {
   return {
     workflowsPath: path.resolve(__dirname, '../workflows'),
-    preloadModules: [path.resolve(__dirname, '../workflows/sandbox-preload.ts')],
+    preloadModules: [path.resolve(__dirname, '../workflows/sandbox-preload.ts'), path.resolve(__dirname, '../workflows/shared-schemas.ts')],
     // The bundler's own webpack chatter is noise in a service log.
     logger: new DefaultLogger('WARN'),
   };

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
-import { actionBodySchemas, caseRequestSchemas } from '../domain/action-schemas';
+import { sharedSchemas } from './shared-schemas';
 import type { ActionRequest, CaseRequest, CourtEvent, JudicialEvent } from '../domain/actions';
 import {
   HISTORY_LIMIT,
@@ -88,8 +88,31 @@ function refuse(r: Refusal): never {
   throw wf.ApplicationFailure.create({ type: r.type, message: r.message, details: [r.details], nonRetryable: true });
 }
 
+interface BodySchema {
+  safeParse(body: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+}
+type BodySchemas = typeof import('../domain/action-schemas');
+
+/**
+ * The schema of an action's or a request's body: built by the first workflow of this worker thread that
+ * needs it and shared (workflows/shared-schemas.ts). `require` inside the function: domain/action-schemas
+ * (and zod with it) is evaluated only by a workflow that builds a schema, not by every new case.
+ */
+function bodySchema(kind: 'action' | 'request', name: string): BodySchema | undefined {
+  const key = `${kind}:${name}`;
+  let schema = sharedSchemas.get(key) as BodySchema | undefined;
+  if (!schema) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
+    const { actionBodySchemas, caseRequestSchemas } = require('../domain/action-schemas') as BodySchemas;
+    const record: Record<string, BodySchema> = kind === 'action' ? actionBodySchemas : caseRequestSchemas;
+    schema = Object.hasOwn(record, name) ? record[name] : undefined;
+    if (schema) sharedSchemas.set(key, schema);
+  }
+  return schema;
+}
+
 /** A body its schema refuses: InvalidInput naming the first bad field, with every issue (clients may bypass the API). */
-function refuseInvalidBody(schema: { safeParse(body: unknown): { success: true } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): void {
+function refuseInvalidBody(schema: BodySchema, body: unknown): void {
   const parsed = schema.safeParse(body);
   if (parsed.success) return;
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -458,7 +481,7 @@ class CaseRun {
   // ---- human steps (Updates) -------------------------------------------------------------------
 
   private validate(req: ActionRequest): void {
-    const schema = actionBodySchemas[req.action];
+    const schema = bodySchema('action', req.action);
     if (!schema) refuse({ type: REFUSAL.invalidInput, message: `unknown action "${String(req.action)}"`, details: { field: 'action' } });
     refuseInvalidBody(schema, req.body);
     this.checkProcedure(req);
@@ -842,7 +865,9 @@ class CaseRun {
   // ---- requests about the case (12345 work-order semantics) -----------------------------------
 
   private validateRequest(req: CaseRequest): void {
-    refuseInvalidBody(caseRequestSchemas[req.kind], req.body);
+    const schema = bodySchema('request', req.kind);
+    if (!schema) refuse({ type: REFUSAL.invalidInput, message: `unknown request "${String(req.kind)}"`, details: { field: 'kind' } });
+    refuseInvalidBody(schema, req.body);
     this.checkRequestRules(req);
   }
 
