@@ -50,7 +50,7 @@ import { temporalCliPath } from '../runtime/temporal-binaries';
 import { actionUpdate, openedUpdate, requestUpdate } from '../workflows/definitions';
 import { FLOOR_TABLE_DDL } from './floor/activities';
 import { FLOOR_STEPS, floorStepUpdate, type floorWorkflow } from './floor/workflows';
-import { childPids, cpuSeconds } from './proc';
+import { childPids, commandCpuSeconds, cpuSeconds } from './proc';
 import { quantile } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -352,7 +352,8 @@ interface PhaseResult {
   stepsMs: Record<string, { n: number; p50: number; p99: number }>;
   /** All the human steps together (the Updates / POSTs after the opening one). */
   actionMs: { n: number; p50: number; p99: number };
-  cpuSecondsPerCase: { worker: number; temporalServer: number | null; api: number | null; driver: number };
+  /** postgres: the whole PostgreSQL server on this machine (the floor's rows and the case projections). */
+  cpuSecondsPerCase: { worker: number; temporalServer: number | null; api: number | null; driver: number; postgres: number };
   history: {
     eventsPerCase: number;
     bytesPerCase: number;
@@ -397,6 +398,7 @@ async function runPhase(name: string, driver: Driver, rig: Rig, procs: Processes
     worker: cpuSeconds(procs.worker.pid!),
     temporalServer: procs.temporalServerPid ? cpuSeconds(procs.temporalServerPid) : NaN,
     api: cpuSeconds(procs.api.pid!),
+    postgres: commandCpuSeconds('postgres'),
     driver: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   });
   const samples: Samples = new Map();
@@ -425,6 +427,7 @@ async function runPhase(name: string, driver: Driver, rig: Rig, procs: Processes
       temporalServer: procs.temporalServerPid ? perCase('temporalServer') : null,
       api: withApi ? perCase('api') : null,
       driver: perCase('driver'),
+      postgres: perCase('postgres'),
     },
     history,
     errors: failures,
@@ -441,12 +444,22 @@ function ratiosOf(floor: PhaseResult, sdk: PhaseResult, http: PhaseResult) {
     workerCpuVsFloor: ratio(sdk.cpuSecondsPerCase.worker, floor.cpuSecondsPerCase.worker),
     httpWorkerCpuVsFloor: ratio(http.cpuSecondsPerCase.worker, floor.cpuSecondsPerCase.worker),
     temporalServerCpuVsFloor: ratio(sdk.cpuSecondsPerCase.temporalServer ?? NaN, floor.cpuSecondsPerCase.temporalServer ?? NaN),
+    postgresCpuVsFloor: ratio(sdk.cpuSecondsPerCase.postgres, floor.cpuSecondsPerCase.postgres),
+    // On a CPU-bound machine throughput follows the CPU every process spends per case.
+    totalCpuVsFloor: ratio(totalCpu(sdk), totalCpu(floor)),
+    httpTotalCpuVsFloor: ratio(totalCpu(http), totalCpu(floor)),
     historyBytesVsFloor: ratio(sdk.history.bytesPerCase, floor.history.bytesPerCase),
     historyEventsVsFloor: ratio(sdk.history.eventsPerCase, floor.history.eventsPerCase),
     sdkUpdateVsFloorUpdateP50: ratio(sdk.actionMs.p50, floor.actionMs.p50),
     httpActionVsSdkUpdateP50: ratio(http.actionMs.p50, sdk.actionMs.p50),
     http503: http.errors.http503,
   };
+}
+
+/** CPU seconds per case of every process the phase kept busy (the bench's driver included). */
+function totalCpu(phase: PhaseResult): number {
+  const c = phase.cpuSecondsPerCase;
+  return c.worker + (c.temporalServer ?? 0) + (c.api ?? 0) + c.driver + c.postgres;
 }
 
 /** The middle value (the mean of the two middle ones for an even count); null when none is known. */
