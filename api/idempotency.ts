@@ -55,16 +55,18 @@ export async function caseRowWithClaim(
   r: IdempotentRequest & { caseId: string },
 ): Promise<{ row: { snapshot: CaseView; seq: number } | undefined; fresh: boolean; claim: () => Promise<KeyClaim> }> {
   const hash = requestFingerprint(r);
-  const { rows } = await pool.query<{ snapshot: CaseView | null; seq: number | null; claimed: boolean }>(
-    `WITH claim AS (
+  // Named (like the other statements of the action path): prepared once per connection, not parsed and planned per request.
+  const { rows } = await pool.query<{ snapshot: CaseView | null; seq: number | null; claimed: boolean }>({
+    name: 'case-row-with-claim',
+    text: `WITH claim AS (
        INSERT INTO idempotency_keys (caller, key, request_hash, method, path, case_id)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (caller, key) DO NOTHING
        RETURNING 1
      )
      SELECT c.snapshot, c.seq, EXISTS (SELECT 1 FROM claim) AS claimed
        FROM (SELECT 1) AS one LEFT JOIN cases c ON c.case_id = $6`,
-    [r.caller, r.key, hash, r.method, r.path, r.caseId],
-  );
+    values: [r.caller, r.key, hash, r.method, r.path, r.caseId],
+  });
   const first = rows[0];
   const row = first?.snapshot && first.seq !== null ? { snapshot: first.snapshot, seq: first.seq } : undefined;
   // A key already claimed is judged (first answer, or 422 for another request) when the caller asks,
@@ -87,8 +89,9 @@ export async function projectedAnswer<T>(
   pool: Pool,
   a: { caseId: string; seq: number; keyed?: { caller: string; key: string }; status: number; extra?: Record<string, unknown>; caseField?: string },
 ): Promise<T | undefined> {
-  const { rows } = await pool.query<{ answer: T }>(
-    `WITH c AS (
+  const { rows } = await pool.query<{ answer: T }>({
+    name: 'projected-answer',
+    text: `WITH c AS (
        SELECT CASE WHEN $6::text IS NULL THEN snapshot ELSE $5::jsonb || jsonb_build_object($6::text, snapshot) END AS answer
          FROM cases WHERE case_id = $1 AND seq >= $2
      ), remembered AS (
@@ -96,8 +99,8 @@ export async function projectedAnswer<T>(
         WHERE $3::text IS NOT NULL AND caller = $3 AND key = $4 AND response_status IS NULL AND EXISTS (SELECT 1 FROM c)
      )
      SELECT answer FROM c`,
-    [a.caseId, a.seq, a.keyed?.caller ?? null, a.keyed?.key ?? null, JSON.stringify(a.extra ?? {}), a.caseField ?? null, a.status],
-  );
+    values: [a.caseId, a.seq, a.keyed?.caller ?? null, a.keyed?.key ?? null, JSON.stringify(a.extra ?? {}), a.caseField ?? null, a.status],
+  });
   return rows[0]?.answer;
 }
 
