@@ -609,7 +609,11 @@ async function main(): Promise<void> {
       settings: { cases: CASES, concurrency: CONCURRENCY, warmup: WARMUP, rounds: ROUNDS, temporal: server.kind },
       phases: rounds[rounds.length - 1]!.phases,
       ratios,
-      rounds: rounds.map((r) => r.ratios),
+      rounds: rounds.map((r) => ({
+        ratios: r.ratios,
+        casesPerSecond: Object.fromEntries(Object.entries(r.phases).map(([k, p]) => [k, p.casesPerSecond])),
+        cpuSecondsPerCase: Object.fromEntries(Object.entries(r.phases).map(([k, p]) => [k, p.cpuSecondsPerCase])),
+      })),
       targets: TARGETS,
       met,
     };
