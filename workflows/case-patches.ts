@@ -12,7 +12,8 @@ export type CasePatch =
   | 'hearing-notice'
   | 'late-surcharge'
   | 'deadlines-in-transition'
-  | 'callback-in-transition';
+  | 'callback-in-transition'
+  | 'quiet-wakeups';
 
 /**
  * Recorded once, at the opening, by a case whose code knows every patch in `CasePatch`: such a case

@@ -274,13 +274,17 @@ class CaseRun {
       const woken = () => this.inbox.length > 0 || !this.live() || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
       if (wake === undefined) await wf.condition(woken);
       else await wf.condition(woken, Math.max(1, wake - Date.now()));
-      // Under the lock: a step that closes the case may still be opening its callback window.
-      await this.lock.runExclusive(async () => {
-        if (!this.live()) return;
-        for (const expiry of this.book.expire(Date.now())) await this.onExpiry(expiry);
-        while (this.inbox.length > 0) await this.receive(this.inbox.shift()!);
-        await this.flush();
-      });
+      // Under the lock: a step that closes the case may still be opening its callback window. A wake-up
+      // with nothing to do (a step that moved the next deadline has finished) skips the lock: the usual
+      // wake-up after every step (patched 'quiet-wakeups').
+      if (!this.quietWakeUp()) {
+        await this.lock.runExclusive(async () => {
+          if (!this.live()) return;
+          for (const expiry of this.book.expire(Date.now())) await this.onExpiry(expiry);
+          while (this.inbox.length > 0) await this.receive(this.inbox.shift()!);
+          await this.flush();
+        });
+      }
       if (!this.live()) break;
       if (this.mayContinueAsNew() && this.patches.has('continue-as-new')) {
         // Between whole steps, with no message half-handled: the next run starts from this state.
@@ -292,6 +296,15 @@ class CaseRun {
     }
     await wf.condition(wf.allHandlersFinished);
     return { caseId: this.view.caseId, ...(this.view.resolution ? { resolution: this.view.resolution } : {}), ...(this.view.closedAt ? { closedAt: this.view.closedAt } : {}) };
+  }
+
+  /** No step holds or awaits the lock, no message waits, no deadline is due and nothing is left to project. */
+  private quietWakeUp(): boolean {
+    if (this.lock.isLocked() || this.inbox.length > 0) return false;
+    if (this.unflushed.length > 0 || this.notifications.length > 0 || this.book.hasPending()) return false;
+    const due = this.book.nextWakeUp();
+    if (due !== undefined && due <= Date.now()) return false;
+    return this.patches.has('quiet-wakeups');
   }
 
   /** The case runs while it is open, and after close while its satisfaction callback window (回访) is open. */

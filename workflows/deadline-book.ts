@@ -94,6 +94,11 @@ export class DeadlineBook {
     for (const s of specs) this.pending.push(this.draft(s, now));
   }
 
+  /** Whether deadlines started with `defer` wait for a projection. */
+  hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** The deferred deadlines, handed to the projection (which answers their due dates). */
   takePending(): PendingDeadline[] {
     const taken = this.pending;
