@@ -102,7 +102,6 @@ function bodySchema(kind: 'action' | 'request', name: string): BodySchema | unde
   const key = `${kind}:${name}`;
   let schema = sharedSchemas.get(key) as BodySchema | undefined;
   if (!schema) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
     const { actionBodySchemas, caseRequestSchemas } = require('../domain/action-schemas') as BodySchemas;
     const record: Record<string, BodySchema> = kind === 'action' ? actionBodySchemas : caseRequestSchemas;
     schema = Object.hasOwn(record, name) ? record[name] : undefined;
