@@ -33,10 +33,12 @@ const officers = {
   suspended: `${P}-OF-Ds`,
 };
 /** 莲塘镇's brigade is recused from 南浦街道 by a recorded recusal; the department's third officer from every object of 南浦街道 too. */
-const INSPECTION_AT = '2026-12-01T09:00:00+08:00';
-/** 20 working days after Tuesday 2026-12-01 (the day itself not counted), hand-counted on the 2026 calendar:
- * 2–4 Dec (3), 7–11 (8), 14–18 (13), 21–25 (18), 28, 29 (20): due at the end of Tuesday 29 December. */
-const PUBLICATION_DUE = '2026-12-30T00:00:00.000+08:00';
+const INSPECTION_AT = '2030-12-02T09:00:00+08:00';
+/** 20 working days after Monday 2030-12-02 (the day itself not counted), hand-counted (December has no
+ * public holiday): 3–6 Dec (4), 9–13 (9), 16–20 (14), 23–27 (19), 30 (20): due at the end of Monday
+ * 30 December. Years ahead: the time-skipping server starts at the real time, so the dates must lie in
+ * its future whenever the test runs (a December 2026 date would have broken it in a month). */
+const PUBLICATION_DUE = '2030-12-31T00:00:00.000+08:00';
 
 let app: FastifyInstance;
 let objectIds: string[] = [];
@@ -68,8 +70,8 @@ async function seedRoster(): Promise<void> {
   const officer = (id: string, unit: { township?: string; department?: string }, extra: { suspended?: boolean } = {}) =>
     pool.query(
       `INSERT INTO officers (id, name, township_code, department_code, certificate_no, certificate_valid_from, certificate_valid_until, active, domains, suspended_from, suspended_until)
-       VALUES ($1, $1, $2, $3, $4, '2024-01-01', '2028-12-31', true, '{market_supervision}', $5, $6)`,
-      [id, unit.township ?? null, unit.department ?? null, `FJ-${id}`, extra.suspended ? '2026-11-15' : null, extra.suspended ? '2026-12-15' : null],
+       VALUES ($1, $1, $2, $3, $4, '2024-01-01', '2038-12-31', true, '{market_supervision}', $5, $6)`,
+      [id, unit.township ?? null, unit.department ?? null, `FJ-${id}`, extra.suspended ? '2030-11-15' : null, extra.suspended ? '2030-12-15' : null],
     );
   for (const id of officers.brigade1) await officer(id, { township: DEMO.township });
   for (const id of officers.brigade2) await officer(id, { township: DEMO.otherTownship });
@@ -96,18 +98,18 @@ afterAll(async () => {
 const step = (m: string) => { if (process.env.CAMPAIGN_DEBUG) console.error(new Date().toISOString(), m); };
 const plan = (over: Record<string, unknown> = {}) => ({
   countyCode: DEMO.county,
-  name: `2026年12月食品小餐饮双随机抽查 ${P}`,
+  name: `2030年12月食品小餐饮双随机抽查 ${P}`,
   matterCodes: [DEMO.matters.townshipInspection],
   ratios: { A: 0.005, B: 0.01, C: 0.02, D: 0.1 },
   units: [DEMO.township, DEMO.otherTownship, MARKET],
   industry: INDUSTRY,
-  period: { from: '2026-12-01', to: '2026-12-31' },
+  period: { from: '2030-12-01', to: '2030-12-31' },
   inspectionAt: INSPECTION_AT,
-  seedSource: '中国福利彩票3D 2026-11-30 开奖号码',
+  seedSource: '中国福利彩票3D 2030-11-28 开奖号码',
   policy: { recuseOwnTownship: true, inspectorsPerObject: 2, window: 8, continueAfter: 100 },
   ...over,
 });
-const seed = (values: string[]) => ({ source: '中国福利彩票3D 第2026318期', publishedOn: '2026-11-30', values });
+const seed = (values: string[]) => ({ source: '中国福利彩票3D 第2030318期', publishedOn: '2030-11-28', values });
 
 /** The drawn inspectors handle the object on site and the case is verified and closes (its timers stop). */
 async function inspectOnSite(planId: string, objectId: string): Promise<void> {
@@ -146,7 +148,7 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
     step('- draw, then a redraw that needs a reason and keeps the first visible');
     const first = await app.inject({ method: 'POST', url: `/v1/inspections/plans/${planId}/draws`, headers: bearer('supervisor'), payload: { seed: seed(['3', '8', '1']) } });
     expect(first.statusCode, first.body).toBe(201);
-    expect(first.json()).toMatchObject({ attempt: 1, status: 'accepted', seed: '2026-11-30/3.8.1', poolHash: frozen.pool.hash });
+    expect(first.json()).toMatchObject({ attempt: 1, status: 'accepted', seed: '2030-11-28/3.8.1', poolHash: frozen.pool.hash });
     const noReason = await app.inject({ method: 'POST', url: `/v1/inspections/plans/${planId}/draws`, headers: bearer('supervisor'), payload: { seed: seed(['3', '8', '2']) } });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().error.details[0].path).toBe('body.reason');
@@ -158,7 +160,7 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
     });
     expect(redraw.statusCode, redraw.body).toBe(201);
     const drawn = redraw.json();
-    expect(drawn).toMatchObject({ attempt: 2, status: 'accepted', seed: '2026-11-30/3.8.2' });
+    expect(drawn).toMatchObject({ attempt: 2, status: 'accepted', seed: '2030-11-28/3.8.2' });
     // ceil(ratio × n): A 0.005 × 500 → 3, B 0.01 × 1000 → 10, C 0.02 × 400 → 8, D 0.1 × 100 → 10
     expect(drawn.strata.map((s: { creditClass: string; size: number; drawn: number; objectIds: string[] }) => [s.creditClass, s.size, s.drawn, s.objectIds.length])).toEqual([
       ['A', 500, 3, 3],
@@ -198,9 +200,9 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
     await pool.query(`UPDATE inspection_draws SET outcome = jsonb_set(outcome, '{strata,0,objectIds,0}', '"${P}-EO-2000"') WHERE id = $1`, [firstDraw]);
     const tampered = (await app.inject({ method: 'GET', url: `/v1/inspections/draws/${firstDraw}/verify`, headers: bearer('admin') })).json();
     expect(tampered).toMatchObject({ agrees: false, differences: ['the drawn objects differ'] });
-    await pool.query(`UPDATE inspection_draws SET seed = '2026-11-30/3.8.9' WHERE id = $1`, [firstDraw]);
+    await pool.query(`UPDATE inspection_draws SET seed = '2030-11-28/3.8.9' WHERE id = $1`, [firstDraw]);
     expect((await app.inject({ method: 'GET', url: `/v1/inspections/draws/${firstDraw}/verify`, headers: bearer('admin') })).json().differences).toContain(
-      'the seed 2026-11-30/3.8.9 is not the one its public values make (2026-11-30/3.8.1)',
+      'the seed 2030-11-28/3.8.9 is not the one its public values make (2030-11-28/3.8.1)',
     );
 
     // ---- the inspectors go on site: cases start in a window of 8, the publication deadline runs
@@ -292,7 +294,7 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
       method: 'POST',
       url: '/v1/inspections/plans',
       headers: bearer('supervisor'),
-      payload: plan({ industry: SHORT_INDUSTRY, units: [MARKET], ratios: { D: 1 }, inspectionAt: '2026-12-10T09:00:00+08:00' }),
+      payload: plan({ industry: SHORT_INDUSTRY, units: [MARKET], ratios: { D: 1 }, inspectionAt: '2030-12-10T09:00:00+08:00' }),
     });
     expect(created.statusCode, created.body).toBe(201);
     const planId: string = created.json().id;
