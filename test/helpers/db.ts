@@ -45,9 +45,9 @@ export function useTestPool(): Pool {
  * SLA policy version) and must not disturb other files running against the run's database.
  * Returns its pool and a `dispose` that closes the pool and drops the database.
  */
-export async function scratchDatabase(): Promise<{ url: string; pool: Pool; dispose: () => Promise<void> }> {
+export async function scratchDatabase(options: { max?: number } = {}): Promise<{ url: string; pool: Pool; dispose: () => Promise<void> }> {
   const db = await createSeededDatabase(inject('adminDatabaseUrl'), 'enforcement_scratch');
-  const scratchPool = createPool(db.url, { max: 2 });
+  const scratchPool = createPool(db.url, { max: options.max ?? 2 });
   return {
     url: db.url,
     pool: scratchPool,

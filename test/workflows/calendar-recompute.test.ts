@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from '../../api/app';
-import { createPool } from '../../db/pool';
-import { createSeededDatabase } from '../../db/scratch-database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeDueDate } from '../../domain/calendar';
 import { STATUTORY_DEADLINES } from '../../domain/deadlines';
 import { PACKAGE_CALENDAR, statutoryHolidays } from '../../domain/holiday-calendar';
-import { bearer, TEST_JWT_SECRET } from '../helpers/api';
-import { act, eventually, openFormalCase, running, startCaseRig, view, type CaseRig } from './rig';
+import { bearer } from '../helpers/api';
+import { startScratchCaseApp, type ScratchCaseApp } from '../helpers/scratch-case-app';
+import { act, eventually, openFormalCase, running, view, type CaseRig } from './rig';
 import { TEST_2027 } from '../helpers/test-calendar';
 
 /**
@@ -17,23 +15,15 @@ import { TEST_2027 } from '../helpers/test-calendar';
  * deadline falls in, on a database of its own so the other tests keep computing on the package's calendar.
  */
 
-let db: { url: string; drop: () => Promise<void> };
 let pool: Pool;
 let rig: CaseRig;
 let app: FastifyInstance;
+let stop: ScratchCaseApp['stop'] | undefined;
 
 beforeAll(async () => {
-  db = await createSeededDatabase(inject('adminDatabaseUrl'));
-  pool = createPool(db.url, { max: 4 });
-  rig = await startCaseRig(pool, 'calendar');
-  app = await buildApp({ pool, temporal: { client: rig.env.client, taskQueue: rig.taskQueue }, jwtSecret: TEST_JWT_SECRET });
+  ({ pool, rig, app, stop } = await startScratchCaseApp('calendar'));
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await rig?.teardown();
-  await pool?.end();
-  await db?.drop();
-});
+afterAll(async () => stop?.());
 
 describe('publishing a year of the holiday calendar', () => {
   it('recomputes the estimated deadlines of running cases and says so on their timeline', async () => {

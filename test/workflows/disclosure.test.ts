@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
-import { buildApp } from '../../api/app';
-import { createPool } from '../../db/pool';
-import { createSeededDatabase } from '../../db/scratch-database';
-import { TEST_JWT_SECRET } from '../helpers/api';
+import { startScratchCaseApp, type ScratchCaseApp } from '../helpers/scratch-case-app';
 import { project, snapshot } from '../helpers/read-model';
 import { DEMO } from '../../db/seed';
 import { fanOutOutbox } from '../../delivery/fanout';
@@ -18,7 +15,7 @@ import {
   withdrawDisclosureUpdate,
   type DisclosureState,
 } from '../../workflows/disclosure';
-import { eventually, ms, startCaseRig, townshipActor, type CaseRig } from './rig';
+import { eventually, ms, townshipActor, type CaseRig } from './rig';
 
 /**
  * The disclosure process (公示) of one penalty decision on the time-skipping server, with due dates
@@ -27,16 +24,15 @@ import { eventually, ms, startCaseRig, townshipActor, type CaseRig } from './rig
  * 2035: 元旦 01-01, 国庆 10-01…10-07 with Saturday 09-29 a make-up working day; 2036: 元旦 01-01.
  */
 
-let db: { url: string; drop: () => Promise<void> };
 let pool: Pool;
 let rig: CaseRig;
 let app: FastifyInstance;
+let stop: ScratchCaseApp['stop'] | undefined;
 
-beforeAll(async () => {
-  db = await createSeededDatabase(inject('adminDatabaseUrl'), 'enforcement_disclosure');
-  pool = createPool(db.url, { max: 4 });
+/** Test holiday schedules for the years the decisions fall in (see above). */
+async function publishTestCalendars(db: Pool): Promise<void> {
   const source = ['测试用日程 (test schedule, not a State Council notice)', '2026-11-30'];
-  await pool.query(
+  await db.query(
     `INSERT INTO holiday_calendars (year, version, holidays, workdays, source_document, source_date, test_schedule, published_by) VALUES
        (2035, 1, $1::date[], $2::date[], $3, $4, true, 'test'), (2036, 1, $5::date[], '{}', $3, $4, true, 'test')`,
     [
@@ -46,15 +42,12 @@ beforeAll(async () => {
       ['2036-01-01'],
     ],
   );
-  rig = await startCaseRig(pool, 'disclosure');
-  app = await buildApp({ pool, temporal: { client: rig.env.client, taskQueue: rig.taskQueue }, jwtSecret: TEST_JWT_SECRET });
+}
+
+beforeAll(async () => {
+  ({ pool, rig, app, stop } = await startScratchCaseApp('disclosure', publishTestCalendars));
 }, 120_000);
-afterAll(async () => {
-  await app?.close();
-  await rig?.teardown();
-  await pool?.end();
-  await db?.drop();
-});
+afterAll(async () => stop?.());
 
 /** A decided case's disclosure, started as the case starts it at its decision. */
 async function startDisclosure(caseId: string, decidedAt: string, fine: number) {

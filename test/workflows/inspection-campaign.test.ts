@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app';
 import { DEMO } from '../../db/seed';
 import type { CaseView } from '../../domain/case';
 import { actionUpdate, caseQuery } from '../../workflows/definitions';
 import { campaignQuery, inspectionCampaignWorkflowId } from '../../workflows/inspection-campaign-messages';
 import { inspectionCaseId } from '../../activities/inspection-campaign';
-import { bearer, TEST_JWT_SECRET } from '../helpers/api';
+import { bearer } from '../helpers/api';
 import type { Pool } from 'pg';
-import { scratchDatabase } from '../helpers/db';
-import { eventually, keepHistory, replayFailures, startCaseRig, type CaseRig } from './rig';
+import { startScratchCaseApp, type ScratchCaseApp } from '../helpers/scratch-case-app';
+import { eventually, keepHistory, replayFailures, type CaseRig } from './rig';
 
 /** A database of the file's own: its roster of officers and objects must not show in other files' lists. */
-let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let stop: ScratchCaseApp['stop'] | undefined;
 let pool: Pool;
 let rig: CaseRig;
 
@@ -83,17 +82,12 @@ async function seedRoster(): Promise<void> {
 }
 
 beforeAll(async () => {
-  db = await scratchDatabase();
-  pool = db.pool;
-  rig = await startCaseRig(pool, 'inspection-campaign');
-  await seedRoster();
-  app = await buildApp({ pool, temporal: { client: rig.env.client, taskQueue: rig.taskQueue }, jwtSecret: TEST_JWT_SECRET });
+  ({ rig, app, stop } = await startScratchCaseApp('inspection-campaign', async (db) => {
+    pool = db;
+    await seedRoster();
+  }));
 });
-afterAll(async () => {
-  await app?.close();
-  await rig?.teardown();
-  await db?.dispose();
-});
+afterAll(async () => stop?.());
 
 const step = (m: string) => { if (process.env.CAMPAIGN_DEBUG) console.error(new Date().toISOString(), m); };
 const plan = (over: Record<string, unknown> = {}) => ({

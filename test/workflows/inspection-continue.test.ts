@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app';
 import { DEMO } from '../../db/seed';
 import { campaignQuery, inspectionCampaignWorkflowId } from '../../workflows/inspection-campaign-messages';
-import { bearer, TEST_JWT_SECRET } from '../helpers/api';
+import { bearer } from '../helpers/api';
 import type { Pool } from 'pg';
-import { scratchDatabase } from '../helpers/db';
-import { eventually, keepHistory, replayFailures, startCaseRig, type CaseRig } from './rig';
+import { startScratchCaseApp, type ScratchCaseApp } from '../helpers/scratch-case-app';
+import { eventually, keepHistory, replayFailures, type CaseRig } from './rig';
 
 /**
  * A large campaign bounds its history: it continues as new every policy.continueAfter cases, carrying
@@ -15,7 +14,7 @@ import { eventually, keepHistory, replayFailures, startCaseRig, type CaseRig } f
  * moves the clock.
  */
 /** A database of the file's own: its roster of officers and objects must not show in other files' lists. */
-let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let stop: ScratchCaseApp['stop'] | undefined;
 let pool: Pool;
 let rig: CaseRig;
 
@@ -28,10 +27,8 @@ const CLASS_SIZES = { A: 100, B: 200, C: 150, D: 50 } as const;
 
 let app: FastifyInstance;
 
-beforeAll(async () => {
-  db = await scratchDatabase();
-  pool = db.pool;
-  rig = await startCaseRig(pool, 'inspection-continue');
+/** The file's roster: 500 objects and three certified department officers. */
+async function seedRoster(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
   let n = 0;
   for (const [creditClass, size] of Object.entries(CLASS_SIZES)) {
@@ -53,13 +50,15 @@ beforeAll(async () => {
       [`${P}-OF-${suffix}`, MARKET, `FJ-${P}-${suffix}`],
     );
   }
-  app = await buildApp({ pool, temporal: { client: rig.env.client, taskQueue: rig.taskQueue }, jwtSecret: TEST_JWT_SECRET });
+}
+
+beforeAll(async () => {
+  ({ rig, app, stop } = await startScratchCaseApp('inspection-continue', async (db) => {
+    pool = db;
+    await seedRoster();
+  }));
 });
-afterAll(async () => {
-  await app?.close();
-  await rig?.teardown();
-  await db?.dispose();
-});
+afterAll(async () => stop?.());
 
 const plan = (over: Record<string, unknown> = {}) => ({
   countyCode: DEMO.county,
