@@ -62,8 +62,11 @@ export interface CaseRunState {
   openingReported: boolean;
   /** 1 for the first run of the case, 2 after one continue-as-new, … */
   run: number;
-  /** The first run recorded workflows/case-patches.ts OPENED_WITH_EVERY_PATCH (absent: runs carried before it existed). */
-  openedWithEveryPatch?: boolean;
+  /**
+   * The opening marker (workflows/case-patches.ts) the first run recorded: its id, or `true` for the first
+   * such marker as runs carried it before there were two (absent: runs carried before any existed).
+   */
+  openedWithEveryPatch?: boolean | string;
 }
 
 export interface TimelineEntry {

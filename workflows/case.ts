@@ -2,6 +2,7 @@ import * as wf from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { CaseActivities, MatterRoute, Notification } from '../activities/contract';
 import { sharedSchemas } from './shared-schemas';
+import { WakeUpTimer } from './wake-up-timer';
 import type { ActionRequest, CaseRequest, CourtEvent, JudicialEvent } from '../domain/actions';
 import {
   HISTORY_LIMIT,
@@ -158,6 +159,8 @@ class CaseRun {
    * activation differs between the first execution and replay.)
    */
   private readonly lock = new Mutex();
+  /** The timer for the next deadline, kept across steps (workflows/wake-up-timer.ts). */
+  private readonly wakeUpTimer = new WakeUpTimer();
   /** Set when open() has run: handlers that arrive earlier (update-with-start, a fast client) wait for it. */
   private opened = false;
   /** Whether a caller of `openedUpdate` was already told the case was created (201) rather than found (200). */
@@ -271,7 +274,10 @@ class CaseRun {
     while (this.live()) {
       const wake = this.book.nextWakeUp();
       const woken = () => this.inbox.length > 0 || !this.live() || this.book.nextWakeUp() !== wake || this.mayContinueAsNew();
-      if (wake === undefined) await wf.condition(woken);
+      if (this.patches.has('kept-wake-up-timer')) {
+        this.wakeUpTimer.keepBy(wake);
+        await wf.condition(() => woken() || this.wakeUpTimer.fired);
+      } else if (wake === undefined) await wf.condition(woken);
       else await wf.condition(woken, Math.max(1, wake - Date.now()));
       // Under the lock: a step that closes the case may still be opening its callback window. A wake-up
       // with nothing to do (a step that moved the next deadline has finished) skips the lock: the usual
@@ -335,7 +341,7 @@ class CaseRun {
       seenChildSteps: [...this.seenChildSteps],
       openingReported: this.openingReported,
       run: this.runNumber + 1,
-      ...(this.patches.openedWithEveryPatch !== undefined ? { openedWithEveryPatch: this.patches.openedWithEveryPatch } : {}),
+      ...(this.patches.openedWith !== undefined ? { openedWithEveryPatch: this.patches.openedWith } : {}),
     };
   }
 

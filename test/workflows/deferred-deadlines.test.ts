@@ -4,7 +4,8 @@ import type { CaseView } from '../../domain/case';
 import { DEMO } from '../../db/seed';
 import { useTestPool } from '../helpers/db';
 import { requestUpdate } from '../../workflows/definitions';
-import { act, hotlineCase, keepHistory, newCaseId, running, settled, townshipActor, useCaseRig, view, type CaseHandle } from './rig';
+import { OPENED_WITH_EVERY_PATCH } from '../../workflows/case-patches';
+import { act, eventually, hotlineCase, keepHistory, ms, newCaseId, running, settled, townshipActor, useCaseRig, view, type CaseHandle } from './rig';
 
 const pool = useTestPool();
 const rig = useCaseRig(pool, 'deferred-deadlines');
@@ -72,7 +73,7 @@ describe("a stage's SLA computed and a close's review written by the step's proj
     expect(markers).not.toContain('computeDeadlines');
     expect(markers.filter((m) => m === 'recordTransition')).toHaveLength(1 + steps.length + 2);
     // one patch marker (and one search-attribute upsert) at the opening, not one per patch the case meets
-    expect(markers.filter((m) => m.startsWith('patch:'))).toEqual(['patch:opened-with-every-patch-2026-11']);
+    expect(markers.filter((m) => m.startsWith('patch:'))).toEqual([`patch:${OPENED_WITH_EVERY_PATCH}`]);
     // the closing step's projection wrote the review too: one row per stage visited (patrol … verification)
     expect(markers).not.toContain('recordReview');
     const { rows } = await pool.query<{ resolution: string; on_time: boolean; stages: number }>(
@@ -82,5 +83,56 @@ describe("a stage's SLA computed and a close's review written by the step's proj
     );
     expect(rows).toStrictEqual([{ resolution: 'resolved', on_time: true, stages: 6 }]);
     await keepHistory(handle, 'hotline-callback-in-transition');
+  });
+});
+
+/** How many events of each timer kind the case's history holds so far. */
+async function timerEvents(handle: CaseHandle): Promise<{ started: number; canceled: number; fired: number }> {
+  const { EventType } = temporal.api.enums.v1;
+  const events = (await handle.fetchHistory()).events ?? [];
+  const count = (type: number) => events.filter((e) => e.eventType === type).length;
+  return {
+    started: count(EventType.EVENT_TYPE_TIMER_STARTED),
+    canceled: count(EventType.EVENT_TYPE_TIMER_CANCELED),
+    fired: count(EventType.EVENT_TYPE_TIMER_FIRED),
+  };
+}
+
+describe("one wake-up timer kept across steps (patched 'kept-wake-up-timer')", () => {
+  it('replaces the timer only for an earlier deadline; a kept one that fires early changes nothing, and the next deadline still escalates at its exact time', async () => {
+    const handle = await rig.start(hotlineCase(newCaseId('kept-timer')));
+    let c = await settled(handle, pool);
+    const patrolDue = ms(running(c.deadlines, 'patrol')!.dueAt);
+    // discovery and capture are due a working day after their step, later than the patrol timer: kept
+    await act(handle, { action: 'patrol-report', body: { gridMemberId: 'grid-member-7', observedAt: c.openedAt, findings: '占道经营属实' } });
+    await act(handle, { action: 'confirm', body: { confirmed: true } });
+    expect(await timerEvents(handle)).toEqual({ started: 1, canceled: 0, fired: 0 });
+    // assignment is due 30 minutes after the capture, before the patrol timer: replaced
+    c = await act(handle, { action: 'capture', body: { matterCode: DEMO.matters.townshipPenalty, party: { kind: 'person', name: '李某' } } });
+    const assignmentDue = ms(running(c.deadlines, 'assignment')!.dueAt);
+    expect(assignmentDue).toBeLessThan(patrolDue);
+    expect(await timerEvents(handle)).toEqual({ started: 2, canceled: 1, fired: 0 });
+    // handling is due days later: the 30-minute timer is kept
+    c = await act(handle, { action: 'assign', body: { level: 'township', officerIds: DEMO.officers.certified.slice(0, 2) } });
+    const handling = running(c.deadlines, 'handling')!;
+    expect(await timerEvents(handle)).toEqual({ started: 2, canceled: 1, fired: 0 });
+
+    // the kept timer fires at the (met) assignment deadline: nothing breached, the next timer set for handling
+    await rig.advanceTo(assignmentDue + 60_000);
+    await eventually(() => timerEvents(handle), (t) => t.fired === 1 && t.started === 3, 'the kept timer fired and the next one started');
+    c = await settled(handle, pool);
+    expect(c.timeline.filter((e) => e.type === 'deadline_breached')).toEqual([]);
+    expect(running(c.deadlines, 'handling')).toMatchObject({ overdue: false, escalationLevel: 0 });
+
+    // and the handling deadline escalates at exactly its due time
+    await rig.advanceTo(ms(handling.dueAt) + 60_000);
+    c = await eventually(() => view(handle), (v) => running(v.deadlines, 'handling')?.escalationLevel === 1, 'level 1 escalation');
+    const breaches = c.timeline.filter((e) => e.type === 'deadline_breached');
+    expect(breaches.map((e) => [e.data?.kind, e.data?.level, ms(e.at)])).toEqual([['handling', 1, ms(handling.dueAt)]]);
+    await act(handle, { action: 'handle', body: { outcome: 'corrected', notes: '当场责令改正' } });
+    await act(handle, { action: 'verify', body: { passed: true } });
+    await handle.executeUpdate(requestUpdate, { args: [{ kind: 'satisfaction', body: { rating: 'satisfied' }, actor: townshipActor }] });
+    await rig.outcome(handle);
+    await keepHistory(handle, 'hotline-kept-wake-up-timer');
   });
 });

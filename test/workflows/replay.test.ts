@@ -43,6 +43,7 @@ const EXPECTED = [
   // a hotline case whose stage SLAs are computed by the steps' projections (deadlines-in-transition), called back
   'hotline-deadlines-in-transition',
   'hotline-callback-in-transition',
+  'hotline-kept-wake-up-timer',
   // routed by the county's responsibility list at capture (found with the matter), assigned with certificates recorded, closed
   'responsibility-routing',
   // 双随机 campaign: pool frozen, drawn and redrawn, 31 inspection cases in a window of 8, escalated, published
