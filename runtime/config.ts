@@ -26,6 +26,8 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long an Idempotency-Key's first answer is kept (worker/retention.ts); days, default 30. */
+  IDEMPOTENCY_KEY_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be at least 1 day').default(30),
   /** The worker's Temporal SDK metrics for Prometheus (host:port, served at /metrics); unset: none. */
   WORKER_METRICS_ADDRESS: z
     .string()

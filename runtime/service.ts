@@ -13,6 +13,7 @@ import { createPool } from '../db/pool';
 import { DEMO, seedDemoData } from '../db/seed';
 import { bundleCaseWorkflows, createCaseWorker, installTemporalRuntime } from '../worker/create-worker';
 import { startDispatcher } from '../worker/dispatcher';
+import { startRetention } from '../worker/retention';
 import { loadDeliverySettings } from '../delivery/settings';
 import { DEV_JWT_SECRET, type ServiceConfig } from './config';
 import { signDevToken } from './dev-token';
@@ -166,6 +167,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     const deliverySettings = loadDeliverySettings();
     const dispatcher = startDispatcher(pool, logger, deliverySettings);
     onStop('outbox dispatcher', () => dispatcher.stop());
+    const retention = startRetention(pool, logger, { idempotencyKeyDays: config.IDEMPOTENCY_KEY_RETENTION_DAYS });
+    onStop('idempotency key purge', () => retention.stop());
 
     // ---- API
     const connection = await Connection.connect({ address: temporalAddress });

@@ -6,6 +6,7 @@
  * TEMPORAL_NAMESPACE (default "default"), TEMPORAL_TASK_QUEUE (default "enforcement-cases"), LOG_LEVEL,
  * WORKER_METRICS_ADDRESS (host:port of the SDK's Prometheus metrics; unset: none).
  * The outbox dispatcher (worker/dispatcher.ts) runs here too; delivery settings: delivery/settings.ts.
+ * So does the purge of expired idempotency keys (worker/retention.ts, IDEMPOTENCY_KEY_RETENTION_DAYS).
  * SIGINT/SIGTERM: the worker drains (running activities get a grace period), then the pool and the
  * Temporal connection close, and the process exits 0.
  */
@@ -16,6 +17,7 @@ import { createPool } from '../db/pool';
 import { ConfigError, describeStartupFailure, loadConfig } from '../runtime/config';
 import { loadDeliverySettings } from '../delivery/settings';
 import { startDispatcher } from './dispatcher';
+import { startRetention } from './retention';
 import { bundleCaseWorkflows, createCaseWorker, installTemporalRuntime, runUntil } from './create-worker';
 
 async function main(): Promise<void> {
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
   ]);
   const pool = createPool(config.DATABASE_URL, { applicationName: 'enforcement-worker' });
   let dispatcher: { stop: () => Promise<void> } | undefined;
+  let retention: { stop: () => Promise<void> } | undefined;
   try {
     const worker = await createCaseWorker({
       connection,
@@ -62,10 +65,12 @@ async function main(): Promise<void> {
       'worker running',
     );
     dispatcher = startDispatcher(pool, logger, deliverySettings);
+    retention = startRetention(pool, logger, { idempotencyKeyDays: config.IDEMPOTENCY_KEY_RETENTION_DAYS });
     await runUntil(worker, stopRequested);
     logger.info('worker stopped');
   } finally {
     await dispatcher?.stop();
+    await retention?.stop();
     await pool.end();
     await connection.close();
   }
