@@ -52,6 +52,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** Rate limit of POST /v1/cases per caller (token subject, else IP). Default 600 per minute. */
   caseCreationRateLimit?: { max: number; timeWindow: number | string };
+  /** How long GET /v1/cases/{id} waits for the workflow's live view before answering from the read model. Default 5 s. */
+  caseQueryTimeoutMs?: number;
   /** Largest accepted request body in bytes. Default 256 KiB. */
   bodyLimit?: number;
   /** Delivery: private endpoint URLs allowed, secret rotation grace (delivery/settings.ts); defaults otherwise. */
@@ -330,6 +332,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pool: deps.pool,
     temporal: deps.temporal,
     rateLimit: deps.caseCreationRateLimit ?? { max: 600, timeWindow: '1 minute' },
+    ...(deps.caseQueryTimeoutMs !== undefined ? { queryTimeoutMs: deps.caseQueryTimeoutMs } : {}),
   });
   await app.register(workOrderRoutes, { pool: deps.pool, temporal: deps.temporal });
   await app.register(supervisionRoutes, { pool: deps.pool });

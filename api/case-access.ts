@@ -107,8 +107,24 @@ export function caseAccess(pool: Pool, client: Client, queryTimeoutMs = 5000) {
     return { key, claim };
   }
 
+  /**
+   * The workflow's live view, or an error after `queryTimeoutMs`. The deadline bounds each gRPC attempt;
+   * the SDK's native connection retries an unreachable server for about ten seconds more, so the whole
+   * query is bounded here too (the error names a deadline: an outage, answered from the read model).
+   */
   async function queryCase(caseId: string): Promise<CaseView> {
-    return client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(caseId).query(caseQuery));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`case query deadline exceeded after ${queryTimeoutMs} ms`)), queryTimeoutMs);
+    });
+    try {
+      return await Promise.race([
+        client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(caseId).query(caseQuery)),
+        expired,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -171,7 +171,8 @@ export async function startService(config: ServiceConfig, options: StartServiceO
     onStop('idempotency key purge', () => retention.stop());
 
     // ---- API
-    const connection = await Connection.connect({ address: temporalAddress });
+    // The API's client over the SDK's native (Rust) connection too, as in api/main.ts.
+    const connection = await NativeConnection.connect({ address: temporalAddress });
     onStop('client connection', () => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const jwtSecret = config.JWT_SECRET ?? DEV_JWT_SECRET;

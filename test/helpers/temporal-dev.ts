@@ -1,9 +1,10 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { createActivities } from '../../activities';
-import { buildApp } from '../../api/app';
+import { buildApp, type AppDeps } from '../../api/app';
 import { temporalCliPath } from '../../runtime/temporal-binaries';
 import { TEST_JWT_SECRET } from './api';
 import { caseBundleOptions } from '../../worker/create-worker';
@@ -17,7 +18,7 @@ export interface TemporalDev {
   env: TestWorkflowEnvironment;
   worker: Worker;
   taskQueue: string;
-  /** Stops the worker and the server. */
+  /** Stops the worker and the server (once; later calls wait for the first). */
   stop(): Promise<void>;
 }
 
@@ -49,15 +50,18 @@ export async function startTemporalDev(pool: Pool, taskQueue = `api-test-${proce
     running.catch((err: unknown) => {
       console.error('test worker failed', err);
     });
+    let stopping: Promise<void> | undefined;
     return {
       env,
       worker,
       taskQueue,
-      stop: async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running.catch(() => undefined);
-        await env.teardown();
-      },
+      // idempotent: a test may take the server away itself (an outage) before its afterAll stops everything
+      stop: () =>
+        (stopping ??= (async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running.catch(() => undefined);
+          await env.teardown();
+        })()),
     };
   } catch (err) {
     await env.teardown();
@@ -72,24 +76,32 @@ export async function startTemporalDev(pool: Pool, taskQueue = `api-test-${proce
 export async function startTemporalTestApp(
   pool: Pool,
   taskQueue: string,
+  options: { app?: Partial<AppDeps> } = {},
 ): Promise<{ app: FastifyInstance; temporal: TemporalDev; stop: () => Promise<void> }> {
   const temporal = await startTemporalDev(pool, taskQueue);
   let app: FastifyInstance;
+  let connection: NativeConnection | undefined;
   try {
+    // The API's client as api/main.ts builds it: its own native connection to the server.
+    connection = await NativeConnection.connect({ address: temporal.env.address });
     app = await buildApp({
       pool,
-      temporal: { client: temporal.env.client, taskQueue: temporal.taskQueue },
+      temporal: { client: new Client({ connection, namespace: temporal.env.namespace ?? 'default' }), taskQueue: temporal.taskQueue },
       jwtSecret: TEST_JWT_SECRET,
+      ...options.app,
     });
   } catch (err) {
+    await connection?.close();
     await temporal.stop();
     throw err;
   }
+  const apiConnection = connection;
   return {
     app,
     temporal,
     stop: async () => {
       await app.close();
+      await apiConnection.close();
       await temporal.stop();
     },
   };
