@@ -3,7 +3,8 @@
  * disclosure activity that prepares an entry and by the tests.
  *
  * Free text is masked as well as fields, because officers write facts such as "当事人张三（身份证号…，
- * 电话…）在莲塘街18号…". What a pattern can find is masked: 18-digit identity numbers (check character X),
+ * 电话…）在莲塘街18号…". What a pattern can find is masked: 18-digit identity numbers (check character X)
+ * and 15-digit first-generation ones,
  * mainland mobiles (with +86, spaces or dashes) and fixed lines with an area code, bank cards (16–19 digits, Luhn-valid, or written in
  * groups of four), and street addresses below the township (the county and township stay: they say where,
  * not who). Names of natural persons cannot be found by pattern, so the names the case knows (the party,
@@ -38,6 +39,14 @@ export function luhnValid(digits: string): boolean {
 // Identity number: 17 digits and a digit or X, not part of a longer run of letters or digits; also written
 // 6-8-4 with spaces or dashes (region, birth date, sequence and check).
 const ID_NUMBER = /(?<![0-9A-Za-z])\d{6}([ \-]?)\d{8}\1\d{3}[\dXx](?![0-9A-Za-z])/g;
+// First-generation identity number (GB 11643-1989, issued until 2004 and still met in old files): 15 digits,
+// the birth date as YYMMDD (19YY) after the region, no check character; also written 6-6-3. Masked when
+// its 7th–12th digits are a date: any 15-digit run would also take old business registration numbers.
+const ID_NUMBER_15 = /(?<![0-9A-Za-z])\d{6}([ \-]?)(\d{2})(\d{2})(\d{2})\1\d{3}(?![0-9A-Za-z])/g;
+const isDate = (y: number, m: number, d: number): boolean => {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+};
 // Bank card written in groups of four (4-4-4-4, optionally a last group of 1–3): 16–19 digits.
 const CARD_GROUPED = /(?<![\d])\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{1,3})?(?![\d])/g;
 // A run of 16–19 digits: a card when the Luhn check holds.
@@ -64,6 +73,9 @@ export interface MaskOptions {
 export function maskText(text: string, opts: MaskOptions = {}): string {
   let out = text
     .replace(ID_NUMBER, starDigits)
+    .replace(ID_NUMBER_15, (id: string, _sep: string, yy: string, mm: string, dd: string) =>
+      isDate(1900 + Number(yy), Number(mm), Number(dd)) ? starDigits(id) : id,
+    )
     .replace(CARD_GROUPED, starDigits)
     .replace(DIGIT_RUN, (run) => (luhnValid(run) ? starDigits(run) : run))
     .replace(MOBILE, starDigits)

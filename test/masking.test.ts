@@ -28,6 +28,10 @@ const idNumber = fc
   .tuple(digits(6), fc.date({ min: new Date('1940-01-01T00:00:00Z'), max: new Date('2020-12-31T00:00:00Z'), noInvalidDate: true }), digits(3), fc.constantFrom(...'0123456789Xx'))
   .chain((parts) => fc.constantFrom('', ' ', '-').map((sep) => [...parts, sep] as const))
   .map(([region, birth, seq, check, sep]) => `${region}${sep}${birth.toISOString().slice(0, 10).replace(/-/g, '')}${sep}${seq}${check}`);
+/** A first-generation (GB 11643-1989) identity number: 15 digits, the birth date as YYMMDD, no check character. */
+const idNumber15 = fc
+  .tuple(digits(6), fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('1999-12-31T00:00:00Z'), noInvalidDate: true }), digits(3), fc.constantFrom('', ' ', '-'))
+  .map(([region, birth, seq, sep]) => `${region}${sep}${birth.toISOString().slice(2, 10).replace(/-/g, '')}${sep}${seq}`);
 const landline = fc.tuple(fc.constantFrom('0599', '010', '0591', '021'), digits(7, 8)).map(([area, n]) => `${area}-${n}`);
 
 const mobile = fc
@@ -72,6 +76,7 @@ const wordsOnly = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength:
 type Sensitive = { text: string; kept?: string };
 const sensitive: fc.Arbitrary<Sensitive> = fc.oneof(
   idNumber.map((text) => ({ text })),
+  idNumber15.map((text) => ({ text })),
   mobile.map((text) => ({ text })),
   landline.map((text) => ({ text })),
   luhnCard.map((text) => ({ text })),
@@ -86,7 +91,7 @@ describe('maskText', () => {
       }), { numRuns: 500 });
   });
 
-  it('no digit of an embedded ID, mobile, card or street address survives; the words, county and township do', () => {
+  it('no digit of an embedded ID (18 or 15 digits), mobile, card or street address survives; the words, county and township do', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(wordsOnly, sensitive), { minLength: 1, maxLength: 6 }), wordsOnly, (pairs, tail) => {
         const text = pairs.map(([w, s]) => `${w}，${s.text}，`).join('') + tail;
@@ -105,6 +110,8 @@ describe('maskText', () => {
   it('examples, checked by hand', () => {
     expect(maskText('身份证号35072219900101123X，电话+86 138-0013-8000。')).toBe('身份证号******************，电话+** ***-****-****。');
     expect(maskText('身份证 350722 19900101 123x，座机0599-2821234')).toBe('身份证 ****** ******** ****，座机****-*******');
+    // a first-generation number (15 digits, born 1965-03-08); 15 digits without a birth date in them are not one
+    expect(maskText('老身份证350722650308123，编号350722651332123')).toBe('老身份证***************，编号350722651332123');
     expect(maskText('卡号6222021234567890128；另卡 6222 0212 3456 7890')).toBe('卡号*******************；另卡 **** **** **** ****');
     // not Luhn-valid, not in groups: an order number, not a card
     expect(maskText('订单号1234567890123456')).toBe('订单号1234567890123456');
