@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Pool } from 'pg';
 import { cursorIdSchema, decodeCursor, encodeCursor, sortKeySchema, sortKeyText } from './cursor';
 import { isoSql, paramList } from './sql';
+import { withTransaction } from '../../db/pool';
 import type { DisclosureEntry } from '../../domain/disclosure';
 
 export { maskPersonName } from '../../domain/masking';
@@ -114,4 +115,71 @@ export async function listDisclosures(pool: Pool, query: DisclosuresQuery): Prom
   const out: { items: Disclosure[]; nextCursor?: string } = { items };
   if (rows.length > query.limit && last) out.nextCursor = encodeCursor({ k: last.sort_key, id: last.disclosure_id });
   return out;
+}
+
+/** What a withdrawal answers (the same fields as the disclosure process's answer). */
+export interface CarriedOverWithdrawal {
+  caseId: string;
+  disclosureId: string;
+  status: 'withdrawn';
+  publishedAt?: string;
+  visibleUntil?: string;
+  withdrawnAt: string;
+  withdrawalReason: string;
+  escalations: number;
+}
+
+/**
+ * Withdraws an entry carried over from before the disclosure process (migration 1734400000000): no
+ * workflow stands behind it, so the row, the step in its history and the notice to the credit publicity
+ * system are written here, in one transaction, as workflows/disclosure.ts writes them for its own entries.
+ * `{ refused }` names the row's status when it is not published (expired, not published, withdrawn).
+ */
+export async function withdrawCarriedOver(
+  pool: Pool,
+  a: { disclosureId: string; actor: { sub: string; role: string; unit?: string }; reason: string },
+): Promise<CarriedOverWithdrawal | { refused: string }> {
+  return withTransaction(pool, async (client) => {
+    const reason = a.reason.trim();
+    const { rows } = await client.query<{ case_id: string; county_code: string; status: string; carried_over: boolean }>(
+      'SELECT case_id, county_code, status, carried_over FROM disclosures WHERE disclosure_id = $1 FOR UPDATE',
+      [a.disclosureId],
+    );
+    const row = rows[0];
+    if (!row?.carried_over) throw new Error(`disclosure ${a.disclosureId} is not a carried-over entry`);
+    if (row.status !== 'published') return { refused: row.status };
+    const updated = await client.query<{ published_at: string | null; visible_until: string | null; withdrawn_at: string; escalations: number }>(
+      `UPDATE disclosures SET status = 'withdrawn', version = version + 1, withdrawn_at = now(), withdrawal_reason = $2, withdrawn_by = $3,
+              history = history || jsonb_build_array(jsonb_build_object(
+                'at', ${isoSql('now()')}, 'type', 'disclosure_withdrawn', 'actor', $4::jsonb,
+                'data', jsonb_build_object('reason', $2::text, 'wasPublished', true, 'carriedOver', true))),
+              updated_at = now()
+        WHERE disclosure_id = $1
+        RETURNING ${isoSql('published_at')} AS published_at, ${isoSql('visible_until')} AS visible_until,
+                  ${isoSql('withdrawn_at')} AS withdrawn_at, escalations`,
+      [a.disclosureId, reason, a.actor.sub, JSON.stringify(a.actor)],
+    );
+    const w = updated.rows[0]!;
+    await client.query(
+      `INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload) VALUES ($1, $2, 'credit-publicity', $3, $4, $5::jsonb)
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [
+        `${a.disclosureId}:credit-withdrawal`,
+        row.case_id,
+        `credit-publicity:${row.county_code}`,
+        `行政处罚信息撤下 case ${row.case_id} withdrawn from publication: ${reason}`,
+        JSON.stringify({ event: 'disclosure_withdrawn', caseId: row.case_id, disclosureId: a.disclosureId, withdrawnAt: w.withdrawn_at, reason }),
+      ],
+    );
+    return {
+      caseId: row.case_id,
+      disclosureId: a.disclosureId,
+      status: 'withdrawn' as const,
+      ...(w.published_at ? { publishedAt: w.published_at } : {}),
+      ...(w.visible_until ? { visibleUntil: w.visible_until } : {}),
+      withdrawnAt: w.withdrawn_at,
+      withdrawalReason: reason,
+      escalations: w.escalations,
+    };
+  });
 }

@@ -10,6 +10,7 @@ import { forbidden, HttpError, notFound } from '../errors';
 import { keyedUpdateId, rememberAnswer } from '../idempotency';
 import { errorResponses } from '../openapi-responses';
 import { isoSql } from '../read-model/sql';
+import { withdrawCarriedOver } from '../read-model/disclosures';
 import { DISCLOSURE_STATUSES, type DisclosureStatus } from '../../domain/disclosure';
 
 /**
@@ -99,32 +100,43 @@ const disclosureRoutes: FastifyPluginAsyncZod<DisclosureRoutesOptions> = async (
     path: string,
     body: unknown,
     send: (disclosureId: string, actor: ReturnType<typeof actorFromClaims>, updateId: string) => Promise<DisclosureState>,
+    /** For an entry carried over from before the disclosure process (no workflow behind it); absent: 409. */
+    withoutProcess?: (disclosureId: string, actor: ReturnType<typeof actorFromClaims>) => Promise<z.infer<typeof disclosureAnswerSchema>>,
   ): Promise<z.infer<typeof disclosureAnswerSchema>> {
     const claims = claimsOf(request);
     requireRole(claims, 'township', 'admin');
     const c = await access.loadCase(caseId, request.log);
     if (!c) throw notFound(`case ${caseId}`);
     if (claims.role === 'township' && !canActOnCase(claims, c)) throw forbidden();
-    const { rows } = await pool.query<{ disclosure_id: string }>(
-      `SELECT disclosure_id FROM disclosures WHERE case_id = $1 ORDER BY decided_at DESC, disclosure_id DESC LIMIT 1`,
+    const { rows } = await pool.query<{ disclosure_id: string; carried_over: boolean }>(
+      `SELECT disclosure_id, carried_over FROM disclosures WHERE case_id = $1 ORDER BY decided_at DESC, disclosure_id DESC LIMIT 1`,
       [caseId],
     );
     const disclosureId = rows[0]?.disclosure_id;
     if (!disclosureId) throw new HttpError(409, 'no_disclosure', `case ${caseId} has no disclosure`, [{ path: 'penalty', message: 'no penalty decision to publish' }]);
+    const carriedOver = rows[0]!.carried_over;
+    if (carriedOver && !withoutProcess) {
+      throw new HttpError(409, 'disclosure_ended', `the disclosure of case ${caseId} was carried over from before the disclosure process: it was published at its decision`, [
+        { path: 'status', message: 'carried over' },
+      ]);
+    }
     const keyed = await access.claimKey(request, caseId, path, body);
     if (keyed?.claim.kind === 'retry' && keyed.claim.answer) return keyed.claim.answer.body as z.infer<typeof disclosureAnswerSchema>;
-    const updateId = keyed ? keyedUpdateId(claims.sub, keyed.key) : `once-${randomBytes(16).toString('hex')}`;
-    let state: DisclosureState;
-    try {
-      state = await send(disclosureId, actorFromClaims(claims), updateId);
-    } catch (err) {
-      const mapped = access.mapUpdateError(err, caseId);
-      if (mapped instanceof HttpError && mapped.code === 'case_closed') {
-        throw new HttpError(409, 'disclosure_ended', `the disclosure of case ${caseId} has ended`, [{ path: 'status', message: 'ended' }]);
+    let answer: z.infer<typeof disclosureAnswerSchema>;
+    if (carriedOver) {
+      answer = await withoutProcess!(disclosureId, actorFromClaims(claims));
+    } else {
+      const updateId = keyed ? keyedUpdateId(claims.sub, keyed.key) : `once-${randomBytes(16).toString('hex')}`;
+      try {
+        answer = answerOf(await send(disclosureId, actorFromClaims(claims), updateId));
+      } catch (err) {
+        const mapped = access.mapUpdateError(err, caseId);
+        if (mapped instanceof HttpError && mapped.code === 'case_closed') {
+          throw new HttpError(409, 'disclosure_ended', `the disclosure of case ${caseId} has ended`, [{ path: 'status', message: 'ended' }]);
+        }
+        throw mapped;
       }
-      throw mapped;
     }
-    const answer = answerOf(state);
     if (keyed) await rememberAnswer(pool, claims.sub, keyed.key, 200, answer);
     return answer;
   }
@@ -209,7 +221,8 @@ const disclosureRoutes: FastifyPluginAsyncZod<DisclosureRoutesOptions> = async (
         description:
           'Roles township (its own cases) and admin. Due within 3 working days of a changed decision (行政处罚法 Art 48), escalated when late. ' +
           'The entry leaves the public list and is listed under `GET /v1/public/disclosures?status=withdrawn` with the reason. 409 when ' +
-          'nothing is published. Honours Idempotency-Key.',
+          'nothing is published. An entry carried over from before the disclosure process (published at its decision, no process behind it) ' +
+          'is withdrawn the same way. Honours Idempotency-Key.',
         security: [{ bearerAuth: [] }],
         params: caseParams,
         headers: actionIdempotencyHeaders,
@@ -219,8 +232,21 @@ const disclosureRoutes: FastifyPluginAsyncZod<DisclosureRoutesOptions> = async (
     },
     async (request) => {
       const { caseId } = request.params;
-      return act(request, caseId, `/v1/cases/${caseId}/disclosure/withdraw`, request.body, (id, actor, updateId) =>
-        client.workflow.getHandle(id).executeUpdate(withdrawDisclosureUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
+      return act(
+        request,
+        caseId,
+        `/v1/cases/${caseId}/disclosure/withdraw`,
+        request.body,
+        (id, actor, updateId) => client.workflow.getHandle(id).executeUpdate(withdrawDisclosureUpdate, { args: [{ actor, reason: request.body.reason }], updateId }),
+        async (id, actor) => {
+          const withdrawn = await withdrawCarriedOver(pool, { disclosureId: id, actor, reason: request.body.reason });
+          if ('refused' in withdrawn) {
+            throw new HttpError(409, 'wrong_stage', `the disclosure is ${withdrawn.refused}: only a published entry can be withdrawn`, [
+              { path: 'status', message: withdrawn.refused },
+            ]);
+          }
+          return withdrawn;
+        },
       );
     },
   );

@@ -4,7 +4,9 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDisclosures } from '../../api/read-model/disclosures';
 import { DEMO } from '../../db/seed';
+import { bearer } from '../helpers/api';
 import { scratchDatabase } from '../helpers/db';
+import { startTemporalTestApp } from '../helpers/temporal-dev';
 import { DAY, isoAgo, project, snapshot } from '../helpers/read-model';
 
 /**
@@ -22,7 +24,9 @@ beforeAll(async () => {
   db = await scratchDatabase();
   pool = db.pool;
 });
+let stopApp: (() => Promise<void>) | undefined;
 afterAll(async () => {
+  await stopApp?.();
   await db?.dispose();
 });
 
@@ -78,4 +82,55 @@ describe('disclosures decided before the disclosure process (migration 173440000
     const after = await listDisclosures(pool, { limit: 200, status: 'published' });
     expect(after.items.filter((i) => i.caseId.startsWith('BF-')).map((i) => i.caseId)).toEqual(['BF-org']);
   });
+});
+
+describe('a carried-over entry is withdrawn through the API (no process behind it)', () => {
+  it('withdraws a published one with its reason, tells the credit publicity system once, and refuses what is not published', async () => {
+    // the first test carried BF-org over as published, BF-old-low as expired
+    const started = await startTemporalTestApp(pool, `disclosure-backfill-${process.pid}`);
+    stopApp = started.stop;
+    const { app } = started;
+    const withdraw = (caseId: string, reason: string, key?: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/cases/${caseId}/disclosure/withdraw`,
+        headers: { ...bearer('township'), ...(key ? { 'idempotency-key': key } : {}) },
+        payload: { reason },
+      });
+
+    const reason = '复议决定撤销原处罚决定';
+    const first = await withdraw('BF-org', reason, 'withdraw-bf-org');
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ caseId: 'BF-org', disclosureId: 'disclosure-backfill-BF-org', status: 'withdrawn', withdrawalReason: reason });
+    // a retry with the same key: the same answer; without one, the entry is no longer published
+    const retried = await withdraw('BF-org', reason, 'withdraw-bf-org');
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toEqual(first.json());
+    const again = await withdraw('BF-org', reason);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatchObject({ code: 'wrong_stage', details: [{ path: 'status', message: 'withdrawn' }] });
+
+    // off the public list, on the withdrawn list with its reason
+    const published = await listDisclosures(pool, { limit: 200, status: 'published' });
+    expect(published.items.map((i) => i.caseId)).not.toContain('BF-org');
+    const withdrawn = await listDisclosures(pool, { limit: 200, status: 'withdrawn' });
+    expect(withdrawn.items.find((i) => i.caseId === 'BF-org')).toMatchObject({ status: 'withdrawn', withdrawn: { reason } });
+    // the credit publicity system is told once; the row's history says who and why
+    const outbox = await pool.query(`SELECT recipient, payload->>'event' AS event, payload->>'reason' AS reason FROM outbox WHERE case_id = 'BF-org' AND channel = 'credit-publicity'`);
+    expect(outbox.rows).toEqual([{ recipient: `credit-publicity:${DEMO.county}`, event: 'disclosure_withdrawn', reason }]);
+    const row = await pool.query(`SELECT status, version, withdrawn_by, history FROM disclosures WHERE case_id = 'BF-org'`);
+    expect(row.rows[0]).toMatchObject({ status: 'withdrawn', version: 2, history: [{ type: 'disclosure_withdrawn', data: { reason, carriedOver: true } }] });
+
+    // an expired entry is not published: nothing to withdraw; nor is there anything to publish
+    const expired = await withdraw('BF-old-low', reason);
+    expect(expired.statusCode).toBe(409);
+    expect(expired.json().error.details).toEqual([{ path: 'status', message: 'expired' }]);
+    const publish = await app.inject({ method: 'POST', url: '/v1/cases/BF-person/disclosure/publish', headers: bearer('township'), payload: {} });
+    expect(publish.statusCode).toBe(409);
+    expect(publish.json().error.code).toBe('disclosure_ended');
+    // a blank reason is refused naming the field
+    const blank = await withdraw('BF-person', '   ');
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.details[0].path).toBe('body.reason');
+  }, 60_000);
 });
