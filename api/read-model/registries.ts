@@ -214,6 +214,9 @@ const changeView = (def: RegistryDefinition, r: ChangeRow) => ({
   after: def.mask(r.after),
 });
 
+/** One version of a row's audit trail, as GET …/{id}/history answers it. */
+export type RegistryChange = ReturnType<typeof changeView>;
+
 export async function registryHistory(pool: Pool, def: RegistryDefinition, key: string, scope: RegistryScope) {
   await visibleRow(pool, def, key, scope);
   const { rows } = await pool.query<ChangeRow>(
@@ -267,6 +270,21 @@ function issueErrors(line: number, issues: z.core.$ZodIssue[]): ImportError[] {
   return issues.map((i) => ({ line, column: String(i.path[0] ?? '(row)'), message: i.path.length > 1 ? `${i.path.join('.')}: ${i.message}` : i.message }));
 }
 
+/** Every read masks ID numbers (110105********002X), so what a client sends back may be masked. */
+export const isMasked = (idNumber: unknown): idNumber is string => typeof idNumber === 'string' && idNumber.includes('*');
+export const MASKED_ID_REFUSAL = 'a masked ID number is accepted only for an existing row whose number it masks; give the full number';
+
+/**
+ * The row's stored ID number when `masked` is its mask: an export read back, or a row edited from what was
+ * read, keeps the number the registry holds. undefined: no such row, no number, or another number's mask.
+ */
+export async function storedIdNumberMasked(db: Pool | PoolClient, def: RegistryDefinition, key: string, masked: string): Promise<string | undefined> {
+  if (!('id_number' in def.columns)) return undefined;
+  const { rows } = await db.query<{ id_number: string | null }>(`SELECT id_number FROM ${def.table} WHERE ${def.key} = $1`, [key]);
+  const stored = rows[0]?.id_number;
+  return stored && maskIdNumber(stored) === masked ? stored : undefined;
+}
+
 /**
  * Validates every row and upserts them in one transaction (by key; an enforcement object without id
  * also by its credit code or ID number). A dry run, or any bad row, rolls everything back: the report
@@ -282,10 +300,10 @@ export async function importRegistry(pool: Pool, def: RegistryDefinition, rows: 
       if (def.pathCounty) values.countyCode = scope.pathCounty;
       const givenKey = typeof values[def.keyField] === 'string' ? (values[def.keyField] as string) : undefined;
       // An export masks ID numbers: a masked number that matches the stored one keeps it.
-      if (typeof values.idNumber === 'string' && values.idNumber.includes('*')) {
-        const stored = givenKey ? (await client.query<{ id_number: string | null }>(`SELECT id_number FROM ${def.table} WHERE ${def.key} = $1`, [givenKey])).rows[0]?.id_number : undefined;
-        if (stored && maskIdNumber(stored) === values.idNumber) values.idNumber = stored;
-        else errors.push({ line: row.line, column: 'idNumber', message: 'a masked ID number is accepted only for an existing row whose number it masks; give the full number' });
+      if (isMasked(values.idNumber)) {
+        const stored = givenKey ? await storedIdNumberMasked(client, def, givenKey, values.idNumber) : undefined;
+        if (stored) values.idNumber = stored;
+        else errors.push({ line: row.line, column: 'idNumber', message: MASKED_ID_REFUSAL });
       }
       const parsed = def.input.safeParse(values);
       if (!parsed.success) errors.push(...issueErrors(row.line, parsed.error.issues));

@@ -386,6 +386,19 @@ export const responsibilityItems: RegistryDefinition<ResponsibilityItemRecord> =
   pathCounty: true,
 };
 
+/**
+ * A row as every read answers it (fromRow, then mask): the input with its key, the county the row
+ * belongs to, when it was retired, and its version (the ETag is the version in quotes). The console
+ * types its tables with these.
+ */
+type RowOf<I, K extends string> = Omit<I, K> & Record<K, string> & { countyCode?: string; retiredAt?: string; version: number };
+export interface RegistryRows {
+  officers: RowOf<OfficerInput, 'id'>;
+  'enforcement-objects': RowOf<EnforcementObjectInput, 'id'>;
+  matters: RowOf<MatterInput, 'code'>;
+  'responsibility-lists': RowOf<ResponsibilityItemRecord, 'id'>;
+}
+
 export const REGISTRIES = {
   officers,
   'enforcement-objects': enforcementObjects,

@@ -13,11 +13,14 @@ import {
   exportRegistry,
   getRegistryRow,
   importRegistry,
+  isMasked,
   listRegistry,
+  MASKED_ID_REFUSAL,
   registryChanges,
   registryHistory,
   retireRegistryRow,
   scopeOf,
+  storedIdNumberMasked,
   updateRegistryRow,
   type RegistryScope,
 } from '../read-model/registries';
@@ -303,12 +306,23 @@ const registriesRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { po
         schema: {
           tags,
           summary: `Replace a ${def.noun} (If-Match required)`,
-          description: 'The whole row. `If-Match` must carry the ETag you read: without it 428, stale 412. A retired row is 409.',
+          description:
+            'The whole row. `If-Match` must carry the ETag you read: without it 428, stale 412. A retired row is 409. ' +
+            'An `idNumber` sent back masked as it was read keeps the stored number.',
           security,
           params: rowParams,
           headers: z.looseObject({ 'if-match': z.string().optional().describe('the ETag of the version you read, e.g. "3"') }),
           body: bodySchema,
           response: { 200: objectSchema, ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 428, 503) },
+        },
+        // Reads mask ID numbers: a row edited from what was read sends the mask back, which keeps the
+        // stored number (as an import of an export does); another mask is refused naming the field.
+        preValidation: async (request) => {
+          const body = request.body as Record<string, unknown> | undefined;
+          if (!body || !isMasked(body.idNumber)) return;
+          const stored = await storedIdNumberMasked(pool, def, (request.params as { id: string }).id, body.idNumber);
+          if (!stored) throw new HttpError(400, 'invalid_request', MASKED_ID_REFUSAL, [{ path: 'body.idNumber', message: MASKED_ID_REFUSAL }]);
+          body.idNumber = stored;
         },
       },
       async (request, reply) => {

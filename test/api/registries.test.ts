@@ -215,6 +215,18 @@ describe('enforcement objects: check digits and masking', () => {
     const roster = (await send(CITY_ADMIN, 'GET', `/v1/enforcement-objects?q=${encodeURIComponent('张某')}`)).json().items as Json[];
     expect(roster.find((o) => o.id === `EO-T${pid}-p`)?.idNumber).toBe('110105********002X');
     expect(JSON.stringify(roster)).not.toContain('11010519491231002X');
+
+    // edited from what was read: the masked number sent back keeps the stored one; another mask is refused
+    const read = await send(CITY_ADMIN, 'GET', `/v1/admin/enforcement-objects/EO-T${pid}-p`);
+    const { version: _v, countyCode: _c, ...asRead } = read.json() as Json;
+    const edited = await send(CITY_ADMIN, 'PUT', `/v1/admin/enforcement-objects/EO-T${pid}-p`, { ...asRead, address: '莲塘镇新街2号' }, { 'if-match': read.headers.etag as string });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect(edited.json()).toMatchObject({ idNumber: '110105********002X', address: '莲塘镇新街2号' });
+    const stored = await pool.query(`SELECT id_number FROM enforcement_objects WHERE id = $1`, [`EO-T${pid}-p`]);
+    expect(stored.rows).toEqual([{ id_number: '11010519491231002X' }]);
+    const other = await send(CITY_ADMIN, 'PUT', `/v1/admin/enforcement-objects/EO-T${pid}-p`, { ...asRead, idNumber: '350722********0031' }, { 'if-match': edited.headers.etag as string });
+    expect(other.statusCode).toBe(400);
+    expect(other.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.idNumber']);
   });
 
   it("an inspection case's party is linked when its capture is projected, and listed among the object's inspections", async () => {

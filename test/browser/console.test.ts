@@ -392,6 +392,9 @@ describe('workbench in a browser', () => {
   it('the admin screens, the public 公示 page without sign-in, and the township inbox on a phone', async () => {
     const admin = await newPage();
     await signIn(admin, 'admin');
+    // the admin's home is the 登记簿 (last test); accounts are one menu item away
+    await admin.waitForURL(/\/admin\/registries$/);
+    await admin.getByRole('menuitem', { name: '账号', exact: true }).click();
     await admin.waitForURL(/\/admin\/accounts$/);
     await admin.getByTestId('accounts').locator('tr', { hasText: 'pc-supervisor' }).waitFor();
     await shot(admin, '12-admin-accounts');
@@ -559,5 +562,92 @@ describe('workbench in a browser', () => {
     await card.locator('[data-status="withdrawn"]').waitFor();
     await expect(card.innerText()).resolves.toContain('处罚决定已变更');
     await shot(township, '22-disclosure-withdrawn');
+  });
+
+  it('登记簿: the admin lands on the officers, renames one (the change and its history entry survive a reload), and checks a roster whose bad row is named by line and column, changing nothing', async () => {
+    const officerId = DEMO.officers.otherTownshipCertified[2];
+    const before = await http<{ name: string; version: number; domains: string[] }>(ADMIN, 'GET', `/v1/admin/officers/${officerId}`);
+    expect(before.domains.length).toBeGreaterThan(1);
+    const admin = await newPage();
+    await signIn(admin, 'admin');
+    await admin.waitForURL(/\/admin\/registries$/);
+    const table = admin.getByTestId('registry-table');
+    const search = admin.getByTestId('registry-search');
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(10);
+    await search.fill(DEMO.township);
+    await table.locator('tr', { hasText: DEMO.officers.certified[0] }).waitFor();
+    await expect.poll(() => admin.locator('.el-loading-mask').count()).toBe(0);
+    await shot(admin, '23-admin-registries');
+
+    // 修改: the form sends the version it read (If-Match); a change by someone else meanwhile (412) is
+    // said plainly and the form shows the latest version to redo the edit on
+    await search.fill(officerId);
+    const row = table.locator('tr', { hasText: officerId });
+    await row.getByTestId('edit').click();
+    const nameField = field(admin, 'registry-row', 'name').locator('input');
+    await nameField.waitFor();
+    const { id: _id, countyCode: _county, version, ...input } = before as unknown as Record<string, unknown>;
+    const meanwhile = await fetch(`${service.urls.api}/v1/admin/officers/${officerId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${signDevToken(ADMIN, service.jwtSecret)}`, 'content-type': 'application/json', 'if-match': `"${String(version)}"` },
+      body: JSON.stringify({ ...input, domains: ['urban_management'] }),
+    });
+    expect(meanwhile.status).toBe(200);
+    const renamed = `${before.name}（更名）`;
+    await nameField.fill(renamed);
+    await submit(admin, 'registry-row');
+    await expect(admin.getByTestId('row-notice').innerText()).resolves.toContain('他人已修改');
+    await expect(nameField.inputValue()).resolves.toBe(before.name);
+    await nameField.fill(renamed);
+    await submit(admin, 'registry-row');
+    await row.filter({ hasText: renamed }).waitFor();
+    await admin.reload();
+    await search.fill(officerId);
+    await row.filter({ hasText: renamed }).waitFor();
+    const after = await http<{ name: string; version: number; domains: string[] }>(ADMIN, 'GET', `/v1/admin/officers/${officerId}`);
+    expect(after).toMatchObject({ name: renamed, domains: ['urban_management'], version: before.version + 2 });
+
+    // 修改记录: who, what, before and after
+    await row.getByTestId('history').click();
+    const entry = admin.getByTestId('history-entry').first();
+    await entry.waitFor();
+    await expect.poll(() => admin.locator('.el-drawer-fade-enter-active').count()).toBe(0);
+    const entryText = await entry.innerText();
+    for (const text of ['修改', 'admin', before.name, renamed]) expect(entryText).toContain(text);
+    await shot(admin, '24-registry-history');
+    await admin.keyboard.press('Escape');
+    await entry.waitFor({ state: 'hidden' });
+
+    // 导入: the dry run names the bad row (line 3: an impossible date) and offers no import
+    const newId = `OF-${DEMO.township}-21`;
+    const roster = [
+      'id,name,townshipCode,departmentCode,certificateNo,validFrom,validUntil,domains,suspendedFrom,suspendedUntil,active',
+      `${newId},陈立新,${DEMO.township},,闽执350722101021,2026-01-01,2031-12-31,urban_management,,,true`,
+      `OF-${DEMO.township}-22,黄海燕,${DEMO.township},,闽执350722101022,2026-01-01,2031-13-45,urban_management,,,true`,
+    ].join('\n');
+    await admin.getByTestId('import').click();
+    await admin.locator('.el-dialog input[type=file]').setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
+    await admin.getByTestId('dry-run').click();
+    const bad = admin.getByTestId('import-errors').locator('tbody tr');
+    await bad.first().waitFor();
+    await expect(bad.count()).resolves.toBe(1);
+    const [line, column] = await bad.first().locator('td').allInnerTexts();
+    expect([line, column]).toEqual(['3', 'validUntil']);
+    await expect(admin.getByTestId('import-report').innerText()).resolves.toContain('整批不会导入');
+    expect(await admin.getByTestId('confirm-import').count()).toBe(0);
+    const unchanged = await fetch(`${service.urls.api}/v1/admin/officers/${newId}`, { headers: { authorization: `Bearer ${signDevToken(ADMIN, service.jwtSecret)}` } });
+    expect(unchanged.status).toBe(404);
+    await shot(admin, '25-registry-import-dry-run');
+
+    // on a phone the table scrolls sideways within the screen's width
+    const phone = await newPage(PHONE);
+    await signIn(phone, 'admin');
+    const phoneTable = phone.getByTestId('registry-table');
+    await phoneTable.locator('tbody tr').first().waitFor();
+    const box = (await phoneTable.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    const scroller = phoneTable.locator('.el-table__body-wrapper .el-scrollbar__wrap');
+    await expect(scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).resolves.toBe(true);
+    await shot(phone, '26-admin-registries-phone');
   });
 });

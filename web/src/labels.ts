@@ -1,4 +1,5 @@
 import type { ActionName, CaseSource, Resolution } from '../../domain/stages';
+import type { RegistryName } from '../../domain/registries';
 export { STAGE_LABELS } from '../../domain/stages';
 
 /** What officials read: Chinese first, the API's term where an engineer needs it. */
@@ -264,3 +265,89 @@ export const INDICATORS = [
   { key: 'extensionRate', label: '延期率' },
   { key: 'satisfactionRate', label: '满意率' },
 ] as const;
+
+/* ---------- 登记簿 (registries.md): the four registries an admin maintains ---------- */
+
+export const REGISTRY_TITLES: Record<RegistryName, string> = {
+  officers: '执法人员',
+  'enforcement-objects': '执法对象',
+  matters: '事项目录',
+  'responsibility-lists': '责任清单',
+};
+
+/** 执法领域 (a matter's domain; the domains an officer may enforce). */
+export const DOMAIN_LABELS: Record<string, string> = {
+  urban_management: '城市管理',
+  ecology: '生态环境',
+  transport: '交通运输',
+  agriculture: '农业农村',
+  market_supervision: '市场监管',
+  culture_tourism: '文化旅游',
+  natural_resources: '自然资源',
+  forestry: '林业',
+};
+
+export const CHANGE_ACTION_LABELS: Record<string, string> = { create: '新建', update: '修改', retire: '停用', import: '导入' };
+
+/**
+ * Labels of the registries' fields (their names in the API object), per registry because the same
+ * name means different things (an object's `kind` is not a decision's).
+ */
+export const REGISTRY_FIELD_LABELS: Record<RegistryName, Record<string, string>> = {
+  officers: {
+    id: '人员编号 id',
+    name: '姓名',
+    townshipCode: '所属执法队（乡镇）',
+    departmentCode: '或所属县级部门',
+    countyCode: '县（市）',
+    certificateNo: '执法证号',
+    validFrom: '证件有效期自 (YYYY-MM-DD)',
+    validUntil: '证件有效期至 (YYYY-MM-DD)',
+    domains: '执法领域 domains',
+    suspendedFrom: '暂扣自 (YYYY-MM-DD)',
+    suspendedUntil: '暂扣至 (YYYY-MM-DD)',
+    active: '在岗 active',
+  },
+  'enforcement-objects': {
+    id: '对象编号 id',
+    kind: '类型',
+    name: '名称或姓名',
+    creditCode: '统一社会信用代码',
+    idNumber: '公民身份号码',
+    address: '地址',
+    townshipCode: '乡镇（街道）',
+    countyCode: '县（市）',
+    gridCode: '网格',
+    industry: '行业',
+    creditClass: '信用风险分类',
+  },
+  matters: {
+    code: '事项编码 code',
+    name: '事项名称',
+    category: '类别',
+    level: '办理层级',
+    domain: '执法领域 domain',
+    legalBasis: '法律依据',
+    primaryResponsibility: '主体责任',
+    cooperatingResponsibility: '配合责任',
+    discretionBands: '裁量基准',
+  },
+  'responsibility-lists': {
+    id: '条目编号 id',
+    countyCode: '县（市）',
+    itemName: '责任事项',
+    matterCode: '对应执法事项 matterCode',
+    primaryUnit: '主体责任单位',
+    cooperatingUnits: '配合责任单位',
+    demo: '演示数据 (DEMO)',
+  },
+};
+
+export const REGISTRY_OPTION_LABELS: Record<string, Record<string, string>> = {
+  kind: { person: '自然人', organization: '单位' },
+  creditClass: { A: 'A 低风险', B: 'B 一般风险', C: 'C 较高风险', D: 'D 高风险' },
+  category: { penalty: '行政处罚', inspection: '行政检查', compulsory: '行政强制', other: '其他' },
+  level: { township: '乡镇执法队办理', county: '县级部门办理' },
+  domain: DOMAIN_LABELS,
+  domains: DOMAIN_LABELS,
+};

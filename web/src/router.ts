@@ -19,6 +19,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/cases/:caseId', component: () => import('./views/CasePage.vue'), props: true, meta: { title: '案件' } },
   { path: '/cases/:caseId/file', component: () => import('./views/CaseFile.vue'), props: true, meta: { title: '案卷' } },
   { path: '/board', component: () => import('./views/SupervisorBoard.vue'), meta: { roles: ['supervisor', 'admin'], title: '督办' } },
+  { path: '/admin/registries', component: () => import('./views/AdminRegistries.vue'), meta: { roles: ['admin'], title: '登记簿' } },
   { path: '/admin/accounts', component: () => import('./views/AdminAccounts.vue'), meta: { roles: ['admin'], title: '账号管理' } },
   { path: '/admin/sla-policy', component: () => import('./views/AdminSlaPolicy.vue'), meta: { roles: ['admin'], title: '时限策略' } },
   { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { public: true, title: '页面不存在' } },
@@ -47,7 +48,7 @@ export function homeOf(role: Role | undefined): string {
     case 'supervisor':
       return '/board';
     case 'admin':
-      return '/admin/accounts';
+      return '/admin/registries';
     default:
       return '/login';
   }

@@ -3,6 +3,8 @@ import type { Account, NewAccount, accountChangeSchema } from '../../../api/acco
 import type { ErrorBody, ErrorDetail } from '../../../api/errors';
 import type { caseListQuerySchema, CaseSummary } from '../../../api/read-model/cases';
 import type { Disclosure } from '../../../api/read-model/disclosures';
+import type { ImportReport, RegistryChange } from '../../../api/read-model/registries';
+import type { RegistryRows } from '../../../api/read-model/registry-definitions';
 import type { Jurisdictions, Matter, Officer, officersQuerySchema } from '../../../api/read-model/reference';
 import type { SlaPolicyResponse } from '../../../api/read-model/sla-policy';
 import type { EfficiencyStats, statsQuerySchema } from '../../../api/read-model/stats';
@@ -21,6 +23,13 @@ import type { SummonsAnswerBody, SummonsBody } from '../../../domain/summons';
 import type { Deadline } from '../../../domain/deadlines';
 import type { DisclosureStatus } from '../../../domain/disclosure';
 import type { ActionName } from '../../../domain/stages';
+import type {
+  enforcementObjectInputSchema,
+  matterInputSchema,
+  officerInputSchema,
+  RegistryName,
+  responsibilityItemInputSchema,
+} from '../../../domain/registries';
 
 /**
  * The console's one way to the API. Every shape is the API's own type (imported from api/ and
@@ -34,6 +43,25 @@ export type CaseList = { items: CaseSummary[]; nextCursor?: string };
 export type StatsQuery = z.input<typeof statsQuerySchema>;
 export type OfficersQuery = z.input<typeof officersQuerySchema>;
 export type AccountChange = z.input<typeof accountChangeSchema>;
+
+export type { ImportReport, RegistryChange, RegistryName, RegistryRows };
+/** What a create or a PUT of each registry takes (domain/registries.ts); a PUT sends the whole row. */
+export interface RegistryInputs {
+  officers: z.input<typeof officerInputSchema>;
+  'enforcement-objects': z.input<typeof enforcementObjectInputSchema>;
+  matters: z.input<typeof matterInputSchema>;
+  'responsibility-lists': z.input<typeof responsibilityItemInputSchema>;
+}
+/** Which registry: the responsibility lists live under their county (`/v1/admin/responsibility-lists/{countyCode}`). */
+export type RegistryRef<R extends RegistryName = RegistryName> = R extends 'responsibility-lists' ? { name: R; countyCode: string } : { name: R };
+export type RegistryFileType = 'csv' | 'xlsx';
+/** The media types import takes (api/registry-files.ts CSV_TYPE, XLSX_TYPE). */
+const FILE_TYPES: Record<RegistryFileType, string> = {
+  csv: 'text/csv',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+/** The ETag of a row's version (api/read-model/registries.ts etagOf): what If-Match sends back. */
+export const etagOfVersion = (version: number): string => `"${version}"`;
 /** The answer of the work-order routes (api/routes/work-orders.ts requestAnswerSchema): what the request did and the case after it. */
 export interface WorkOrderAnswer {
   caseId: string;
@@ -116,6 +144,19 @@ export interface ApiClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
+interface CallInit {
+  body?: unknown;
+  query?: Query;
+  signedOutIsAnswer?: boolean;
+  idempotencyKey?: string;
+  /** If-Match and the like. */
+  headers?: Record<string, string>;
+  /** A file sent as it is (an import), instead of a JSON body. */
+  file?: { bytes: Blob; type: string };
+  /** The answer is a file (an export), not JSON. */
+  blob?: boolean;
+}
+
 function queryString(query?: Query): string {
   if (!query) return '';
   const params = new URLSearchParams();
@@ -128,22 +169,25 @@ export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
 
-  async function call<T>(method: string, path: string, init: { body?: unknown; query?: Query; signedOutIsAnswer?: boolean; idempotencyKey?: string } = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  async function call<T>(method: string, path: string, init: CallInit = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: init.blob ? '*/*' : 'application/json', ...options.headers, ...init.headers };
     if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.file) headers['content-type'] = init.file.type;
+    const body = init.file ? init.file.bytes : init.body !== undefined ? JSON.stringify(init.body) : undefined;
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}${queryString(init.query)}`, {
         method,
         headers,
         credentials: 'same-origin',
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        ...(body !== undefined ? { body } : {}),
       });
     } catch (err) {
       throw new ApiError(0, 'network', `网络不可用 (network error): ${(err as Error).message}`);
     }
     if (res.status === 204) return undefined as T;
+    if (res.ok && init.blob) return (await res.blob()) as T;
     const text = await res.text();
     let parsed: unknown;
     try {
@@ -161,6 +205,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 
   const enc = encodeURIComponent;
+  const registryPath = (ref: RegistryRef): string =>
+    ref.name === 'responsibility-lists' ? `/v1/admin/responsibility-lists/${enc(ref.countyCode)}` : `/v1/admin/${ref.name}`;
   return {
     session: {
       signIn: (username: string, password: string) => call<SessionResponse>('POST', '/v1/session', { body: { username, password } }),
@@ -215,6 +261,28 @@ export function createApiClient(options: ApiClientOptions = {}) {
       changeAccount: (username: string, change: AccountChange) => call<Account>('PATCH', `/v1/admin/accounts/${enc(username)}`, { body: change }),
       resetPassword: (username: string, password: string) =>
         call<void>('PUT', `/v1/admin/accounts/${enc(username)}/password`, { body: { password } }),
+    },
+    /** 登记簿: the four registries an admin maintains (api/routes/registries.ts). */
+    registries: {
+      /** One page, ordered by key; `after` is the previous page's nextCursor. */
+      list: <R extends RegistryName>(ref: RegistryRef<R>, query: { includeRetired?: boolean; after?: string; limit?: number } = {}) =>
+        call<{ items: RegistryRows[R][]; nextCursor?: string }>('GET', registryPath(ref), { query }),
+      get: <R extends RegistryName>(ref: RegistryRef<R>, key: string) => call<RegistryRows[R]>('GET', `${registryPath(ref)}/${enc(key)}`),
+      create: <R extends RegistryName>(ref: RegistryRef<R>, body: RegistryInputs[R], idempotencyKey = newIdempotencyKey()) =>
+        call<RegistryRows[R]>('POST', registryPath(ref), { body, idempotencyKey }),
+      /** Replaces the whole row if it is still at `version` (412 when someone changed it since; 409 when retired). */
+      update: <R extends RegistryName>(ref: RegistryRef<R>, key: string, body: RegistryInputs[R], version: number) =>
+        call<RegistryRows[R]>('PUT', `${registryPath(ref)}/${enc(key)}`, { body, headers: { 'if-match': etagOfVersion(version) } }),
+      /** 停用: the row is kept for history and leaves the lists. */
+      retire: <R extends RegistryName>(ref: RegistryRef<R>, key: string, version: number) =>
+        call<RegistryRows[R]>('DELETE', `${registryPath(ref)}/${enc(key)}`, { headers: { 'if-match': etagOfVersion(version) } }),
+      /** 修改记录: every version of the row, oldest first. */
+      history: (ref: RegistryRef, key: string) => call<{ items: RegistryChange[] }>('GET', `${registryPath(ref)}/${enc(key)}/history`),
+      /** A dry run reports every bad row and changes nothing; a real import with a bad row is refused (422) and changes nothing. */
+      import: (ref: RegistryRef, file: Blob, type: RegistryFileType, dryRun: boolean, idempotencyKey = newIdempotencyKey()) =>
+        call<ImportReport>('POST', `${registryPath(ref)}/import`, { file: { bytes: file, type: FILE_TYPES[type] }, query: { dryRun }, idempotencyKey }),
+      /** The current rows as a file import reads back. */
+      export: (ref: RegistryRef, type: RegistryFileType) => call<Blob>('GET', `${registryPath(ref)}/export.${type}`, { blob: true }),
     },
     public: {
       disclosures: (query: { limit?: number; cursor?: string } = {}) =>

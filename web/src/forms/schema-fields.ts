@@ -132,6 +132,23 @@ export function fieldsOf(schema: AnySchema, values: FormValues = {}): FieldSpec[
   return out;
 }
 
+/** Labels of one form that differ from the shared ones (a registry's `kind` or `level` is not a case action's). */
+export interface FormLabels {
+  fields?: Record<string, string>;
+  options?: Record<string, Record<string, string>>;
+}
+
+export function relabel(fields: FieldSpec[], labels: FormLabels): FieldSpec[] {
+  return fields.map((f) => {
+    const names = labels.options?.[f.key];
+    return {
+      ...f,
+      label: labels.fields?.[f.key] ?? f.label,
+      ...(f.options && names ? { options: f.options.map((o) => ({ ...o, label: names[o.value] ?? o.value })) } : {}),
+    };
+  });
+}
+
 function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 }
