@@ -67,6 +67,8 @@ async function visibleRow(db: Queryable, def: RegistryDefinition, key: string, s
 
 export interface ListQuery {
   includeRetired?: boolean | undefined;
+  /** Contains, case-insensitive, in the registry's `searchColumns`. */
+  q?: string | undefined;
   after?: string | undefined;
   limit: number;
 }
@@ -75,6 +77,11 @@ export async function listRegistry(pool: Pool, def: RegistryDefinition, scope: R
   const params: unknown[] = [];
   const where = filters(def, scope, params);
   if (!q.includeRetired) where.push('r.retired_at IS NULL');
+  if (q.q !== undefined) {
+    // a plain contains: LIKE's own wildcards in what was typed are matched as themselves
+    params.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(${def.searchColumns.map((c) => `r.${c} ILIKE $${params.length}`).join(' OR ')})`);
+  }
   if (q.after !== undefined) {
     params.push(q.after);
     where.push(`r.${def.key} > $${params.length}`);

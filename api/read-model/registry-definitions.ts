@@ -45,6 +45,8 @@ export interface RegistryDefinition<I extends Record<string, unknown> = Record<s
   countySql: string | null;
   /** Column → Postgres type, in write order (the key first). */
   columns: Record<string, string>;
+  /** The columns a list's `q` looks in (contains, case-insensitive): the key, the name, the codes people search by. */
+  searchColumns: string[];
   toColumns(input: I, key: string): Record<string, unknown>;
   newKey(input: I): string;
   fromRow(row: Record<string, unknown>): RegistryObject;
@@ -93,6 +95,7 @@ export const officers: RegistryDefinition<OfficerInput> = {
     suspended_until: 'date',
     active: 'boolean',
   },
+  searchColumns: ['id', 'name', 'certificate_no'],
   toColumns: (o, key) => ({
     id: key,
     name: o.name,
@@ -185,6 +188,7 @@ export const enforcementObjects: RegistryDefinition<EnforcementObjectInput> = {
     industry: 'text',
     credit_class: 'text',
   },
+  searchColumns: ['id', 'name', 'credit_code', 'address'],
   toColumns: (o, key) => ({
     id: key,
     kind: o.kind,
@@ -267,6 +271,7 @@ export const matters: RegistryDefinition<MatterInput> = {
     cooperating_responsibility: 'text',
     discretion_bands: 'jsonb',
   },
+  searchColumns: ['code', 'name', 'legal_basis'],
   toColumns: (o, key) => ({
     code: key,
     name: o.name,
@@ -334,6 +339,7 @@ export const responsibilityItems: RegistryDefinition<ResponsibilityItemRecord> =
     cooperating_units: 'text[]',
     demo: 'boolean',
   },
+  searchColumns: ['id', 'item_name', 'matter_code'],
   toColumns: (o, key) => ({
     id: key,
     county_code: o.countyCode,

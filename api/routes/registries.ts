@@ -81,6 +81,7 @@ const importReportSchema = z.object({
 const listQuery = z
   .object({
     includeRetired: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+    q: z.string().trim().min(1).max(100).optional().describe('contains (case-insensitive) in the key, the name and the codes people search by'),
     after: z.string().max(200).optional().describe('the nextCursor of the previous page'),
     limit: z.coerce.number().int().min(1).max(1000).default(200),
   })

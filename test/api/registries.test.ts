@@ -114,6 +114,24 @@ describe('officers: create, read, update with If-Match, retire, history', () => 
     expect(shaowu.some((c) => c.id === id)).toBe(false);
   });
 
+  it('lists by a search: contains, in the key, the name and the codes people search by; a county admin still sees only the county', async () => {
+    await send(CITY_ADMIN, 'POST', '/v1/admin/officers', officer(`OF-T${pid}-q1`, { name: `检索测试${pid}甲`, certificateNo: `闽Q${pid}01` }));
+    await send(CITY_ADMIN, 'POST', '/v1/admin/officers', officer(`OF-T${pid}-q2`, { name: `检索测试${pid}乙`, certificateNo: `闽Q${pid}02` }));
+    const ids = async (caller: Claims, q: string) =>
+      ((await send(caller, 'GET', `/v1/admin/officers?q=${encodeURIComponent(q)}`)).json().items as Json[]).map((o) => o.id);
+    expect(await ids(CITY_ADMIN, `检索测试${pid}`)).toEqual([`OF-T${pid}-q1`, `OF-T${pid}-q2`]);
+    expect(await ids(CITY_ADMIN, `测试${pid}乙`)).toEqual([`OF-T${pid}-q2`]);
+    expect(await ids(CITY_ADMIN, `闽q${pid}01`)).toEqual([`OF-T${pid}-q1`]); // certificate number, any case
+    expect(await ids(CITY_ADMIN, `of-t${pid}-q`)).toEqual([`OF-T${pid}-q1`, `OF-T${pid}-q2`]); // the key
+    // LIKE's wildcards are matched as themselves
+    expect(await ids(CITY_ADMIN, '%')).toEqual([]);
+    expect(await ids(CITY_ADMIN, `检索测试${pid}_`)).toEqual([]);
+    expect(await ids(SHAOWU_ADMIN, `检索测试${pid}`)).toEqual([]);
+    const blank = await send(CITY_ADMIN, 'GET', '/v1/admin/officers?q=%20');
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json().error.details[0].path).toBe('querystring.q');
+  });
+
   it('names each bad field: one unit only, a validity for a certificate, an unknown township', async () => {
     const both = await send(CITY_ADMIN, 'POST', '/v1/admin/officers', officer(`OF-T${pid}-bad`, { departmentCode: DEMO.departments.ecology, validFrom: undefined }));
     expect(both.statusCode).toBe(400);
