@@ -3,7 +3,7 @@ import type { Account, NewAccount, accountChangeSchema } from '../../../api/acco
 import type { ErrorBody, ErrorDetail } from '../../../api/errors';
 import type { caseListQuerySchema, CaseSummary } from '../../../api/read-model/cases';
 import type { Disclosure } from '../../../api/read-model/disclosures';
-import type { ImportReport, RegistryChange } from '../../../api/read-model/registries';
+import type { ImportReport, ListQuery as RegistryListQuery, RegistryChange } from '../../../api/read-model/registries';
 import type { RegistryRows } from '../../../api/read-model/registry-definitions';
 import type { Jurisdictions, Matter, Officer, officersQuerySchema } from '../../../api/read-model/reference';
 import type { SlaPolicyResponse } from '../../../api/read-model/sla-policy';
@@ -264,8 +264,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
     },
     /** 登记簿: the four registries an admin maintains (api/routes/registries.ts). */
     registries: {
-      /** One page, ordered by key; `after` is the previous page's nextCursor. */
-      list: <R extends RegistryName>(ref: RegistryRef<R>, query: { includeRetired?: boolean; after?: string; limit?: number } = {}) =>
+      /** One page, ordered by key; `after` is the previous page's nextCursor; `q` searches on the server. */
+      list: <R extends RegistryName>(ref: RegistryRef<R>, query: Partial<RegistryListQuery> = {}) =>
         call<{ items: RegistryRows[R][]; nextCursor?: string }>('GET', registryPath(ref), { query }),
       get: <R extends RegistryName>(ref: RegistryRef<R>, key: string) => call<RegistryRows[R]>('GET', `${registryPath(ref)}/${enc(key)}`),
       create: <R extends RegistryName>(ref: RegistryRef<R>, body: RegistryInputs[R], idempotencyKey = newIdempotencyKey()) =>
