@@ -68,6 +68,7 @@ export const verificationSchema = z.object({
   poolHash: z.object({ recorded: z.string(), recomputed: z.string() }),
   differences: z.array(z.string()),
 });
+export type Verification = z.infer<typeof verificationSchema>;
 
 export const resultViewSchema = z.object({
   planId: z.string(),
@@ -80,6 +81,7 @@ export const resultViewSchema = z.object({
   publishedAt: z.string().nullable(),
 });
 export const resultListSchema = z.object({ items: z.array(resultViewSchema) });
+export type InspectionResultView = z.infer<typeof resultViewSchema>;
 
 export const publicResultSchema = z.object({
   planId: z.string(),
@@ -93,6 +95,7 @@ export const publicResultSchema = z.object({
   publishedAt: z.string(),
 });
 export const publicResultListSchema = z.object({ items: z.array(publicResultSchema), nextCursor: z.string().optional() });
+export type PublicInspectionResult = z.infer<typeof publicResultSchema>;
 export const publicResultsQuerySchema = z
   .object({
     planId: z.string().min(1).optional(),

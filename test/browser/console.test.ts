@@ -9,6 +9,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Claims } from '../../api/claims';
 import type { CaseSummary } from '../../api/read-model/cases';
+import type { DrawView, PlanView } from '../../api/read-model/inspections';
+import type { Officer } from '../../api/read-model/reference';
 import type { EfficiencyStats } from '../../api/read-model/stats';
 import { createEmptyDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../db/scratch-database';
 import { DEMO, DEMO_PASSWORD } from '../../db/seed';
@@ -649,5 +651,82 @@ describe('workbench in a browser', () => {
     const scroller = phoneTable.locator('.el-table__body-wrapper .el-scrollbar__wrap');
     await expect(scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).resolves.toBe(true);
     await shot(phone, '26-admin-registries-phone');
+  });
+
+  it('双随机抽查: a supervisor plans a campaign on demo data, sees the frozen pool and its hash, draws with public values, redraws with a reason, 校验 the draw, and sees the drawn objects with their inspectors', async () => {
+    const page = await newPage();
+    await signIn(page, 'pc-supervisor');
+    await page.getByRole('menuitem', { name: '双随机抽查', exact: true }).click();
+    await page.waitForURL(/\/inspections$/);
+
+    // 新建抽查计划: the ratios (A 5% … D 100%), period and inspection a week out are prefilled
+    await page.getByTestId('new-plan').click();
+    await field(page, 'inspection-plan', 'name').locator('input').fill('2026年12月食品小作坊双随机抽查');
+    await pick(page, 'inspection-plan', 'matterCodes', DEMO.matters.townshipInspection);
+    await field(page, 'inspection-plan', 'seedSource').locator('input').fill('中国福利彩票3D 2026-11-30 开奖号码');
+    await shot(page, '27-inspection-plan-form');
+    await submit(page, 'inspection-plan');
+    await page.waitForURL(/\/inspections\?plan=IP-/);
+    const planId = new URL(page.url()).searchParams.get('plan')!;
+    // the pool is frozen moments after planning; the screen shows its size and SHA-256 as the API has them
+    await page.getByTestId('pool-size').waitFor();
+    const plan = await http<PlanView>(SUPERVISOR, 'GET', `/v1/inspections/plans/${planId}`);
+    expect(plan).toMatchObject({ countyCode: DEMO.county, matterCodes: [DEMO.matters.townshipInspection], ratios: { A: 0.05, B: 0.2, C: 0.6, D: 1 } });
+    await expect(page.getByTestId('pool-size').innerText()).resolves.toBe(String(plan.pool!.size));
+    await expect(page.getByTestId('pool-hash').innerText()).resolves.toBe(plan.pool!.hash);
+    expect(plan.pool!.size).toBeGreaterThan(0);
+
+    // 抽取: the seed's public source, its date and values in published order
+    const typeValues = (values: string) => field(page, 'inspection-draw', 'seed.values').locator('input').fill(values);
+    await field(page, 'inspection-draw', 'seed.source').locator('input').fill('中国福利彩票3D 第2026318期');
+    await field(page, 'inspection-draw', 'seed.publishedOn').locator('input').fill('2026-11-30');
+    await typeValues('3 8 1');
+    expect(await field(page, 'inspection-draw', 'reason').count()).toBe(0);
+    await submit(page, 'inspection-draw');
+    const draws = page.getByTestId('draws');
+    await draws.locator('[data-status="accepted"]').waitFor();
+    await expect(page.getByTestId('draw-seed').innerText()).resolves.toBe('2026-11-30/3.8.1');
+
+    // 重抽: asks for the reason; the first attempt stays listed, superseded
+    await field(page, 'inspection-draw', 'seed.source').locator('input').fill('中国福利彩票3D 第2026318期');
+    await field(page, 'inspection-draw', 'seed.publishedOn').locator('input').fill('2026-11-30');
+    await typeValues('3 8 2');
+    await submit(page, 'inspection-draw');
+    await expect(field(page, 'inspection-draw', 'reason').locator('.el-form-item__error').innerText()).resolves.toContain('reason');
+    await field(page, 'inspection-draw', 'reason').locator('textarea').fill('误用试机号');
+    await submit(page, 'inspection-draw');
+    await draws.locator('[data-status="superseded"]').waitFor();
+    await expect.poll(() => draws.locator('tbody tr').count()).toBe(2);
+    await expect(page.getByTestId('draw-seed').innerText()).resolves.toBe('2026-11-30/3.8.2');
+    await expect(draws.innerText()).resolves.toContain('误用试机号');
+
+    // the drawn objects of the draw in force, each with its inspectors by name, as the API recorded them
+    const drawn = await http<DrawView>(SUPERVISOR, 'GET', `/v1/inspections/draws/${planId}-D2`);
+    expect(drawn.status).toBe('accepted');
+    expect(drawn.assignments.length).toBeGreaterThan(0);
+    const objects = page.getByTestId('drawn-objects');
+    await expect.poll(() => objects.locator('tbody tr').count()).toBe(drawn.assignments.length);
+    const { items: officers } = await http<{ items: Officer[] }>(SUPERVISOR, 'GET', `/v1/officers?countyCode=${DEMO.county}&limit=1000`);
+    const first = drawn.assignments[0]!;
+    const row = objects.locator('tr', { hasText: first.objectId });
+    const inspectors = await row.getByTestId('inspectors').innerText();
+    for (const id of first.officerIds) expect(inspectors).toContain(officers.find((o) => o.id === id)!.name);
+    await shot(page, '28-inspection-draw');
+
+    // 校验: recomputed from the record, it agrees
+    await draws.locator('tr', { hasText: '第 2 次' }).getByTestId('verify-draw').click();
+    await expect(page.getByTestId('verification').getAttribute('data-agrees')).resolves.toBe('true');
+    await expect(page.getByTestId('verification').innerText()).resolves.toContain('一致');
+    await shot(page, '29-inspection-verified');
+
+    // on a phone the drawn objects scroll sideways within the screen's width
+    const phone = await newPage(PHONE);
+    await signIn(phone, 'pc-supervisor');
+    await phone.goto(`${service.urls.api}/inspections?plan=${planId}`);
+    const phoneObjects = phone.getByTestId('drawn-objects');
+    await phoneObjects.locator('tbody tr').first().waitFor();
+    const box = (await phoneObjects.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    await shot(phone, '30-inspection-phone');
   });
 });

@@ -1,5 +1,8 @@
 import type { ActionName, CaseSource, Resolution } from '../../domain/stages';
 import type { RegistryName } from '../../domain/registries';
+import type { CreditClass } from '../../domain/inspection-draw';
+import type { InspectionOutcome } from '../../domain/inspection-plan';
+import type { DrawView, PlanView } from './api/client';
 export { STAGE_LABELS } from '../../domain/stages';
 
 /** What officials read: Chinese first, the API's term where an engineer needs it. */
@@ -351,3 +354,68 @@ export const REGISTRY_OPTION_LABELS: Record<string, Record<string, string>> = {
   domain: DOMAIN_LABELS,
   domains: DOMAIN_LABELS,
 };
+
+/* ---------- 双随机一公开 inspection campaigns (registries.md) ---------- */
+
+export const CREDIT_CLASS_LABELS: Record<CreditClass, string> = { A: 'A 低风险', B: 'B 一般风险', C: 'C 较高风险', D: 'D 高风险' };
+
+export const PLAN_STATUS_LABELS: Record<PlanView['status'], string> = {
+  planned: '已计划（名单冻结中）',
+  pool_frozen: '名单已冻结，待抽取',
+  drawn: '已抽取，待现场检查',
+  inspecting: '检查中',
+  published: '结果已公示',
+};
+
+export const DRAW_STATUS_LABELS: Record<DrawView['status'], string> = {
+  accepted: '有效 accepted',
+  refused: '未通过 refused',
+  superseded: '已被重抽取代 superseded',
+};
+
+export const INSPECTION_OUTCOME_LABELS: Record<InspectionOutcome, string> = {
+  compliant: '未发现问题',
+  issues_corrected: '发现问题，已责令整改',
+  case_filed: '发现问题，已立案查处',
+  not_found: '查无此对象',
+};
+
+/** The plan form (domain/inspection-plan.ts createPlanSchema; ratios in percent on the form). */
+export const PLAN_FIELD_LABELS: Record<string, string> = {
+  countyCode: '县（市）',
+  name: '抽查计划名称',
+  matterCodes: '检查事项 matterCodes（事项目录中「行政检查」类）',
+  'ratios.A': 'A 类（低风险）抽查比例 %',
+  'ratios.B': 'B 类（一般风险）抽查比例 %',
+  'ratios.C': 'C 类（较高风险）抽查比例 %',
+  'ratios.D': 'D 类（高风险）抽查比例 %',
+  units: '检查人员来源单位 units（留空：全县各执法队、部门）',
+  industry: '只抽该行业的对象 industry（可空）',
+  townshipCodes: '只抽这些乡镇（街道）的对象（留空：全县）',
+  'period.from': '检查期间自 (YYYY-MM-DD)',
+  'period.to': '检查期间至 (YYYY-MM-DD)',
+  inspectionAt: '现场检查时间 inspectionAt（结果须在其后 20 个工作日内公示）',
+  seedSource: '随机种子来源 seedSource（抽取前声明的公开数值，如「中国福利彩票3D 2026-11-30 开奖号码」）',
+  'policy.recuseOwnTownship': '回避：不抽派对象所在乡镇的执法队员',
+  'policy.inspectorsPerObject': '每个对象的检查人员数（至少 2 名）',
+  'policy.window': '同时在办的检查案件上限 window',
+  'policy.continueAfter': '每轮最多启动的检查案件数 continueAfter',
+  'policy.weightComplaints': '近一年投诉多的对象加权 weightComplaints',
+};
+
+/** The draw form (domain/inspection-plan.ts drawRequestSchema). */
+export const DRAW_FIELD_LABELS: Record<string, string> = {
+  'seed.source': '公开数值的来源（如「中国福利彩票3D 第2026318期」）',
+  'seed.publishedOn': '公布日期 (YYYY-MM-DD)',
+  'seed.values': '公布的数值 values，按公布顺序，以空格分隔（如 3 8 1）',
+  reason: '重抽理由（重抽必填，将随抽取记录公开）',
+};
+
+/** The result form (domain/inspection-plan.ts inspectionResultSchema). */
+export const RESULT_FIELD_LABELS: Record<string, string> = {
+  objectId: '检查对象',
+  outcome: '检查结果',
+  foundIssues: '发现的问题（逐条输入后回车）',
+  inspectedAt: '检查时间（留空：现在）',
+};
+export const RESULT_OPTION_LABELS: Record<string, Record<string, string>> = { outcome: INSPECTION_OUTCOME_LABELS };

@@ -12,13 +12,19 @@ declare module 'vue-router' {
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: () => import('./views/LoginView.vue'), meta: { public: true, title: '登录' } },
-  { path: '/public', component: () => import('./views/PublicDisclosures.vue'), meta: { public: true, title: '行政处罚结果公示' } },
+  { path: '/public', component: () => import('./views/PublicDisclosures.vue'), meta: { public: true, title: '公示' } },
   { path: '/', component: () => import('./views/HomeRedirect.vue') },
   { path: '/todo', component: () => import('./views/TodoList.vue'), meta: { roles: ['township', 'county'], title: '待办' } },
   { path: '/cases/new', component: () => import('./views/NewCase.vue'), meta: { roles: ['township', 'admin'], title: '新建案件' } },
   { path: '/cases/:caseId', component: () => import('./views/CasePage.vue'), props: true, meta: { title: '案件' } },
   { path: '/cases/:caseId/file', component: () => import('./views/CaseFile.vue'), props: true, meta: { title: '案卷' } },
   { path: '/board', component: () => import('./views/SupervisorBoard.vue'), meta: { roles: ['supervisor', 'admin'], title: '督办' } },
+  {
+    path: '/inspections',
+    component: () => import('./views/InspectionCampaigns.vue'),
+    // who the API lets plan and draw (api/routes/inspections.ts `staff`)
+    meta: { roles: ['county', 'supervisor', 'admin'], title: '双随机抽查' },
+  },
   { path: '/admin/registries', component: () => import('./views/AdminRegistries.vue'), meta: { roles: ['admin'], title: '登记簿' } },
   { path: '/admin/accounts', component: () => import('./views/AdminAccounts.vue'), meta: { roles: ['admin'], title: '账号管理' } },
   { path: '/admin/sla-policy', component: () => import('./views/AdminSlaPolicy.vue'), meta: { roles: ['admin'], title: '时限策略' } },

@@ -3,6 +3,14 @@ import type { Account, NewAccount, accountChangeSchema } from '../../../api/acco
 import type { ErrorBody, ErrorDetail } from '../../../api/errors';
 import type { caseListQuerySchema, CaseSummary } from '../../../api/read-model/cases';
 import type { Disclosure } from '../../../api/read-model/disclosures';
+import type {
+  DrawView,
+  InspectionResultView,
+  PlanView,
+  PublicInspectionResult,
+  publicResultsQuerySchema,
+  Verification,
+} from '../../../api/read-model/inspections';
 import type { ImportReport, ListQuery as RegistryListQuery, RegistryChange } from '../../../api/read-model/registries';
 import type { RegistryRows } from '../../../api/read-model/registry-definitions';
 import type { Jurisdictions, Matter, Officer, officersQuerySchema } from '../../../api/read-model/reference';
@@ -20,6 +28,7 @@ import type {
 import type { CaseView, OpenCaseBody } from '../../../domain/case';
 import type { SlaPolicyChange } from '../../../domain/sla';
 import type { SummonsAnswerBody, SummonsBody } from '../../../domain/summons';
+import type { createPlanSchema, drawRequestSchema, inspectionResultSchema } from '../../../domain/inspection-plan';
 import type { Deadline } from '../../../domain/deadlines';
 import type { DisclosureStatus } from '../../../domain/disclosure';
 import type { ActionName } from '../../../domain/stages';
@@ -45,6 +54,13 @@ export type OfficersQuery = z.input<typeof officersQuerySchema>;
 export type AccountChange = z.input<typeof accountChangeSchema>;
 
 export type { ImportReport, RegistryChange, RegistryName, RegistryRows };
+
+export type { DrawView, InspectionResultView, PlanView, PublicInspectionResult, Verification };
+/** What planning a 双随机 campaign, a draw and a result take (domain/inspection-plan.ts). */
+export type CreatePlanInput = z.input<typeof createPlanSchema>;
+export type DrawRequestInput = z.input<typeof drawRequestSchema>;
+export type InspectionResultInput = z.input<typeof inspectionResultSchema>;
+export type PublicInspectionResultsQuery = z.input<typeof publicResultsQuerySchema>;
 /** What a create or a PUT of each registry takes (domain/registries.ts); a PUT sends the whole row. */
 export interface RegistryInputs {
   officers: z.input<typeof officerInputSchema>;
@@ -284,7 +300,26 @@ export function createApiClient(options: ApiClientOptions = {}) {
       /** The current rows as a file import reads back. */
       export: (ref: RegistryRef, type: RegistryFileType) => call<Blob>('GET', `${registryPath(ref)}/export.${type}`, { blob: true }),
     },
+    /** 双随机一公开 campaigns (api/routes/inspections.ts): county (own county), supervisor, admin. */
+    inspections: {
+      /** 201 a new plan; 200 the same plan for a retry with the same key. Its pool is frozen moments later (GET it again). */
+      createPlan: (body: CreatePlanInput, idempotencyKey = newIdempotencyKey()) =>
+        call<PlanView>('POST', '/v1/inspections/plans', { body, idempotencyKey }),
+      plan: (planId: string) => call<PlanView>('GET', `/v1/inspections/plans/${enc(planId)}`),
+      /** 422 insufficient_inspectors when an object has too few eligible inspectors (the attempt is still recorded); 400 a redraw without a reason. */
+      draw: (planId: string, body: DrawRequestInput, idempotencyKey = newIdempotencyKey()) =>
+        call<DrawView>('POST', `/v1/inspections/plans/${enc(planId)}/draws`, { body, idempotencyKey }),
+      drawDetail: (drawId: string) => call<DrawView>('GET', `/v1/inspections/draws/${enc(drawId)}`),
+      /** 校验: recomputed from the recorded inputs. */
+      verify: (drawId: string) => call<Verification>('GET', `/v1/inspections/draws/${enc(drawId)}/verify`),
+      results: (planId: string) => call<{ items: InspectionResultView[] }>('GET', `/v1/inspections/plans/${enc(planId)}/results`),
+      recordResult: (planId: string, body: InspectionResultInput) =>
+        call<{ accepted: true }>('POST', `/v1/inspections/plans/${enc(planId)}/results`, { body }),
+    },
     public: {
+      /** 双随机抽查结果公示, newest publication first (no sign-in). */
+      inspectionResults: (query: PublicInspectionResultsQuery = {}) =>
+        call<{ items: PublicInspectionResult[]; nextCursor?: string }>('GET', '/v1/public/inspection-results', { query: query as Query }),
       disclosures: (query: { limit?: number; cursor?: string } = {}) =>
         call<{ items: Disclosure[]; nextCursor?: string }>('GET', '/v1/public/disclosures', { query }),
     },
