@@ -4,6 +4,7 @@ import type { RecordedDrawInputs } from '../../activities/inspection-campaign';
 import { CREDIT_CLASSES, seedFrom, verifyDraw, type Candidate, type DrawOutcome } from '../../domain/inspection-draw';
 import { INSPECTION_OUTCOMES, inspectionPolicySchema, type CreatePlanBody, type InspectionPolicy, type SeedSource } from '../../domain/inspection-plan';
 import { maskPersonName } from './disclosures';
+import { cursorIdSchema, decodeCursor, encodeCursor, sortKeySchema, sortKeyText } from './cursor';
 
 /** Reads of the 双随机 campaign tables for the API (the campaign workflow is their only writer after creation). */
 
@@ -323,5 +324,61 @@ export async function listPublicResults(pool: Pool, q: z.infer<typeof publicResu
       publishedAt: r.published_at!,
     })),
     ...(rows.length > q.limit ? { nextCursor: String(offset + q.limit) } : {}),
+  };
+}
+
+/** One campaign in the list of plans: enough to choose it (GET …/plans/{planId} has the rest). */
+export const planSummarySchema = z.object({
+  id: z.string(),
+  countyCode: z.string(),
+  name: z.string(),
+  status: planViewSchema.shape.status,
+  inspectionAt: z.string(),
+  poolSize: z.number().int().nullable().describe('null until the pool is frozen'),
+  publication: z.object({ dueAt: z.string().nullable(), publishedAt: z.string().nullable() }),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export type PlanSummary = z.infer<typeof planSummarySchema>;
+export const planListQuerySchema = z
+  .object({
+    countyCode: z.string().min(1).max(32).optional().describe('a county (a county user sees only its own)'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(400).optional().describe('the nextCursor of the previous page'),
+  })
+  .strict();
+const planCursorSchema = z.object({ k: sortKeySchema, id: cursorIdSchema }).strict();
+
+/** The campaigns of a county (or all, for a city-wide caller), newest first, keyset-paged on (created_at, id). */
+export async function listPlans(pool: Pool, q: z.output<typeof planListQuerySchema>): Promise<{ items: PlanSummary[]; nextCursor?: string }> {
+  const after = q.cursor ? decodeCursor(q.cursor, planCursorSchema) : undefined;
+  const { rows } = await pool.query<{
+    id: string; county_code: string; name: string; status: PlanView['status']; inspection_at: string; pool_size: number | null;
+    publication_due_at: string | null; published_at: string | null; created_by: string; created_at: string; sort_key: string;
+  }>(
+    `SELECT p.id, p.county_code, p.name, p.status, p.inspection_at, (SELECT size FROM inspection_pools s WHERE s.plan_id = p.id) AS pool_size,
+            p.publication_due_at, p.published_at, p.created_by, p.created_at, ${sortKeyText('p.created_at')} AS sort_key
+       FROM inspection_plans p
+      WHERE ($1::text IS NULL OR p.county_code = $1)
+        AND ($2::timestamptz IS NULL OR (p.created_at, p.id) < ($2::timestamptz, $3::text))
+      ORDER BY p.created_at DESC, p.id DESC
+      LIMIT $4`,
+    [q.countyCode ?? null, after?.k ?? null, after?.id ?? null, q.limit + 1],
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      countyCode: r.county_code,
+      name: r.name,
+      status: r.status,
+      inspectionAt: r.inspection_at,
+      poolSize: r.pool_size,
+      publication: { dueAt: r.publication_due_at, publishedAt: r.published_at },
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+    })),
+    ...(rows.length > q.limit && last ? { nextCursor: encodeCursor({ k: last.sort_key, id: last.id }) } : {}),
   };
 }

@@ -25,8 +25,11 @@ import {
   insertPlan,
   isInspectedObject,
   listPlanResults,
+  listPlans,
   listPublicResults,
   planCounty,
+  planListQuerySchema,
+  planSummarySchema,
   planViewSchema,
   publicResultListSchema,
   publicResultsQuerySchema,
@@ -127,6 +130,26 @@ const inspectionsRoutes: FastifyPluginAsyncZod<{ pool: Pool; temporal: { client:
       }
       const plan = await readPlan(pool, planId);
       return reply.code(created ? 201 : 200).send(plan!);
+    },
+  );
+
+  app.get(
+    '/v1/inspections/plans',
+    {
+      onRequest: staff,
+      schema: {
+        tags: ['inspections'],
+        summary: 'The campaigns, newest first: a county user its county, a city-wide supervisor or admin all (or `countyCode`)',
+        security: [{ bearerAuth: [] }],
+        querystring: planListQuerySchema,
+        response: { 200: z.object({ items: z.array(planSummarySchema), nextCursor: z.string().optional() }), ...errorResponses(400, 401, 403, 503) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const own = request.user.role === 'admin' ? undefined : request.user.countyCode;
+      if (own !== undefined && q.countyCode !== undefined && q.countyCode !== own) throw forbidden(`you see the campaigns of county ${own} only`);
+      return listPlans(pool, { ...q, ...(own !== undefined ? { countyCode: own } : {}) });
     },
   );
 

@@ -81,6 +81,35 @@ describe('POST /v1/inspections/plans', () => {
   });
 });
 
+describe('GET /v1/inspections/plans', () => {
+  it("lists a county's campaigns newest first, page by page; a county user sees only its own county", async () => {
+    const run = `${process.pid}-${Date.now()}`;
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const created = await post('county', body({ name: `列表测试${run}-${n}` }), { 'idempotency-key': `list-${run}-${n}` });
+      expect(created.statusCode, created.body).toBe(201);
+      ids.push(created.json().id as string);
+    }
+    const list = (caller: Parameters<typeof bearer>[0], query: string) =>
+      app.inject({ method: 'GET', url: `/v1/inspections/plans?${query}`, headers: bearer(caller) });
+    const first = await list('county', 'limit=2');
+    expect(first.statusCode, first.body).toBe(200);
+    const page1 = first.json() as { items: { id: string; countyCode: string; name: string; status: string; poolSize: number | null }[]; nextCursor?: string };
+    expect(page1.items.map((p) => p.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.items[0]).toMatchObject({ countyCode: DEMO.county, name: `列表测试${run}-3`, status: 'planned', poolSize: null });
+    const page2 = (await list('county', `limit=2&cursor=${encodeURIComponent(page1.nextCursor!)}`)).json() as { items: { id: string }[] };
+    expect(page2.items[0]!.id).toBe(ids[0]);
+    // another county's supervisor sees none of them, and may not ask for this county
+    const other = (await list('otherSupervisor', 'limit=200')).json() as { items: { id: string }[] };
+    expect(other.items.map((p) => p.id)).not.toContain(ids[0]);
+    expect((await list('otherSupervisor', `countyCode=${DEMO.county}`)).statusCode).toBe(403);
+    expect((await list('township', 'limit=2')).statusCode).toBe(403);
+    const bad = await list('admin', 'cursor=nonsense');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe('cursor');
+  });
+});
+
 describe('GET /v1/public/inspection-results', () => {
   it('answers without a token, and refuses a bad limit naming it', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/public/inspection-results' });

@@ -58,6 +58,7 @@ const CHECKS_ROLE = new Set([
   'put /v1/admin/calendar/{year}',
   // 双随机 campaigns: county (own county), supervisor, admin
   'post /v1/inspections/plans',
+  'get /v1/inspections/plans',
   'get /v1/inspections/plans/{planId}',
   'post /v1/inspections/plans/{planId}/draws',
   'get /v1/inspections/draws/{drawId}',

@@ -719,6 +719,15 @@ describe('workbench in a browser', () => {
     await expect(page.getByTestId('verification').innerText()).resolves.toContain('一致');
     await shot(page, '29-inspection-verified');
 
+    // a new sign-in finds the campaign in the list of the county's plans and opens it from there
+    const again = await newPage();
+    await signIn(again, 'pc-supervisor');
+    await again.goto(`${service.urls.api}/inspections`);
+    await again.getByTestId('plans').click();
+    await again.getByRole('option', { name: new RegExp(planId) }).click();
+    await again.waitForURL(new RegExp(`plan=${planId}`));
+    await expect(again.getByTestId('pool-hash').innerText()).resolves.toBe(plan.pool!.hash);
+
     // on a phone the drawn objects scroll sideways within the screen's width
     const phone = await newPage(PHONE);
     await signIn(phone, 'pc-supervisor');

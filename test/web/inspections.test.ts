@@ -13,7 +13,6 @@ import {
   planFormSchema,
   planIdOf,
   refusalText,
-  rememberPlan,
   seedValuesOf,
   verificationText,
 } from '../../web/src/inspections';
@@ -144,17 +143,7 @@ describe('the draw form', () => {
   });
 });
 
-describe('the plans of this session', () => {
-  it('keeps the most recent first, each once, at most twenty', () => {
-    let list = rememberPlan([], { id: 'IP-1', name: '一' });
-    list = rememberPlan(list, { id: 'IP-2', name: '二' });
-    list = rememberPlan(list, { id: 'IP-1', name: '一' });
-    expect(list.map((p) => p.id)).toEqual(['IP-1', 'IP-2']);
-    for (let i = 3; i < 30; i++) list = rememberPlan(list, { id: `IP-${i}`, name: String(i) });
-    expect(list).toHaveLength(20);
-    expect(list[0]!.id).toBe('IP-29');
-  });
-
+describe('opening a plan', () => {
   it('opens a plan by an ID typed, or pasted with spaces or as a link', () => {
     expect(planIdOf('  IP-0123456789ab ')).toBe('IP-0123456789ab');
     expect(planIdOf('http://127.0.0.1:3000/inspections?plan=IP-0123456789ab&x=1')).toBe('IP-0123456789ab');

@@ -119,16 +119,6 @@ export function verificationText(v: Verification): string {
 }
 
 /** A plan the person planned or opened in this browser session (there is no list of plans in the API). */
-export interface RememberedPlan {
-  id: string;
-  name: string;
-}
-
-/** The session's plans, most recent first, each once, at most `max`. */
-export function rememberPlan(list: RememberedPlan[], plan: RememberedPlan, max = 20): RememberedPlan[] {
-  return [plan, ...list.filter((p) => p.id !== plan.id)].slice(0, max);
-}
-
 /** A plan ID as typed or pasted (spaces around it, a whole URL with ?plan=…). */
 export function planIdOf(text: string): string {
   const trimmed = text.trim();

@@ -6,6 +6,8 @@ import type { Disclosure } from '../../../api/read-model/disclosures';
 import type {
   DrawView,
   InspectionResultView,
+  planListQuerySchema,
+  PlanSummary,
   PlanView,
   PublicInspectionResult,
   publicResultsQuerySchema,
@@ -55,7 +57,8 @@ export type AccountChange = z.input<typeof accountChangeSchema>;
 
 export type { ImportReport, RegistryChange, RegistryName, RegistryRows };
 
-export type { DrawView, InspectionResultView, PlanView, PublicInspectionResult, Verification };
+export type { DrawView, InspectionResultView, PlanSummary, PlanView, PublicInspectionResult, Verification };
+export type PlanListQuery = z.input<typeof planListQuerySchema>;
 /** What planning a 双随机 campaign, a draw and a result take (domain/inspection-plan.ts). */
 export type CreatePlanInput = z.input<typeof createPlanSchema>;
 export type DrawRequestInput = z.input<typeof drawRequestSchema>;
@@ -305,6 +308,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
       /** 201 a new plan; 200 the same plan for a retry with the same key. Its pool is frozen moments later (GET it again). */
       createPlan: (body: CreatePlanInput, idempotencyKey = newIdempotencyKey()) =>
         call<PlanView>('POST', '/v1/inspections/plans', { body, idempotencyKey }),
+      /** The campaigns the caller may see (a county user: its county), newest first. */
+      plans: (query: PlanListQuery = {}) => call<{ items: PlanSummary[]; nextCursor?: string }>('GET', '/v1/inspections/plans', { query: query as Query }),
       plan: (planId: string) => call<PlanView>('GET', `/v1/inspections/plans/${enc(planId)}`),
       /** 422 insufficient_inspectors when an object has too few eligible inspectors (the attempt is still recorded); 400 a redraw without a reason. */
       draw: (planId: string, body: DrawRequestInput, idempotencyKey = newIdempotencyKey()) =>
