@@ -92,6 +92,7 @@ function requests(): OutageRequest[] {
     { method: 'PUT', url: '/v1/admin/sla-policy', caller: 'admin', payload: { slas: { patrol: { duration: 'PT2H' } } } },
     { method: 'GET', url: '/v1/public/disclosures', caller: 'admin' },
     // 双随机 campaigns
+    { method: 'GET', url: '/v1/inspections/plans', caller: 'supervisor' },
     { method: 'GET', url: '/v1/inspections/plans/IP-outage', caller: 'supervisor' },
     { method: 'GET', url: '/v1/inspections/plans/IP-outage/results', caller: 'supervisor' },
     { method: 'GET', url: '/v1/inspections/draws/IP-outage-D1', caller: 'supervisor' },
