@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CREDIT_CLASSES, stratumSize, type CreditClass } from './credit-strata';
 
 /**
  * 双随机一公开: the auditable draw of a random-inspection campaign (registries.md), as pure functions.
@@ -13,8 +14,7 @@ import { createHash } from 'node:crypto';
  * gets its own independent ranking of the same roster.
  */
 
-export const CREDIT_CLASSES = ['A', 'B', 'C', 'D'] as const;
-export type CreditClass = (typeof CREDIT_CLASSES)[number];
+export { CREDIT_CLASSES, stratumSize, type CreditClass };
 
 /** An enforcement object in the frozen pool, with what the draw needs of it at freezing time. */
 export interface Candidate {
@@ -168,12 +168,6 @@ export function rank(ids: readonly string[], seed: string): string[] {
     .map((r) => r.id);
 }
 
-/** k = ceil(ratio × n), computed so that 0.07 × 100 is 7 and not 8 (binary floating point). */
-export function stratumSize(ratio: number, n: number): number {
-  if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`ratio ${ratio} is not between 0 and 1`);
-  const exact = Math.round(ratio * n * 1e9) / 1e9;
-  return Math.min(n, Math.ceil(exact));
-}
 
 /** A candidate's rank digest over its tickets (weight 1: exactly rankDigest). */
 export function weightedDigest(c: Pick<Candidate, 'id' | 'weight'>, seed: string): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CREDIT_CLASSES } from './inspection-draw';
+import { CREDIT_CLASSES } from './credit-strata';
 
 /**
  * A 双随机一公开 campaign plan (registries.md): inspection items of the catalog, a ratio per

@@ -309,18 +309,22 @@ const registriesRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { po
           summary: `Replace a ${def.noun} (If-Match required)`,
           description:
             'The whole row. `If-Match` must carry the ETag you read: without it 428, stale 412. A retired row is 409. ' +
-            'An `idNumber` sent back masked as it was read keeps the stored number.',
+            'A row sent back as it was read is accepted: `countyCode`, `version` and `retiredAt` (what a read adds) are ignored, and an ' +
+            '`idNumber` masked as it was read keeps the stored number.',
           security,
           params: rowParams,
           headers: z.looseObject({ 'if-match': z.string().optional().describe('the ETag of the version you read, e.g. "3"') }),
           body: bodySchema,
           response: { 200: objectSchema, ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 428, 503) },
         },
-        // Reads mask ID numbers: a row edited from what was read sends the mask back, which keeps the
-        // stored number (as an import of an export does); another mask is refused naming the field.
+        // A row edited from what was read may come back whole: the fields a read adds (its county,
+        // version and retirement) are dropped, and a masked ID number keeps the stored one (as an import of
+        // an export does); another mask is refused naming the field.
         preValidation: async (request) => {
           const body = request.body as Record<string, unknown> | undefined;
-          if (!body || !isMasked(body.idNumber)) return;
+          if (!body || typeof body !== 'object') return;
+          for (const field of ['countyCode', 'version', 'retiredAt']) delete body[field];
+          if (!isMasked(body.idNumber)) return;
           const stored = await storedIdNumberMasked(pool, def, (request.params as { id: string }).id, body.idNumber);
           if (!stored) throw new HttpError(400, 'invalid_request', MASKED_ID_REFUSAL, [{ path: 'body.idNumber', message: MASKED_ID_REFUSAL }]);
           body.idNumber = stored;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CREDIT_CLASSES, type CreditClass, type InsufficientInspectors } from '../../domain/inspection-draw';
+import { CREDIT_CLASSES, type CreditClass } from '../../domain/credit-strata';
+import type { InsufficientInspectors } from '../../domain/inspection-draw';
 import { createPlanSchema, drawRequestSchema, inspectionPolicySchema, seedSourceSchema } from '../../domain/inspection-plan';
 import type { CreatePlanInput, DrawRequestInput, DrawView, PlanView, Verification } from './api/client';
 import type { FormValues } from './forms/schema-fields';

@@ -1,6 +1,6 @@
 import type { ActionName, CaseSource, Resolution } from '../../domain/stages';
 import type { RegistryName } from '../../domain/registries';
-import type { CreditClass } from '../../domain/inspection-draw';
+import type { CreditClass } from '../../domain/credit-strata';
 import type { InspectionOutcome } from '../../domain/inspection-plan';
 import type { DrawView, PlanView } from './api/client';
 export { STAGE_LABELS } from '../../domain/stages';
