@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/pool';
 import type { Actor } from '../domain/case';
 import type { Deadline } from '../domain/deadlines';
@@ -96,15 +96,20 @@ export async function prepareDisclosure(pool: Pool, input: DisclosureInput): Pro
   return { publish: true, entry };
 }
 
+/** A disclosure's notifications into the outbox, each once (by its dedupe key), in the caller's transaction. */
+export async function enqueueDisclosureNotifications(client: PoolClient, caseId: string, notifications: readonly Notification[]): Promise<void> {
+  for (const n of notifications) {
+    await client.query(
+      `INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [n.dedupeKey, caseId, n.channel, n.recipient, n.subject, JSON.stringify(n.payload)],
+    );
+  }
+}
+
 export async function recordDisclosure(pool: Pool, r: DisclosureRecord): Promise<void> {
   await withTransaction(pool, async (client) => {
-    for (const n of r.notifications) {
-      await client.query(
-        `INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-        [n.dedupeKey, r.caseId, n.channel, n.recipient, n.subject, JSON.stringify(n.payload)],
-      );
-    }
+    await enqueueDisclosureNotifications(client, r.caseId, r.notifications);
     await client.query(
       `INSERT INTO disclosures (disclosure_id, case_id, version, status, county_code, township_code, decided_at, entry, not_published_reason,
                                 publish_due_at, published_at, published_by, visible_until, short_visibility, decision_changed_at,

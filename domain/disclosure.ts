@@ -109,3 +109,16 @@ export interface DisclosureInput {
   decision: DecisionToDisclose;
   policy: DisclosurePolicy;
 }
+
+/**
+ * What the credit publicity system is told when a published entry is withdrawn: by the disclosure process
+ * (workflows/disclosure.ts) and for an entry carried over from before it (api/read-model/disclosures.ts).
+ */
+export function creditWithdrawalNotice(w: { caseId: string; disclosureId: string; countyCode: string; withdrawnAt: string; reason: string }) {
+  return {
+    channel: 'credit-publicity' as const,
+    recipient: `credit-publicity:${w.countyCode}`,
+    subject: `行政处罚信息撤下 case ${w.caseId} withdrawn from publication: ${w.reason}`,
+    payload: { event: 'disclosure_withdrawn', caseId: w.caseId, disclosureId: w.disclosureId, withdrawnAt: w.withdrawnAt, reason: w.reason },
+  };
+}

@@ -5,6 +5,7 @@ import type { Notification } from '../activities/contract';
 import { SYSTEM_ACTOR, type Actor, type CaseView, type Penalty } from '../domain/case';
 import type { Deadline } from '../domain/deadlines';
 import {
+  creditWithdrawalNotice,
   DISCLOSURE_SOURCES,
   isPublishable,
   visibilityOf,
@@ -265,12 +266,10 @@ class DisclosureRun {
     this.withdrawnBy = actor.sub;
     this.record('disclosure_withdrawn', actor, { reason: reason.trim(), wasPublished }, at);
     if (wasPublished) {
-      this.notify('credit-withdrawal', {
-        channel: 'credit-publicity',
-        recipient: `credit-publicity:${this.input.countyCode}`,
-        subject: `行政处罚信息撤下 case ${this.input.caseId} withdrawn from publication: ${reason.trim()}`,
-        payload: { event: 'disclosure_withdrawn', caseId: this.input.caseId, disclosureId: this.state.disclosureId, withdrawnAt: at, reason: reason.trim() },
-      });
+      this.notify(
+        'credit-withdrawal',
+        creditWithdrawalNotice({ caseId: this.input.caseId, disclosureId: this.state.disclosureId, countyCode: this.input.countyCode, withdrawnAt: at, reason: reason.trim() }),
+      );
     }
     await this.save();
     return this.state;

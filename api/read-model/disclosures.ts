@@ -3,7 +3,8 @@ import type { Pool } from 'pg';
 import { cursorIdSchema, decodeCursor, encodeCursor, sortKeySchema, sortKeyText } from './cursor';
 import { isoSql, paramList } from './sql';
 import { withTransaction } from '../../db/pool';
-import type { DisclosureEntry } from '../../domain/disclosure';
+import { creditWithdrawalNotice, type DisclosureEntry } from '../../domain/disclosure';
+import { enqueueDisclosureNotifications } from '../../activities/disclosures';
 
 export { maskPersonName } from '../../domain/masking';
 
@@ -160,17 +161,13 @@ export async function withdrawCarriedOver(
       [a.disclosureId, reason, a.actor.sub, JSON.stringify(a.actor)],
     );
     const w = updated.rows[0]!;
-    await client.query(
-      `INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload) VALUES ($1, $2, 'credit-publicity', $3, $4, $5::jsonb)
-       ON CONFLICT (dedupe_key) DO NOTHING`,
-      [
-        `${a.disclosureId}:credit-withdrawal`,
-        row.case_id,
-        `credit-publicity:${row.county_code}`,
-        `行政处罚信息撤下 case ${row.case_id} withdrawn from publication: ${reason}`,
-        JSON.stringify({ event: 'disclosure_withdrawn', caseId: row.case_id, disclosureId: a.disclosureId, withdrawnAt: w.withdrawn_at, reason }),
-      ],
-    );
+    // the credit publicity system is told as the disclosure process tells it (the same dedupe key)
+    await enqueueDisclosureNotifications(client, row.case_id, [
+      {
+        dedupeKey: `${a.disclosureId}:credit-withdrawal`,
+        ...creditWithdrawalNotice({ caseId: row.case_id, disclosureId: a.disclosureId, countyCode: row.county_code, withdrawnAt: w.withdrawn_at, reason }),
+      },
+    ]);
     return {
       caseId: row.case_id,
       disclosureId: a.disclosureId,

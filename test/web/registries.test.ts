@@ -3,7 +3,8 @@ import type { RegistryRows } from '../../api/read-model/registry-definitions';
 import { matterInputSchema } from '../../domain/registries';
 import { fieldsOf, relabel } from '../../web/src/forms/schema-fields';
 import { REGISTRY_FIELD_LABELS, REGISTRY_OPTION_LABELS } from '../../web/src/labels';
-import { changedFields, formValuesOf, importFileType, officerStanding, searchRows, shanghaiDay, updateBody, type CodeNames } from '../../web/src/registries';
+import { shanghaiDay } from '../../web/src/format';
+import { changedFields, formValuesOf, importFileType, officerStanding, searchRows, updateBody, type CodeNames } from '../../web/src/registries';
 
 /** The 登记簿 screen's pure parts (web/src/registries.ts): what the table says, what an edit sends, what a change shows. */
 

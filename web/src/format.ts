@@ -43,3 +43,10 @@ export function formatDuration(seconds: number): string {
 export function formatYuan(n: number | undefined | null): string {
   return n === undefined || n === null ? '—' : `${n.toLocaleString('zh-CN')} 元`;
 }
+
+const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The day in Asia/Shanghai as YYYY-MM-DD (a certificate's validity, a new plan's dates, a file's name). */
+export function shanghaiDay(at = new Date()): string {
+  return day.format(at);
+}

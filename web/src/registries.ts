@@ -9,6 +9,7 @@ import {
   type RegistryName,
 } from '../../domain/registries';
 import type { RegistryRows } from './api/client';
+import { shanghaiDay } from './format';
 import { fieldsOf, type FormValues } from './forms/schema-fields';
 import { DOMAIN_LABELS, REGISTRY_OPTION_LABELS } from './labels';
 
@@ -48,10 +49,6 @@ const list = (values: string[], name: (v: string) => string = (v) => v) => (valu
 const option = (field: string, value: string | undefined) => (value ? (REGISTRY_OPTION_LABELS[field]?.[value] ?? value) : '—');
 const unitOrTownship = (code: string, names: CodeNames) => (code === TOWNSHIP_UNIT ? '乡镇（街道）' : names.unit(code));
 
-/** Today in Asia/Shanghai as YYYY-MM-DD: the day a certificate is valid on. */
-export function shanghaiDay(at = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 /** 可执法 or not, and why not (domain/registries.ts certificateRefusal, in the API's words). */
 export function officerStanding(o: RegistryRows['officers'], day = shanghaiDay()): { canAct: boolean; text: string; reason?: string } {
