@@ -250,8 +250,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secret: deps.jwtSecret,
     // Tokens this app signs (app.jwt.sign) expire too unless the caller sets its own expiresIn.
     sign: { algorithm: 'HS256', expiresIn: '12h' },
-    // A token without exp would never expire: refuse it (api/auth.ts names the reason).
-    verify: { algorithms: ['HS256'], requiredClaims: ['exp'] },
+    // A token without exp would never expire: refuse it (api/auth.ts names the reason). An upstream system
+    // sends the same token with every request: fast-jwt remembers a verified token (LRU of 1,000, by its
+    // SHA-256) until its exp or 10 minutes, whichever is first, instead of checking the HMAC and parsing it
+    // again; refusals are not remembered (errorCacheTTL -1, the library's default).
+    verify: { algorithms: ['HS256'], requiredClaims: ['exp'], cache: 1000, cacheTTL: 600_000 },
     messages: { authorizationTokenInvalid: (err: Error) => `Authorization token is invalid: ${err.message}` },
   });
   await app.register(rateLimit, {

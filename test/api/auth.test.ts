@@ -436,6 +436,17 @@ describe('token lifetime', () => {
     expect(payload.exp! - payload.iat!).toBe(12 * 3600);
   });
 
+  it('a token verified (and so remembered by the verifier) is refused once its exp has passed', async () => {
+    const exp = now() + 2;
+    const headers = { authorization: `Bearer ${unsigned({ ...CALLERS.admin, iat: now(), exp })}` };
+    for (let i = 0; i < 2; i++) expect((await app.inject({ method: 'GET', url: '/v1/jurisdictions', headers })).statusCode).toBe(200);
+    // exp is in whole seconds: wait until it is past (real time; nothing here is timed)
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const res = await app.inject({ method: 'GET', url: '/v1/jurisdictions', headers });
+    expect(res.statusCode).toBe(401);
+    expect((res.json() as { error: { message: string } }).error.message).toBe('token expired');
+  });
+
   it('tokens the app itself signs (app.jwt.sign) carry exp, and verify', async () => {
     const token = app.jwt.sign({ ...CALLERS.admin });
     const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp?: number; iat?: number };
