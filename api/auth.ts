@@ -119,7 +119,7 @@ export function canOpenCase(claims: Claims, countyCode: string, townshipCode: st
 }
 
 /** May the caller take a human step on this case? Township: its own cases. County: a transfer it holds. */
-export function canActOnCase(claims: Claims, c: CaseLike): boolean {
+export function canActOnCase(claims: Claims, c: Pick<CaseView, 'countyCode' | 'townshipCode' | 'handler'>): boolean {
   if (claims.role === 'township') return claims.townshipCode === c.townshipCode && claims.countyCode === c.countyCode;
   if (claims.role === 'county') {
     return (

@@ -46,29 +46,82 @@ export async function claimIdempotencyKey(pool: Pool, r: IdempotentRequest): Pro
 }
 
 /**
+ * What an action needs of its case before it runs (jurisdiction, closed or not, the projected seq): read
+ * from the row's columns, not its snapshot, which would be read, sent and parsed whole at every step.
+ */
+export type CaseGate = Pick<CaseView, 'countyCode' | 'townshipCode' | 'status' | 'handler'>;
+
+interface ClaimRow<T> {
+  row: { snapshot: T; seq: number } | undefined;
+  fresh: boolean;
+  claim: () => Promise<KeyClaim>;
+}
+
+/**
  * The case row of a step on a case and, for a keyed request, the key's claim, in one statement (one
  * round trip on the action path). The caller checks jurisdiction on the row, then asks `claim()`; a
  * request it refuses gives a fresh claim back with `releaseClaim`, so the key stays free as before.
+ * `caseRowWithClaim` reads the whole snapshot (a reader's jurisdiction may depend on the timeline),
+ * `caseGateWithClaim` only the gate's columns.
  */
-export async function caseRowWithClaim(
+export function caseRowWithClaim(pool: Pool, r: IdempotentRequest & { caseId: string }): Promise<ClaimRow<CaseView>> {
+  return rowWithClaim(pool, r, 'case-row-with-claim', 'c.snapshot', (first) => first.snapshot as CaseView);
+}
+
+export function caseGateWithClaim(pool: Pool, r: IdempotentRequest & { caseId: string }): Promise<ClaimRow<CaseGate>> {
+  return rowWithClaim(
+    pool,
+    r,
+    'case-gate-with-claim',
+    'c.county_code, c.township_code, c.status, c.handler_level, c.handler_department_code, c.handler_officer_ids',
+    (first) => caseGateOf(first as unknown as CaseGateRow),
+  );
+}
+
+export interface CaseGateRow {
+  county_code: string;
+  township_code: string;
+  status: CaseView['status'];
+  handler_level: CaseView['handler']['level'];
+  handler_department_code: string | null;
+  handler_officer_ids: string[] | null;
+}
+
+export function caseGateOf(row: CaseGateRow): CaseGate {
+  return {
+    countyCode: row.county_code,
+    townshipCode: row.township_code,
+    status: row.status,
+    handler: {
+      level: row.handler_level,
+      ...(row.handler_department_code !== null ? { departmentCode: row.handler_department_code } : {}),
+      ...(row.handler_officer_ids !== null ? { officerIds: row.handler_officer_ids } : {}),
+    },
+  };
+}
+
+async function rowWithClaim<T>(
   pool: Pool,
   r: IdempotentRequest & { caseId: string },
-): Promise<{ row: { snapshot: CaseView; seq: number } | undefined; fresh: boolean; claim: () => Promise<KeyClaim> }> {
+  name: string,
+  columns: string,
+  read: (first: Record<string, unknown>) => T,
+): Promise<ClaimRow<T>> {
   const hash = requestFingerprint(r);
   // Named (like the other statements of the action path): prepared once per connection, not parsed and planned per request.
-  const { rows } = await pool.query<{ snapshot: CaseView | null; seq: number | null; claimed: boolean }>({
-    name: 'case-row-with-claim',
+  const { rows } = await pool.query<Record<string, unknown> & { seq: number | null; claimed: boolean }>({
+    name,
     text: `WITH claim AS (
        INSERT INTO idempotency_keys (caller, key, request_hash, method, path, case_id)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (caller, key) DO NOTHING
        RETURNING 1
      )
-     SELECT c.snapshot, c.seq, EXISTS (SELECT 1 FROM claim) AS claimed
+     SELECT ${columns}, c.seq, EXISTS (SELECT 1 FROM claim) AS claimed
        FROM (SELECT 1) AS one LEFT JOIN cases c ON c.case_id = $6`,
     values: [r.caller, r.key, hash, r.method, r.path, r.caseId],
   });
   const first = rows[0];
-  const row = first?.snapshot && first.seq !== null ? { snapshot: first.snapshot, seq: first.seq } : undefined;
+  const row = first && first.seq !== null ? { snapshot: read(first), seq: first.seq } : undefined;
   // A key already claimed is judged (first answer, or 422 for another request) when the caller asks,
   // after its own checks on the row: a request outside the caller's jurisdiction is 403 either way.
   if (first?.claimed) return { row, fresh: true, claim: async () => ({ kind: 'first' }) };

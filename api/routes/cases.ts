@@ -32,7 +32,7 @@ import {
   openedUpdate,
   type ChildEventRequest,
 } from '../../workflows/definitions';
-import { caseRowWithClaim, claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, projectedAnswer, releaseClaim, rememberAnswer } from '../idempotency';
+import { caseGateWithClaim, type CaseGate, claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, projectedAnswer, releaseClaim, rememberAnswer } from '../idempotency';
 import { actionIdempotencyHeaders, caseAccess, caseIdSchema, caseParams, idempotencyKeySchema, isTemporalUnavailable, type KeyedRequest } from '../case-access';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { forbidden, HttpError, notFound } from '../errors';
@@ -166,7 +166,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
   const { pool } = opts;
   const { client, taskQueue } = opts.temporal;
   const creationTurns = new PerCaseTurns();
-  const { readModelRow, readModelCase, queryCase, loadCase, loadReadableCase, claimKey, mapUpdateError } = caseAccess(pool, client, opts.queryTimeoutMs);
+  const { readModelRow, readModelGate, readModelCase, queryCase, loadCase, loadReadableCase, claimKey, mapUpdateError } = caseAccess(pool, client, opts.queryTimeoutMs);
 
   // ------------------------------------------------------------ POST /v1/cases
   app.post(
@@ -308,13 +308,13 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     // workflow itself re-checks the stage. A case not yet projected is asked directly. A keyed request
     // claims its key in the same statement (one round trip), and gives it back if refused here.
     const key = request.headers['idempotency-key'];
-    const claimed = typeof key === 'string' ? await caseRowWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId }) : undefined;
-    const row = claimed ? claimed.row : await readModelRow(caseId);
+    const claimed = typeof key === 'string' ? await caseGateWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId }) : undefined;
+    const row = claimed ? claimed.row : await readModelGate(caseId);
     const refuse = async (err: HttpError): Promise<never> => {
       if (typeof key === 'string' && claimed?.fresh) await releaseClaim(pool, claims.sub, key);
       throw err;
     };
-    const c = row?.snapshot ?? (await loadCase(caseId, request.log));
+    const c: CaseGate | undefined = row?.snapshot ?? (await loadCase(caseId, request.log));
     if (!c) return refuse(notFound(`case ${caseId}`));
     if (!canActOnCase(claims, c)) {
       return refuse(
