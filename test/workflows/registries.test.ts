@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistryRow, scopeOf } from '../../api/read-model/registries';
 import { matters, officers, REGISTRIES } from '../../api/read-model/registry-definitions';
+import { linkPartyToEnforcementObject } from '../../activities/registries';
 import { DEMO } from '../../db/seed';
 import { REFUSAL } from '../../domain/errors';
 import { bearer, buildTestApp } from '../helpers/api';
@@ -58,8 +59,27 @@ describe('the party of a case and the enforcement-object roster', () => {
       [c.caseId],
     );
     expect(linked.rows).toEqual([{ id: expect.stringMatching(/^EO-[0-9a-f]{16}$/), kind: 'person', name: '新某', township_code: DEMO.street, address: '浦城县莲塘镇莲塘街 18 号' }]);
-    const audit = await pool.query(`SELECT action, actor FROM registry_changes WHERE registry = 'enforcement-objects' AND row_key = $1`, [linked.rows[0]!.id]);
-    expect(audit.rows).toEqual([{ action: 'create', actor: `capture:${c.caseId}` }]);
+    const audit = await pool.query(`SELECT action, actor, after FROM registry_changes WHERE registry = 'enforcement-objects' AND row_key = $1`, [linked.rows[0]!.id]);
+    expect(audit.rows).toEqual([
+      {
+        action: 'create',
+        actor: `capture:${c.caseId}`,
+        after: {
+          id: linked.rows[0]!.id,
+          kind: 'person',
+          name: '新某',
+          // no idNumber: this one fails its check digit, so the roster does not keep it (the object is keyed by it)
+          address: '浦城县莲塘镇莲塘街 18 号',
+          townshipCode: DEMO.street,
+          countyCode: DEMO.county,
+          creditClass: 'B',
+          version: 1,
+        },
+      },
+    ]);
+    // The link retried (the projection's local activity ran again): nothing changes, nothing more is audited.
+    await linkPartyToEnforcementObject(pool, c);
+    expect((await pool.query('SELECT count(*)::int AS n FROM registry_changes WHERE row_key = $1', [linked.rows[0]!.id])).rows).toEqual([{ n: 1 }]);
 
     // A second case about the same person finds that object.
     const second = await toCapture('same-party');
