@@ -61,7 +61,7 @@ class Life {
     return this;
   }
   /** One step: a new timeline entry and the changes. */
-  async step(stage: Stage, when: string, changes: Partial<CaseView> = {}): Promise<this> {
+  async step(stage: Stage, when: string, changes: Partial<CaseView> = {}, review?: CaseReview): Promise<this> {
     const seq = this.s.timeline.length + 1;
     this.s = {
       ...this.s,
@@ -70,15 +70,20 @@ class Life {
       updatedAt: when,
       timeline: [...this.s.timeline, { seq, at: when, type: 'stage_changed', stage, actor: this.s.createdBy }],
     };
-    await project(pool, this.s);
+    await project(pool, this.s, review);
     return this;
   }
-  async close(when: string, review: Omit<CaseReview, 'closedAt' | 'totalDurationSeconds'>, reviewFirst = false): Promise<this> {
+  /**
+   * The closing step and its review: written by the step's own statement (`with-step`, as the case
+   * workflow does), or by recordReview after it (`after`) or before it (`before`, a review that overtook
+   * its case row).
+   */
+  async close(when: string, review: Omit<CaseReview, 'closedAt' | 'totalDurationSeconds'>, order: 'with-step' | 'after' | 'before' = 'after'): Promise<this> {
     const full: CaseReview = { ...review, closedAt: when, totalDurationSeconds: (Date.parse(when) - Date.parse(this.s.openedAt)) / 1000 };
     const writeReview = () => activities.recordReview({ caseId: this.s.caseId, snapshot: { ...this.s, review: full }, review: full });
-    if (reviewFirst) await writeReview();
-    await this.step('review', when, { status: 'closed', resolution: 'resolved', closedAt: when, deadlines: [] });
-    if (!reviewFirst) await writeReview();
+    if (order === 'before') await writeReview();
+    await this.step('review', when, { status: 'closed', resolution: 'resolved', closedAt: when, deadlines: [] }, order === 'with-step' ? full : undefined);
+    if (order === 'after') await writeReview();
     return this;
   }
 }
@@ -112,11 +117,13 @@ beforeAll(async () => {
   const township = (unit: string, ...n: number[]) => ({ level: 'township' as const, officerIds: n.map((k) => officer(unit, k)) });
   const county = (dept: string) => ({ level: 'county' as const, departmentCode: dept, officerIds: [officer(dept, 1)] });
 
-  // January 2025: a clean close, a rework loop, a county transfer closed late, an open overdue case.
+  // January 2025: a clean close, a rework loop, a county transfer closed late, an open overdue case. A1, B1, M1
+  // and N1 close as the case workflow closes (the review written by the closing step's statement), the others
+  // with recordReview after (or, C1, before) the closing step.
   const a1 = await new Life('A1', C1, TA, at('2025-01-03')).open();
   await a1.step('handling', at('2025-01-03', '12'), { handler: township(TA, 1, 2) });
   await a1.step('verification', at('2025-01-04'));
-  await a1.close(at('2025-01-05'), review(at('2025-01-03'), [['patrol', 3600], ['handling', 80000], ['verification', 7200]]));
+  await a1.close(at('2025-01-05'), review(at('2025-01-03'), [['patrol', 3600], ['handling', 80000], ['verification', 7200]]), 'with-step');
 
   const a2 = await new Life('A2', C1, TA, at('2025-01-10')).open();
   await a2.step('handling', at('2025-01-10', '15'), { handler: township(TA, 2, 3) });
@@ -138,7 +145,7 @@ beforeAll(async () => {
   await b1.step('handling', at('2025-01-08'), { handler: county(CGJ) });
   await b1.step('handling', at('2025-01-09'), { handler: county(STHJ) });
   await b1.step('verification', at('2025-01-30'));
-  await b1.close(at('2025-02-04'), review(at('2025-01-07'), [['assignment', 7200], ['handling', 1900000], ['verification', 400000]], { onTime: false, breachedDeadlines: 1, escalations: 2 }));
+  await b1.close(at('2025-02-04'), review(at('2025-01-07'), [['assignment', 7200], ['handling', 1900000], ['verification', 400000]], { onTime: false, breachedDeadlines: 1, escalations: 2 }), 'with-step');
 
   // open, current deadline long past, never marked by a timer: overdue at query time only
   const b2 = await new Life('B2', C1, TB, at('2025-01-20')).open();
@@ -148,13 +155,13 @@ beforeAll(async () => {
   const m1 = await new Life('M1', C1, TA, at('2025-01-25')).open();
   await m1.step('capture', at('2025-01-25', '10'), { townshipCode: TC, handler: township(TC, 1) });
   await m1.step('handling', at('2025-01-26'), { countyCode: C2, townshipCode: TD, handler: township(TD, 2) });
-  await m1.close(at('2025-01-28'), review(at('2025-01-25'), [['capture', 3600], ['handling', 100000]]));
+  await m1.close(at('2025-01-28'), review(at('2025-01-25'), [['capture', 3600], ['handling', 100000]]), 'with-step');
 
   // a case whose review is written before its closing transition, and an unfounded close with no verification
   const c1 = await new Life('C1', C1, TC, at('2025-02-10')).open();
   await c1.step('handling', at('2025-02-10', '11'), { handler: township(TC, 2, 3) });
   await c1.step('verification', at('2025-02-12'));
-  await c1.close(at('2025-02-13'), review(at('2025-02-10'), [['handling', 170000], ['verification', 600]]), true);
+  await c1.close(at('2025-02-13'), review(at('2025-02-10'), [['handling', 170000], ['verification', 600]]), 'before');
 
   const c2 = await new Life('C2', C1, TC, at('2025-02-14')).open();
   await c2.close(at('2025-02-14', '18'), review(at('2025-02-14'), [['patrol', 1800], ['discovery', 900]]));
@@ -181,7 +188,7 @@ beforeAll(async () => {
   })();
   const recent = new Date(Math.max(nowMonthStart + 1000, Date.now() - 60_000)).toISOString();
   const n1 = await new Life('N1', C1, TA, recent).open();
-  await n1.close(new Date(Math.max(Date.parse(recent), Date.now() - 1000)).toISOString(), review(recent, [['patrol', 1]]));
+  await n1.close(new Date(Math.max(Date.parse(recent), Date.now() - 1000)).toISOString(), review(recent, [['patrol', 1]]), 'with-step');
   const n2 = await new Life('N2', C1, TB, isoAgo(3 * DAY)).open();
   await n2.step('verification', isoAgo(2 * DAY), {
     handler: township(TB, 2),

@@ -65,14 +65,15 @@ export function snapshot(caseId: string, county: string, township: string, overr
   return fixtureCase(caseId, { countyCode: county, townshipCode: township, ...overrides });
 }
 
-/** Projects a snapshot into the read model as the workflow does (recordTransition). */
-export async function project(pool: Pool, s: CaseView): Promise<void> {
+/** Projects a snapshot into the read model as the workflow does (recordTransition; a closing step with its review). */
+export async function project(pool: Pool, s: CaseView, review?: CaseReview): Promise<void> {
   await createActivities(pool).recordTransition({
     workflowId: s.caseId,
     snapshot: s,
     seq: s.timeline.length,
     events: s.timeline,
     notifications: [],
+    ...(review ? { review } : {}),
   });
 }
 
