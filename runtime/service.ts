@@ -157,6 +157,7 @@ export async function startService(config: ServiceConfig, options: StartServiceO
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: createActivities(pool),
       workflowBundle: await bundling,
+      workflowThreads: config.WORKFLOW_THREADS,
     });
     const running = worker.run();
     running.catch((err: unknown) => logger.error({ err }, 'worker failed'));

@@ -44,6 +44,8 @@ export interface CaseWorkerOptions {
   /** How long running activities get to finish on shutdown before they are cancelled. Default 10 s. */
   shutdownGraceTime?: string | number;
   identity?: string;
+  /** Threads for workflow code (WORKFLOW_THREADS); the SDK's default (1) when absent. */
+  workflowThreads?: number;
 }
 
 /** A Worker for the case workflows (caseWorkflow and its children) and the case activities. */
@@ -56,6 +58,7 @@ export async function createCaseWorker(options: CaseWorkerOptions): Promise<Work
     workflowBundle,
     activities: { ...options.activities },
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    ...(options.workflowThreads ? { workflowThreadPoolSize: options.workflowThreads } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   });
 }

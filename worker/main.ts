@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: createActivities(pool),
       workflowBundle,
+      workflowThreads: config.WORKFLOW_THREADS,
     });
     logger.info(
       { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },

@@ -2,7 +2,7 @@
  * The worker process of `npm run bench:throughput`: the real case worker (worker/create-worker.ts, the
  * case activities on DATABASE_URL) on TEMPORAL_TASK_QUEUE and the floor workflow on FLOOR_TASK_QUEUE,
  * in one process so the bench reads one process's CPU from /proc for either phase (they run one after
- * the other). Prints "bench worker running" once both poll; SIGTERM drains and exits 0.
+ * the other). Both run workflow code on WORKFLOW_THREADS threads. Prints "bench worker running" once both poll; SIGTERM drains and exits 0.
  */
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: createActivities(pool),
       workflowBundle: caseBundle,
+      workflowThreads: config.WORKFLOW_THREADS,
     }),
     await Worker.create({
       connection,
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
       taskQueue: floorTaskQueue,
       workflowBundle: floorBundle,
       activities: { ...createFloorActivities(pool) },
+      // the same number of workflow threads as the case worker: the floor is measured with the same settings
+      workflowThreadPoolSize: config.WORKFLOW_THREADS,
     }),
   ];
   const stop = () => {
