@@ -29,11 +29,12 @@ const envSchema = z.object({
   /** How long an Idempotency-Key's first answer is kept (worker/retention.ts); days, default 30. */
   IDEMPOTENCY_KEY_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be at least 1 day').default(30),
   /**
-   * Threads that run the worker's workflow code (the SDK's workflowThreadPoolSize; its default is 1 with
-   * a reused V8 context). One thread was the bottleneck of a 2-core worker at 50 concurrent cases
-   * (bench:throughput); each thread holds its own V8 context and workflow cache.
+   * Threads that run the worker's workflow code (the SDK's workflowThreadPoolSize; 1, the SDK's default
+   * with a reused V8 context). Each thread holds its own V8 context and workflow cache. On the 2-core
+   * bench machine 2 threads measured the same as 1 (bench:throughput at 50 concurrent cases, within its
+   * noise); a worker on more cores with a backlog of workflow tasks and idle CPU wants more.
    */
-  WORKFLOW_THREADS: z.coerce.number().int('must be a whole number of threads').min(1, 'must be at least 1').max(16, 'must be at most 16').default(2),
+  WORKFLOW_THREADS: z.coerce.number().int('must be a whole number of threads').min(1, 'must be at least 1').max(16, 'must be at most 16').default(1),
   /** The worker's Temporal SDK metrics for Prometheus (host:port, served at /metrics); unset: none. */
   WORKER_METRICS_ADDRESS: z
     .string()

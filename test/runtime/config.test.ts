@@ -49,8 +49,8 @@ describe('loadConfig', () => {
     expect(configError({ WORKER_METRICS_ADDRESS: 'http://0.0.0.0:9464' }).message).toMatch(/WORKER_METRICS_ADDRESS/);
   });
 
-  it('WORKFLOW_THREADS is a whole number 1–16, 2 by default, refused naming the variable otherwise', () => {
-    expect(loadConfig({}).WORKFLOW_THREADS).toBe(2);
+  it('WORKFLOW_THREADS is a whole number 1–16, 1 by default, refused naming the variable otherwise', () => {
+    expect(loadConfig({}).WORKFLOW_THREADS).toBe(1);
     expect(loadConfig({ WORKFLOW_THREADS: '4' }).WORKFLOW_THREADS).toBe(4);
     expect(configError({ WORKFLOW_THREADS: '0' }).message).toMatch(/^invalid configuration: WORKFLOW_THREADS must be at least 1/);
     expect(configError({ WORKFLOW_THREADS: '1.5' }).message).toMatch(/WORKFLOW_THREADS must be a whole number/);
