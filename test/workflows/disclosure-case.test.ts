@@ -65,6 +65,9 @@ describe('the case and its disclosure', () => {
     await settled(handle, pool);
     await keepHistory(handle, 'formal-case-disclosed-reworked');
     await keepHistory(rig.env.client.workflow.getHandle(`${caseId}/disclosure`), 'disclosure-published-withdrawn');
+    // the same story recorded again after the credit-publicity notice moved to domain/disclosure.ts
+    // (creditWithdrawalNotice): both recordings replay with the current code
+    await keepHistory(rig.env.client.workflow.getHandle(`${caseId}/disclosure`), 'disclosure-withdrawn-credit-notice');
   });
 
   it('a warning under the summary procedure is never published (Art 2)', async () => {

@@ -38,6 +38,8 @@ const EXPECTED = [
   // a fine published (公示), then a rework: the case tells its disclosure, which is withdrawn with a reason
   'formal-case-disclosed-reworked',
   'disclosure-published-withdrawn',
+  // the same, recorded after the credit-publicity notice of a withdrawal moved to domain/disclosure.ts
+  'disclosure-withdrawn-credit-notice',
   // a served fine unpaid, the party's lawsuit suspends enforcement and the surcharge, upheld, applied for in court with the surcharge
   'lawsuit-suspends-enforcement',
   // a hotline case whose stage SLAs are computed by the steps' projections (deadlines-in-transition), called back
