@@ -14,7 +14,7 @@ import { REFUSAL } from '../domain/errors';
 import { caseQuery } from '../workflows/definitions';
 import { canReadCase, claimsOf } from './auth';
 import { forbidden, HttpError, notFound, type ErrorDetail } from './errors';
-import { type CaseGate, caseGateOf, type CaseGateRow, claimIdempotencyKey, type KeyClaim } from './idempotency';
+import { CASE_GATE_COLUMNS, type CaseGate, caseGateOf, type CaseGateRow, claimIdempotencyKey, type KeyClaim } from './idempotency';
 
 /**
  * What every route about one case needs: the case from its workflow or the read model, the caller's
@@ -99,7 +99,7 @@ export function caseAccess(pool: Pool, client: Client, queryTimeoutMs = 5000) {
   async function readModelGate(caseId: string): Promise<{ snapshot: CaseGate; seq: number } | undefined> {
     const { rows } = await pool.query<CaseGateRow & { seq: number }>({
       name: 'case-gate',
-      text: 'SELECT county_code, township_code, status, handler_level, handler_department_code, handler_officer_ids, seq FROM cases WHERE case_id = $1',
+      text: `SELECT ${CASE_GATE_COLUMNS}, seq FROM cases WHERE case_id = $1`,
       values: [caseId],
     });
     const first = rows[0];

@@ -51,6 +51,9 @@ export async function claimIdempotencyKey(pool: Pool, r: IdempotentRequest): Pro
  */
 export type CaseGate = Pick<CaseView, 'countyCode' | 'townshipCode' | 'status' | 'handler'>;
 
+/** The columns of `cases` a CaseGate is read from (caseGateOf). */
+export const CASE_GATE_COLUMNS = 'county_code, township_code, status, handler_level, handler_department_code, handler_officer_ids';
+
 interface ClaimRow<T> {
   row: { snapshot: T; seq: number } | undefined;
   fresh: boolean;
@@ -73,7 +76,7 @@ export function caseGateWithClaim(pool: Pool, r: IdempotentRequest & { caseId: s
     pool,
     r,
     'case-gate-with-claim',
-    'c.county_code, c.township_code, c.status, c.handler_level, c.handler_department_code, c.handler_officer_ids',
+    CASE_GATE_COLUMNS,
     (first) => caseGateOf(first as unknown as CaseGateRow),
   );
 }
