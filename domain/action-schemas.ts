@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { lazy, lazyRecord } from './lazy';
-import { statutoryActionBodySchemaBuilders } from './statutory';
+import { statutoryActionBodySchemaBuilders } from './statutory-schemas';
 import type { ActionName } from './stages';
-import { summonsAnswerSchema, summonsSchema } from './summons';
-import { violationSchema } from './time-bar';
+import { summonsAnswerSchema, summonsSchema } from './summons-schemas';
+import { violationSchema } from './time-bar-schema';
 
 /**
  * The body schemas the case workflow checks (clients may bypass the API), each built when first read

@@ -1,24 +1,17 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { parse as parseIsoDuration, toSeconds } from 'iso8601-duration';
-import { lazy } from './lazy';
+import type { periodSchema } from './period-schema';
 
 /**
  * A period as the law or a local policy states it. Working days follow the State Council
  * holiday schedule with its make-up days (调休); natural days and months follow 民事诉讼法 Art 85
  * (the starting day is not counted; a last day that is a holiday moves to the next working day).
- * Built on first use: the workflow imports this module for its arithmetic (domain/lazy.ts).
+ * Its schema is domain/period-schema.ts: the workflow imports this module for its arithmetic, and zod
+ * would be evaluated again for every new case (domain/lazy.ts).
  */
-export const periodSchema = lazy(() =>
-  z.union([
-  z.object({ duration: z.string().refine(isIsoDuration, 'must be an ISO 8601 duration such as PT30M or PT2H') }).strict(),
-  z.object({ workingDays: z.number().int().positive().max(365) }).strict(),
-  z.object({ days: z.number().int().positive().max(3650) }).strict(),
-  z.object({ months: z.number().int().positive().max(120) }).strict(),
-  ]),
-);
 export type Period = z.infer<ReturnType<typeof periodSchema>>;
 
-function isIsoDuration(value: string): boolean {
+export function isIsoDuration(value: string): boolean {
   if (!/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/.test(value)) return false;
   return durationMs(value) > 0;
 }

@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { lazy } from './lazy';
-import { periodSchema, type Period } from './periods';
+import type { z } from 'zod';
+import type { Period } from './periods';
+import type { slaPolicyChangeSchema } from './sla-schemas';
 
 /**
  * Service-level deadlines are local policy, versioned: a running case keeps the version it started
@@ -19,12 +19,6 @@ export const SLA_KEYS = [
 ] as const;
 export type SlaKey = (typeof SLA_KEYS)[number];
 
-/** Built on first use, like every schema here: the workflow imports this module for `slaFor` (domain/lazy.ts). */
-const slaMapSchema = () =>
-  z
-    .object(Object.fromEntries(SLA_KEYS.map((k) => [k, periodSchema().optional()])) as Record<SlaKey, z.ZodOptional<ReturnType<typeof periodSchema>>>)
-    .strict();
-
 /**
  * Counts the policy sets besides periods. `bounces`: how many times one county department may bounce a
  * case (county-transfer returns and summons declines together) before the case escalates to the county
@@ -32,16 +26,8 @@ const slaMapSchema = () =>
  */
 export const POLICY_LIMIT_KEYS = ['bounces'] as const;
 export type PolicyLimitKey = (typeof POLICY_LIMIT_KEYS)[number];
-export const policyLimitsSchema = lazy(() =>
-  z
-    .object({ bounces: z.number().int().min(1).max(20).optional().describe('returns + declines of one department before the county supervisor is told') })
-    .strict(),
-);
 
-/** Body of `PUT /v1/admin/sla-policy`: stages (and limits) left out keep the current value. */
-export const slaPolicyChangeSchema = lazy(() =>
-  z.object({ slas: slaMapSchema().default({}), urgent: slaMapSchema().optional(), limits: policyLimitsSchema().optional() }).strict(),
-);
+/** Body of `PUT /v1/admin/sla-policy` (its schema: domain/sla-schemas.ts). */
 export type SlaPolicyChange = z.infer<ReturnType<typeof slaPolicyChangeSchema>>;
 
 export interface SlaPolicy {

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Actor, CaseView } from './case';
 import { REFUSAL } from './errors';
-import { lazy } from './lazy';
 import type { Stage } from './stages';
+import type { summonsAnswerSchema, summonsSchema } from './summons-schemas';
 
 /**
  * 街道吹哨、部门报到 (registries.md "Summons"): the township of a case summons several county departments of
@@ -19,41 +19,11 @@ export const SUMMONS_STAGES: readonly Stage[] = ['handling', 'processing'];
 /** How many departments one summons may name (every county of the demo has at most eight). */
 export const MAX_SUMMONED_DEPARTMENTS = 20;
 
-/** Body of `POST /v1/cases/{caseId}/summons` (built on first use: the workflow imports this module, domain/lazy.ts). */
-export const summonsSchema = lazy(() =>
-  z
-  .object({
-    departmentCodes: z
-      .array(z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'))
-      .min(1)
-      .max(MAX_SUMMONED_DEPARTMENTS)
-      .describe('the county departments summoned (of the case’s county), each once')
-      .superRefine((codes, ctx) => {
-        const seen = new Set<string>();
-        codes.forEach((c, i) => {
-          if (seen.has(c)) ctx.addIssue({ code: 'custom', path: [i], message: `department ${c} is named twice` });
-          seen.add(c);
-        });
-      }),
-    reason: z.string().trim().min(1).max(2000).describe('why the departments are needed (吹哨事由)'),
-  })
-  .strict(),
-);
+/** Body of `POST /v1/cases/{caseId}/summons` (its schema: domain/summons-schemas.ts). */
 export type SummonsBody = z.infer<ReturnType<typeof summonsSchema>>;
 
 export const SUMMONS_ANSWERS = ['report', 'decline'] as const;
-/** Body of `POST /v1/cases/{caseId}/summons/{departmentCode}/answer` (built on first use). */
-export const summonsAnswerSchema = lazy(() =>
-  z
-  .object({
-    answer: z.enum(SUMMONS_ANSWERS).describe('report: the department reports for duty (报到); decline: it does not come, and says why'),
-    reason: z.string().trim().min(1).max(2000).optional(),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    if (b.answer === 'decline' && !b.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a declined summons must say why' });
-  }),
-);
+/** Body of `POST /v1/cases/{caseId}/summons/{departmentCode}/answer`. */
 export type SummonsAnswerBody = z.infer<ReturnType<typeof summonsAnswerSchema>>;
 
 export type SummonsStatus = 'pending' | 'reported' | 'declined' | 'silent';

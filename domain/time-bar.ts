@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { lazy } from './lazy';
+import type { z } from 'zod';
 import { SHANGHAI_OFFSET_MS } from './time';
+import type { violationSchema } from './time-bar-schema';
 
 /**
  * 行政处罚法 Art 36, the time bar (追责时效): a violation not discovered within 2 years is not penalised;
@@ -9,24 +9,9 @@ import { SHANGHAI_OFFSET_MS } from './time';
  * day it ended. Natural years: the period ends on the same date N years later (29 February → 28
  * February); discovery on that day is in time, on the day after it is barred.
  *
- * Pure date arithmetic on Asia/Shanghai dates, so workflow code may use it (the schema is built on
- * first use: workflow modules are evaluated for every new workflow, domain/lazy.ts).
+ * Pure date arithmetic on Asia/Shanghai dates, so workflow code may use it (the schema of a violation
+ * is domain/time-bar-schema.ts: workflow modules are evaluated for every new workflow, domain/lazy.ts).
  */
-export const violationSchema = lazy(() =>
-  z
-  .object({
-    occurredOn: z.iso.date().describe('the day the violation happened (its first day, if it continued)'),
-    endedOn: z.iso.date().optional().describe('for a continuing violation (连续或者继续状态): the day it ended; the time bar runs from here'),
-    harm: z
-      .enum(['life_health_safety', 'financial_safety'])
-      .optional()
-      .describe('it endangered life, health or safety, or financial safety, with harmful consequences: 5 years instead of 2'),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (v.endedOn && v.endedOn < v.occurredOn) ctx.addIssue({ code: 'custom', path: ['endedOn'], message: 'a violation ends on or after the day it happened' });
-  }),
-);
 export type Violation = z.infer<ReturnType<typeof violationSchema>>;
 
 export interface TimeBar {

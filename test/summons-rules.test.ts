@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Actor, CaseView } from '../domain/case';
 import { REFUSAL } from '../domain/errors';
 import { limitFor, DEFAULT_SLA_POLICY } from '../domain/sla';
-import { checkSummons, checkSummonsAnswer, summonsAnswerSchema, summonsSchema, type SummonedDepartment } from '../domain/summons';
+import { checkSummons, checkSummonsAnswer, type SummonedDepartment } from '../domain/summons';
+import { summonsAnswerSchema, summonsSchema } from '../domain/summons-schemas';
 
 /** The summons rules that need no lookup (domain/summons.ts), as the workflow and the API apply them. */
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { timeBar, violationSchema } from '../domain/time-bar';
+import { timeBar } from '../domain/time-bar';
+import { violationSchema } from '../domain/time-bar-schema';
 
 /** 行政处罚法 Art 36 by hand-checked dates: the last allowed day of discovery and the day after. */
 describe('the time bar (追责时效)', () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../../db/pool';
 import { DEFAULT_POLICY_LIMITS, DEFAULT_SLA_POLICY, SLA_KEYS, applySlaChange, type SlaPolicy, type SlaPolicyChange } from '../../domain/sla';
-import { periodSchema } from '../../domain/periods';
+import { periodSchema } from '../../domain/period-schema';
 
 /**
  * The versioned SLA policy (`sla_policies`). With no row stored, the policy in force is DEFAULT_SLA_POLICY

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
-import { slaPolicyChangeSchema } from '../../domain/sla';
+import { slaPolicyChangeSchema } from '../../domain/sla-schemas';
 import { currentSlaPolicy, publishSlaPolicy, slaPolicyResponseSchema } from '../read-model/sla-policy';
 import { requireRole } from './guards';
 import { errorResponses } from '../openapi-responses';

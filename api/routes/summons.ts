@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { CaseRequest } from '../../domain/actions';
-import { summonsAnswerSchema, summonsSchema } from '../../domain/summons';
+import { summonsAnswerSchema, summonsSchema } from '../../domain/summons-schemas';
 import { requestUpdate } from '../../workflows/definitions';
 import { actorFromClaims, canActOnCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { actionIdempotencyHeaders, caseAccess, caseParams, type KeyedRequest } from '../case-access';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actionBodySchemas, caseRequestSchemas, countyResponseSchema, extensionRequestSchema, satisfactionSchema } from '../../domain/actions';
 import { openCaseSchema } from '../../domain/case-schemas';
 import { ACTIONS } from '../../domain/stages';
-import { summonsAnswerSchema, summonsSchema } from '../../domain/summons';
+import { summonsAnswerSchema, summonsSchema } from '../../domain/summons-schemas';
 import { ACTION_LABELS, DISCLOSURE_STATUS_LABELS, FIELD_LABELS, SUMMONS_STATUS_LABELS, TIMELINE_LABELS } from '../../web/src/labels';
 import { DISCLOSURE_STATUSES } from '../../domain/disclosure';
 import { bodyOf, checkBody, errorsByField, fieldsOf } from '../../web/src/forms/schema-fields';
