@@ -12,10 +12,20 @@ import { STAGES } from '../domain/stages';
  * - `enforcement_escalations_total{level}`         escalations recorded so far (timeline deadline_breached);
  * - `enforcement_action_duration_seconds{action,outcome}`  latency of each human step and case opening
  *                                                   as this API process answered it (outcome ok/refused/error);
- * - `enforcement_business_metrics_age_seconds`     how old the read-model figures are.
+ * - `enforcement_business_metrics_age_seconds`     how old the read-model figures are;
+ * - `enforcement_webhook_deliveries{state}`        webhook deliveries not delivered: `due` (to be sent now),
+ *                                                   `scheduled` (a retry later), `dead` (given up after the
+ *                                                   retry schedule or a 410; replayable);
+ * - `enforcement_webhook_delivery_lag_seconds`     how long the oldest due delivery has waited past its time
+ *                                                   (0 when none: the dispatchers keep up);
+ * - `enforcement_webhook_endpoints{state}`         subscriptions enabled and disabled (a 410, or by hand);
+ * - `enforcement_delivery_backlog{source}`         outbox notifications and timeline entries not yet fanned out
+ *                                                   to the inbox and the webhook deliveries, and
+ * - `enforcement_delivery_backlog_age_seconds{source}`  how old the oldest of them is.
  *
- * The read-model figures come from two queries on partial indexes (db/migrations/1733300000000_…): an
- * index-only scan of the open cases and the escalation rows, never the whole table. They are computed on
+ * The read-model figures come from queries on partial indexes (db/migrations/1733300000000_…,
+ * 1733200000000_delivery.sql, 1734600000000_delivery-metrics.sql): index scans of the open cases, the
+ * escalation rows, the pending and dead deliveries and the undispatched rows, never a whole table. They are computed on
  * scrape but at most once per `cacheMs` (default 15 s) per process, and concurrent scrapes share one
  * refresh; when Postgres is down the last figures stay (their age says so) and /metrics still answers.
  */
@@ -30,6 +40,11 @@ interface Figures {
   openByStage: Map<string, number>;
   overdueByLevel: Map<string, number>;
   escalationsByLevel: Map<string, number>;
+  deliveries: Map<string, number>;
+  deliveryLagSeconds: number;
+  endpoints: Map<string, number>;
+  backlog: Map<string, number>;
+  backlogAgeSeconds: Map<string, number>;
   at: number;
 }
 
@@ -51,7 +66,7 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
   let refreshing: Promise<Figures | undefined> | undefined;
 
   async function query(): Promise<Figures> {
-    const [open, escalations] = await Promise.all([
+    const [open, escalations, deliveries, endpoints, backlog] = await Promise.all([
       pool.query<{ stage: string; level: number; open: number; overdue: number }>(
         `SELECT stage, escalation_level AS level, count(*)::int AS open,
                 count(*) FILTER (WHERE current_due_at < now())::int AS overdue
@@ -60,6 +75,23 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
       pool.query<{ level: string; n: number }>(
         `SELECT data ->> 'level' AS level, count(*)::int AS n
            FROM case_events WHERE type = 'deadline_breached' GROUP BY 1`,
+      ),
+      pool.query<{ due: number; scheduled: number; dead: number; lag: number }>(
+        `SELECT count(*) FILTER (WHERE next_attempt_at <= now())::int AS due,
+                count(*) FILTER (WHERE next_attempt_at > now())::int AS scheduled,
+                (SELECT count(*)::int FROM webhook_deliveries WHERE status = 'dead') AS dead,
+                COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8 AS lag
+           FROM webhook_deliveries WHERE status = 'pending'`,
+      ),
+      pool.query<{ enabled: boolean; n: number }>(
+        'SELECT enabled, count(*)::int AS n FROM webhook_endpoints WHERE deleted_at IS NULL GROUP BY enabled',
+      ),
+      pool.query<{ source: string; n: number; age: number }>(
+        `SELECT 'outbox' AS source, count(*)::int AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS age
+           FROM outbox WHERE dispatched_at IS NULL
+         UNION ALL
+         SELECT 'timeline', count(*)::int, COALESCE(EXTRACT(EPOCH FROM now() - min(at)), 0)::float8
+           FROM case_events WHERE published_at IS NULL`,
       ),
     ]);
     const openByStage = new Map<string, number>(STAGES.map((s) => [s, 0]));
@@ -70,7 +102,26 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
     }
     const escalationsByLevel = new Map<string, number>(LEVELS.slice(1).map((l) => [l, 0]));
     for (const r of escalations.rows) escalationsByLevel.set(r.level ?? 'unknown', r.n);
-    return { openByStage, overdueByLevel, escalationsByLevel, at: Date.now() };
+    const d = deliveries.rows[0] ?? { due: 0, scheduled: 0, dead: 0, lag: 0 };
+    return {
+      openByStage,
+      overdueByLevel,
+      escalationsByLevel,
+      deliveries: new Map([
+        ['due', d.due],
+        ['scheduled', d.scheduled],
+        ['dead', d.dead],
+      ]),
+      // a lag of a few milliseconds is a delivery being claimed right now, not a dispatcher behind
+      deliveryLagSeconds: Math.max(0, d.lag),
+      endpoints: new Map([
+        ['enabled', endpoints.rows.find((r) => r.enabled)?.n ?? 0],
+        ['disabled', endpoints.rows.find((r) => !r.enabled)?.n ?? 0],
+      ]),
+      backlog: new Map(backlog.rows.map((r) => [r.source, r.n])),
+      backlogAgeSeconds: new Map(backlog.rows.map((r) => [r.source, Math.max(0, r.age)])),
+      at: Date.now(),
+    };
   }
 
   /** The figures, refreshed when older than cacheMs; the last ones (or none) when the refresh fails. */
@@ -90,9 +141,9 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
     return refreshing;
   }
 
-  const setAll = (gauge: client.Gauge<'stage'> | client.Gauge<'level'>, label: 'stage' | 'level', values: Map<string, number>) => {
+  const setAll = <L extends string>(gauge: client.Gauge<L>, label: L, values: Map<string, number>) => {
     gauge.reset();
-    for (const [k, v] of values) (gauge as client.Gauge<string>).set({ [label]: k }, v);
+    for (const [k, v] of values) gauge.set({ [label]: k } as Partial<Record<L, string>>, v);
   };
 
   new client.Gauge({
@@ -135,6 +186,56 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
     async collect() {
       const f = await current();
       this.set(f ? (Date.now() - f.at) / 1000 : -1);
+    },
+  });
+
+  new client.Gauge({
+    name: 'enforcement_webhook_deliveries',
+    help: 'Webhook deliveries not delivered, by state: due (to be sent now), scheduled (a retry later), dead (given up; replayable)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (f) setAll(this, 'state', f.deliveries);
+    },
+  });
+  new client.Gauge({
+    name: 'enforcement_webhook_delivery_lag_seconds',
+    help: 'How long the oldest due webhook delivery has waited past its time (0: the dispatchers keep up)',
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (f) this.set(f.deliveryLagSeconds);
+    },
+  });
+  new client.Gauge({
+    name: 'enforcement_webhook_endpoints',
+    help: 'Webhook subscriptions by state: enabled, disabled (the endpoint answered 410 Gone, or disabled by hand)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (f) setAll(this, 'state', f.endpoints);
+    },
+  });
+  new client.Gauge({
+    name: 'enforcement_delivery_backlog',
+    help: 'Outbox notifications and timeline entries not yet fanned out to the inbox and the webhook deliveries, by source',
+    labelNames: ['source'] as const,
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (f) setAll(this, 'source', f.backlog);
+    },
+  });
+  new client.Gauge({
+    name: 'enforcement_delivery_backlog_age_seconds',
+    help: 'Age of the oldest outbox notification or timeline entry not yet fanned out, by source (0 when none)',
+    labelNames: ['source'] as const,
+    registers: [registry],
+    async collect() {
+      const f = await current();
+      if (f) setAll(this, 'source', f.backlogAgeSeconds);
     },
   });
 

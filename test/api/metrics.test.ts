@@ -166,6 +166,56 @@ describe('/metrics business figures', () => {
     expect(sample(text, 'enforcement_action_duration_seconds_count', { action: 'confirm', outcome: 'ok' })).toBeUndefined();
   });
 
+  it('webhook deliveries by state, the oldest due one, subscriptions, and what is not yet fanned out', async () => {
+    const before = await scrape();
+    expect(sample(before, 'enforcement_webhook_deliveries', { state: 'due' })).toBe(0);
+    expect(sample(before, 'enforcement_webhook_delivery_lag_seconds')).toBe(0);
+
+    await db.pool.query(
+      `INSERT INTO webhook_endpoints (id, owner_sub, owner_role, url, secret, enabled, deleted_at) VALUES
+         ('we_on', 'platform', 'upstream', 'https://12345.example/hook', 'whsec_a', true, NULL),
+         ('we_gone', 'platform', 'upstream', 'https://old.example/hook', 'whsec_b', false, NULL),
+         ('we_deleted', 'platform', 'upstream', 'https://x.example/hook', 'whsec_c', false, now())`,
+    );
+    await db.pool.query(
+      `INSERT INTO webhook_messages (id, event_type, case_id, seq, payload)
+       SELECT 'msg_' || i, 'case.stage_changed', 'metrics-a', i, '{}'::jsonb FROM generate_series(1, 6) AS i`,
+    );
+    await db.pool.query(
+      `INSERT INTO webhook_deliveries (message_id, endpoint_id, status, attempts, next_attempt_at) VALUES
+         ('msg_1', 'we_on', 'pending', 0, now() - interval '90 seconds'),  -- due, waiting 90 s
+         ('msg_2', 'we_on', 'pending', 1, now() - interval '10 seconds'),  -- a retry due now
+         ('msg_3', 'we_on', 'pending', 3, now() + interval '30 minutes'),  -- a retry later
+         ('msg_4', 'we_gone', 'dead', 1, now()),
+         ('msg_5', 'we_on', 'delivered', 1, now()),
+         ('msg_6', 'we_on', 'cancelled', 0, now())`,
+    );
+    // the timeline rows projected so far were fanned out; one notification and one new case are not yet
+    await db.pool.query('UPDATE case_events SET published_at = now()');
+    await db.pool.query(
+      `INSERT INTO outbox (dedupe_key, case_id, channel, recipient, subject, payload, created_at)
+       VALUES ('metrics-backlog-1', 'metrics-a', 'inbox', 'township:${DEMO.township}', '新案件', '{}', now() - interval '10 minutes')`,
+    );
+    await project(db.pool, kase('h', 'handling', [deadline('handling', 2 * HOUR, 0)], [1]));
+
+    const text = await scrape();
+    expect(sample(text, 'enforcement_webhook_deliveries', { state: 'due' })).toBe(2);
+    expect(sample(text, 'enforcement_webhook_deliveries', { state: 'scheduled' })).toBe(1);
+    expect(sample(text, 'enforcement_webhook_deliveries', { state: 'dead' })).toBe(1);
+    const lag = sample(text, 'enforcement_webhook_delivery_lag_seconds')!;
+    expect(lag).toBeGreaterThanOrEqual(90);
+    expect(lag).toBeLessThan(150);
+    expect(sample(text, 'enforcement_webhook_endpoints', { state: 'enabled' })).toBe(1);
+    expect(sample(text, 'enforcement_webhook_endpoints', { state: 'disabled' })).toBe(1);
+    expect(sample(text, 'enforcement_delivery_backlog', { source: 'outbox' })).toBe(1);
+    expect(sample(text, 'enforcement_delivery_backlog', { source: 'timeline' })).toBe(2); // case h: its opening and its breach
+    const outboxAge = sample(text, 'enforcement_delivery_backlog_age_seconds', { source: 'outbox' })!;
+    expect(outboxAge).toBeGreaterThanOrEqual(600);
+    expect(outboxAge).toBeLessThan(660);
+    // the breach entry is an hour old (fixture), the oldest of the two
+    expect(sample(text, 'enforcement_delivery_backlog_age_seconds', { source: 'timeline' })).toBeGreaterThanOrEqual(3600);
+  });
+
   it("every API metric the Grafana dashboard (ops/grafana) queries is one /metrics exposes", async () => {
     const text = await scrape();
     const dashboard = fs.readFileSync(path.resolve(__dirname, '../../ops/grafana/enforcement-cases.json'), 'utf8');
