@@ -60,6 +60,19 @@ export const drawViewSchema = drawSummarySchema.extend({
   strata: z.array(z.object({ creditClass: z.enum(CREDIT_CLASSES), ratio: z.number(), size: z.number().int(), drawn: z.number().int(), objectIds: z.array(z.string()) })),
   assignments: z.array(z.object({ objectId: z.string(), officerIds: z.array(z.string()) })),
   refusal: z.object({ code: z.literal('insufficient_inspectors'), objectId: z.string(), eligible: z.number().int(), needed: z.number().int(), message: z.string() }).optional(),
+  objects: z
+    .array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['person', 'organization']),
+        name: z.string(),
+        creditCode: z.string().nullable().describe('统一社会信用代码 of an organization'),
+        address: z.string(),
+        townshipCode: z.string(),
+        retired: z.boolean().describe('retired from the registry since'),
+      }),
+    )
+    .describe('the drawn objects (and a refused object) as the registry holds them now, for the inspectors to find them; never an ID number'),
 });
 export type DrawView = z.infer<typeof drawViewSchema>;
 
@@ -74,6 +87,7 @@ export type Verification = z.infer<typeof verificationSchema>;
 export const resultViewSchema = z.object({
   planId: z.string(),
   objectId: z.string(),
+  objectName: z.string().nullable().describe('the object’s name in the registry (null when no longer there)'),
   caseId: z.string().nullable(),
   outcome: z.enum(INSPECTION_OUTCOMES),
   foundIssues: z.array(z.string()),
@@ -233,6 +247,12 @@ export async function readDraw(pool: Pool, drawId: string): Promise<{ countyCode
   const d = await drawRow(pool, drawId);
   if (!d) return undefined;
   const o = d.outcome;
+  const ids = [...new Set([...o.strata.flatMap((s) => s.objectIds), ...(o.status === 'refused' ? [o.refusal.objectId] : [])])];
+  const objects = await pool.query<{ id: string; kind: 'person' | 'organization'; name: string; credit_code: string | null; address: string; township_code: string; retired: boolean }>(
+    `SELECT id, kind, name, credit_code, address, township_code, retired_at IS NOT NULL AS retired
+       FROM enforcement_objects WHERE id = ANY($1::text[]) ORDER BY id`,
+    [ids],
+  );
   return {
     countyCode: d.county_code,
     draw: {
@@ -242,6 +262,15 @@ export async function readDraw(pool: Pool, drawId: string): Promise<{ countyCode
       strata: o.strata,
       assignments: o.status === 'accepted' ? o.assignments.map((a) => ({ objectId: a.objectId, officerIds: a.officerIds })) : [],
       ...(o.status === 'refused' ? { refusal: o.refusal } : {}),
+      objects: objects.rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        name: r.name,
+        creditCode: r.credit_code,
+        address: r.address,
+        townshipCode: r.township_code,
+        retired: r.retired,
+      })),
     },
   };
 }
@@ -272,6 +301,7 @@ export async function isInspectedObject(pool: Pool, planId: string, objectId: st
 interface ResultRow {
   plan_id: string;
   object_id: string;
+  object_name: string | null;
   case_id: string | null;
   outcome: z.infer<typeof resultViewSchema>['outcome'];
   found_issues: string[];
@@ -281,11 +311,16 @@ interface ResultRow {
 }
 
 export async function listPlanResults(pool: Pool, planId: string): Promise<z.infer<typeof resultListSchema>> {
-  const { rows } = await pool.query<ResultRow>('SELECT * FROM inspection_results WHERE plan_id = $1 ORDER BY object_id', [planId]);
+  const { rows } = await pool.query<ResultRow>(
+    `SELECT r.*, o.name AS object_name FROM inspection_results r LEFT JOIN enforcement_objects o ON o.id = r.object_id
+      WHERE r.plan_id = $1 ORDER BY r.object_id`,
+    [planId],
+  );
   return {
     items: rows.map((r) => ({
       planId: r.plan_id,
       objectId: r.object_id,
+      objectName: r.object_name,
       caseId: r.case_id,
       outcome: r.outcome,
       foundIssues: r.found_issues,

@@ -650,6 +650,10 @@ describe('workbench in a browser', () => {
     expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
     const scroller = phoneTable.locator('.el-table__body-wrapper .el-scrollbar__wrap');
     await expect(scroller.evaluate((el) => el.scrollWidth > el.clientWidth)).resolves.toBe(true);
+    // the page itself does not: the admin's seven menu entries fit the header (the ones that do not fit fold into its … menu)
+    await expect(phone.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(PHONE.width);
+    const nav = (await phone.locator('.nav').boundingBox())!;
+    expect(nav.x + nav.width).toBeLessThanOrEqual(PHONE.width);
     await shot(phone, '26-admin-registries-phone');
   });
 
@@ -711,6 +715,8 @@ describe('workbench in a browser', () => {
     const row = objects.locator('tr', { hasText: first.objectId });
     const inspectors = await row.getByTestId('inspectors').innerText();
     for (const id of first.officerIds) expect(inspectors).toContain(officers.find((o) => o.id === id)!.name);
+    // the object by its registry name, not only its ID
+    await expect(row.getByTestId('object-name').innerText()).resolves.toBe(drawn.objects.find((o) => o.id === first.objectId)!.name);
     await shot(page, '28-inspection-draw');
 
     // 校验: recomputed from the record, it agrees

@@ -8,6 +8,7 @@ import {
   drawFormSchema,
   drawInForce,
   drawnObjects,
+  objectLabel,
   planBodyOf,
   planFormDefaults,
   planFormSchema,
@@ -91,16 +92,23 @@ const draw = (over: Partial<DrawView> = {}): DrawView => ({
     { objectId: 'EO-0007', officerIds: ['OF-3', 'OF-1'] },
     { objectId: 'EO-0001', officerIds: ['OF-2', 'OF-4'] },
   ],
+  objects: [
+    { id: 'EO-0001', kind: 'organization', name: '浦城县第1号小餐饮店', creditCode: '913507220000000001', address: '浦城县某路1号', townshipCode: '350722100', retired: false },
+    { id: 'EO-0003', kind: 'person', name: '张3号摊主', creditCode: null, address: '浦城县某路3号', townshipCode: '350722100', retired: true },
+  ],
   ...over,
 });
 
 describe('a draw on the screen', () => {
-  it('lists the drawn objects stratum by stratum in rank order, each with its inspectors', () => {
-    expect(drawnObjects(draw())).toEqual([
+  it('lists the drawn objects stratum by stratum in rank order, each with its inspectors and its registry entry', () => {
+    const d = draw();
+    expect(drawnObjects(d)).toEqual([
       { creditClass: 'A', rank: 1, objectId: 'EO-0007', officerIds: ['OF-3', 'OF-1'] },
-      { creditClass: 'D', rank: 1, objectId: 'EO-0003', officerIds: ['OF-1', 'OF-2'] },
-      { creditClass: 'D', rank: 2, objectId: 'EO-0001', officerIds: ['OF-2', 'OF-4'] },
+      { creditClass: 'D', rank: 1, objectId: 'EO-0003', officerIds: ['OF-1', 'OF-2'], object: d.objects[1] },
+      { creditClass: 'D', rank: 2, objectId: 'EO-0001', officerIds: ['OF-2', 'OF-4'], object: d.objects[0] },
     ]);
+    // named by the registry, the ID beside it; an object the registry no longer has by its ID alone
+    expect(drawnObjects(d).map((o) => objectLabel(o.objectId, o.object))).toEqual(['EO-0007', '张3号摊主（EO-0003，已停用）', '浦城县第1号小餐饮店（EO-0001）']);
     // a refused draw has objects but no inspectors
     expect(drawnObjects(draw({ status: 'refused', assignments: [] })).every((o) => o.officerIds.length === 0)).toBe(true);
   });
@@ -112,6 +120,7 @@ describe('a draw on the screen', () => {
   });
 
   it('a refusal names the object and how many inspectors are missing', () => {
+    expect(refusalText({ objectId: 'EO-0001', eligible: 0, needed: 2 }, draw().objects[0])).toContain('对象 浦城县第1号小餐饮店（EO-0001） 只有 0 名');
     const text = refusalText({ objectId: 'EO-0042', eligible: 1, needed: 2 });
     expect(text).toContain('EO-0042');
     expect(text).toContain('只有 1 名');

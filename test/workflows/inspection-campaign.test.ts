@@ -164,6 +164,18 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
     ]);
     const assignments: { objectId: string; officerIds: string[] }[] = drawn.assignments;
     expect(assignments).toHaveLength(31);
+    // the inspectors find each drawn object by its registry entry: name, address, credit code; never an ID number
+    const registry: { id: string; kind: string; name: string; creditCode: string | null; address: string; retired: boolean }[] = drawn.objects;
+    expect(registry.map((o) => o.id).sort()).toEqual(assignments.map((a) => a.objectId).sort());
+    for (const o of registry) {
+      const n = Number(o.id.slice(-4));
+      expect(o).toMatchObject(
+        o.kind === 'person'
+          ? { name: `张${n}号摊主`, creditCode: null, address: `浦城县某路${n}号`, retired: false }
+          : { name: `浦城县第${n}号小餐饮店`, creditCode: `9135072200${String(n).padStart(8, '0')}`, address: `浦城县某路${n}号`, retired: false },
+      );
+    }
+    expect(JSON.stringify(drawn)).not.toMatch(/35072219800101/);
     const townshipOf = (objectId: string) => TOWNSHIPS[Number(objectId.slice(-4)) % 3];
     for (const a of assignments) {
       expect(a.officerIds).toHaveLength(2);
@@ -261,6 +273,11 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
     expect(outcome).toMatchObject({ planId, results: 31 });
     const published = await getPlan(planId);
     expect(published).toMatchObject({ status: 'published', results: { recorded: 31, published: 31 }, publication: { publishedAt: outcome.publishedAt } });
+    const results: { objectId: string; objectName: string | null }[] = (
+      await app.inject({ method: 'GET', url: `/v1/inspections/plans/${planId}/results`, headers: bearer('supervisor') })
+    ).json().items;
+    expect(results).toHaveLength(31);
+    for (const r of results) expect(r.objectName, r.objectId).toBe(registry.find((o) => o.id === r.objectId)!.name);
     const publicList = await app.inject({ method: 'GET', url: `/v1/public/inspection-results?planId=${planId}&limit=500` });
     expect(publicList.statusCode).toBe(200);
     const items: { object: { kind: string; name: string; creditCode: string | null }; outcome: string }[] = publicList.json().items;
@@ -305,6 +322,11 @@ describe('双随机一公开 campaign over a roster of 2,000 objects', () => {
     expect(refused.json().error.message).toContain(`${P}-EO-S1`);
     const p = await getPlan(planId);
     expect(p.draws).toEqual([expect.objectContaining({ attempt: 1, status: 'refused' })]);
+    // the refused attempt names its object as the registry does
+    const refusedDraw = (await app.inject({ method: 'GET', url: `/v1/inspections/draws/${p.draws[0].id}`, headers: bearer('supervisor') })).json();
+    expect(refusedDraw.objects).toEqual([
+      { id: `${P}-EO-S1`, kind: 'organization', name: '南浦街道某食品摊', creditCode: '91350722MA0000XXXX', address: '南浦街道某路1号', townshipCode: DEMO.street, retired: false },
+    ]);
     const verified = await app.inject({ method: 'GET', url: `/v1/inspections/draws/${p.draws[0].id}/verify`, headers: bearer('supervisor') });
     expect(verified.json()).toMatchObject({ agrees: true });
   });

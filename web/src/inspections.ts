@@ -85,18 +85,36 @@ export function drawBodyOf(formBody: Record<string, unknown>): DrawRequestInput 
   return { ...form, seed: { ...form.seed, values: seedValuesOf(form.seed.values) } };
 }
 
-/** One drawn object: its class, its rank within the class (1 = smallest digest), its inspectors (best rank first). */
+type RegistryObject = DrawView['objects'][number];
+
+/**
+ * One drawn object: its class, its rank within the class (1 = smallest digest), its inspectors (best rank
+ * first), and the object as the registry holds it (absent when it is no longer there).
+ */
 export interface DrawnObject {
   creditClass: CreditClass;
   rank: number;
   objectId: string;
   officerIds: string[];
+  object?: RegistryObject;
 }
 
 /** The drawn objects of a draw, stratum by stratum in rank order, each with its inspectors (none for a refused draw). */
-export function drawnObjects(draw: Pick<DrawView, 'strata' | 'assignments'>): DrawnObject[] {
+export function drawnObjects(draw: Pick<DrawView, 'strata' | 'assignments' | 'objects'>): DrawnObject[] {
   const inspectors = new Map(draw.assignments.map((a) => [a.objectId, a.officerIds]));
-  return draw.strata.flatMap((s) => s.objectIds.map((objectId, i) => ({ creditClass: s.creditClass, rank: i + 1, objectId, officerIds: inspectors.get(objectId) ?? [] })));
+  const registry = new Map(draw.objects.map((o) => [o.id, o]));
+  return draw.strata.flatMap((s) =>
+    s.objectIds.map((objectId, i) => {
+      const object = registry.get(objectId);
+      return { creditClass: s.creditClass, rank: i + 1, objectId, officerIds: inspectors.get(objectId) ?? [], ...(object ? { object } : {}) };
+    }),
+  );
+}
+
+/** An object by its registry name, with its ID (inspectors look it up by either); the ID alone when the registry no longer has it. */
+export function objectLabel(objectId: string, object: RegistryObject | undefined): string {
+  if (!object) return objectId;
+  return `${object.name}（${objectId}${object.retired ? '，已停用' : ''}）`;
 }
 
 /** The draw in force: the latest accepted attempt (the one the campaign carries out at inspectionAt). */
@@ -104,10 +122,10 @@ export function drawInForce(plan: Pick<PlanView, 'draws'>): PlanView['draws'][nu
   return [...plan.draws].reverse().find((d) => d.status === 'accepted');
 }
 
-/** Why a draw was refused, naming the object and how many inspectors are missing. */
-export function refusalText(r: Pick<InsufficientInspectors, 'objectId' | 'eligible' | 'needed'>): string {
+/** Why a draw was refused, naming the object (by name when the registry has it) and how many inspectors are missing. */
+export function refusalText(r: Pick<InsufficientInspectors, 'objectId' | 'eligible' | 'needed'>, object?: RegistryObject): string {
   return (
-    `对象 ${r.objectId} 只有 ${r.eligible} 名符合条件的检查人员，需要 ${r.needed} 名（缺 ${r.needed - r.eligible} 名）。` +
+    `对象 ${objectLabel(r.objectId, object)} 只有 ${r.eligible} 名符合条件的检查人员，需要 ${r.needed} 名（缺 ${r.needed - r.eligible} 名）。` +
     '符合条件：在岗、检查日证件有效、执法领域包含检查事项、属于检查人员来源单位、无回避。' +
     '请在登记簿补充或更正执法人员，或调整来源单位后重抽（须填写重抽理由）。'
   );
