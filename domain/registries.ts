@@ -59,21 +59,50 @@ export interface OfficerCertificate {
   retiredAt?: string | null;
 }
 
+/** Why an officer may not act on a day: the first of these that holds. */
+export type CertificateProblem =
+  | { kind: 'retired'; on: string }
+  | { kind: 'inactive' }
+  | { kind: 'no-certificate' }
+  | { kind: 'not-yet-valid'; from: string }
+  | { kind: 'expired'; on: string }
+  | { kind: 'suspended'; from: string; until: string };
+
 /**
  * Why an officer may not act on `day` (YYYY-MM-DD, Asia/Shanghai), or undefined when certified:
  * certificate on record, valid_from ≤ day ≤ valid_until, active, not retired, not suspended that day.
  */
-export function certificateRefusal(o: OfficerCertificate, day: string): string | undefined {
-  if (o.retiredAt) return `officer retired on ${o.retiredAt.slice(0, 10)}`;
-  if (!o.active) return 'officer is not active';
-  if (!o.certificateNo && !o.validFrom && !o.validUntil) return 'no enforcement certificate on record';
+export function certificateProblem(o: OfficerCertificate, day: string): CertificateProblem | undefined {
+  if (o.retiredAt) return { kind: 'retired', on: o.retiredAt.slice(0, 10) };
+  if (!o.active) return { kind: 'inactive' };
+  if (!o.certificateNo && !o.validFrom && !o.validUntil) return { kind: 'no-certificate' };
   // YYYY-MM-DD strings compare in date order.
-  if (o.validFrom && day < o.validFrom) return `certificate not valid before ${o.validFrom}`;
-  if (o.validUntil && day > o.validUntil) return `certificate expired on ${o.validUntil}`;
+  if (o.validFrom && day < o.validFrom) return { kind: 'not-yet-valid', from: o.validFrom };
+  if (o.validUntil && day > o.validUntil) return { kind: 'expired', on: o.validUntil };
   if (o.suspendedFrom && o.suspendedUntil && o.suspendedFrom <= day && day <= o.suspendedUntil) {
-    return `certificate suspended from ${o.suspendedFrom} until ${o.suspendedUntil}`;
+    return { kind: 'suspended', from: o.suspendedFrom, until: o.suspendedUntil };
   }
   return undefined;
+}
+
+/** certificateProblem in the API's words (the 422 of an assignment names it). */
+export function certificateRefusal(o: OfficerCertificate, day: string): string | undefined {
+  const p = certificateProblem(o, day);
+  if (!p) return undefined;
+  switch (p.kind) {
+    case 'retired':
+      return `officer retired on ${p.on}`;
+    case 'inactive':
+      return 'officer is not active';
+    case 'no-certificate':
+      return 'no enforcement certificate on record';
+    case 'not-yet-valid':
+      return `certificate not valid before ${p.from}`;
+    case 'expired':
+      return `certificate expired on ${p.on}`;
+    case 'suspended':
+      return `certificate suspended from ${p.from} until ${p.until}`;
+  }
 }
 
 /* ---------- 执法对象名录库 ---------- */

@@ -57,7 +57,12 @@ describe('登记簿 screen', () => {
 
   it('tells whether an officer may act today, by the domain rule', () => {
     expect(officerStanding(officer(), '2026-03-01')).toEqual({ canAct: true, text: '可执法' });
-    expect(officerStanding(officer({ validUntil: '2025-06-30' }), '2026-03-01')).toEqual({ canAct: false, text: '不可执法', reason: 'certificate expired on 2025-06-30' });
+    // why not, in Chinese with the API's term (the API's own words are English: 'certificate expired on 2025-06-30')
+    expect(officerStanding(officer({ validUntil: '2025-06-30' }), '2026-03-01')).toEqual({ canAct: false, text: '不可执法', reason: '执法证已于 2025-06-30 过期 (expired)' });
+    expect(officerStanding(officer({ active: false }), '2026-03-01').reason).toBe('不在岗 (not active)');
+    expect(officerStanding(officer({ suspendedFrom: '2026-02-20', suspendedUntil: '2026-03-20' }), '2026-03-01').reason).toBe('执法证暂扣 2026-02-20 至 2026-03-20 (suspended)');
+    expect(officerStanding(officer({ validFrom: '2026-04-01' }), '2026-03-01').reason).toBe('执法证 2026-04-01 起有效 (not yet valid)');
+    expect(officerStanding(officer({ certificateNo: undefined, validFrom: undefined, validUntil: undefined }), '2026-03-01').reason).toBe('无执法证记录 (no certificate)');
     expect(officerStanding(officer({ retiredAt: '2026-01-02T00:00:00Z', active: false }), '2026-03-01')).toEqual({ canAct: false, text: '已停用' });
     expect(shanghaiDay(new Date('2026-03-01T17:00:00Z'))).toBe('2026-03-02');
   });

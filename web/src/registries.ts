@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import {
-  certificateRefusal,
+  certificateProblem,
   enforcementObjectInputSchema,
   matterInputSchema,
   officerInputSchema,
   responsibilityItemInputSchema,
   TOWNSHIP_UNIT,
+  type CertificateProblem,
   type RegistryName,
 } from '../../domain/registries';
 import type { RegistryRows } from './api/client';
@@ -50,11 +51,29 @@ const option = (field: string, value: string | undefined) => (value ? (REGISTRY_
 const unitOrTownship = (code: string, names: CodeNames) => (code === TOWNSHIP_UNIT ? '乡镇（街道）' : names.unit(code));
 
 
-/** 可执法 or not, and why not (domain/registries.ts certificateRefusal, in the API's words). */
+/** Why an officer may not act, in Chinese with the API's term (domain/registries.ts certificateProblem). */
+export function certificateProblemText(p: CertificateProblem): string {
+  switch (p.kind) {
+    case 'retired':
+      return `${p.on} 已停用 (retired)`;
+    case 'inactive':
+      return '不在岗 (not active)';
+    case 'no-certificate':
+      return '无执法证记录 (no certificate)';
+    case 'not-yet-valid':
+      return `执法证 ${p.from} 起有效 (not yet valid)`;
+    case 'expired':
+      return `执法证已于 ${p.on} 过期 (expired)`;
+    case 'suspended':
+      return `执法证暂扣 ${p.from} 至 ${p.until} (suspended)`;
+  }
+}
+
+/** 可执法 or not, and why not. */
 export function officerStanding(o: RegistryRows['officers'], day = shanghaiDay()): { canAct: boolean; text: string; reason?: string } {
   if (o.retiredAt) return { canAct: false, text: '已停用' };
-  const refusal = certificateRefusal(o, day);
-  return refusal ? { canAct: false, text: '不可执法', reason: refusal } : { canAct: true, text: '可执法' };
+  const problem = certificateProblem(o, day);
+  return problem ? { canAct: false, text: '不可执法', reason: certificateProblemText(problem) } : { canAct: true, text: '可执法' };
 }
 
 const retired = <Row extends { retiredAt?: string }>(): RegistryColumn<Row> => ({
