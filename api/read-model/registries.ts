@@ -263,7 +263,10 @@ export interface ImportError {
   line: number;
   column: string;
   message: string;
+  /** The validation issue behind `message` (zod's, without the value): a client words it in its own language. */
+  issue?: ImportIssue;
 }
+export type ImportIssue = { code: string } & Record<string, unknown>;
 export interface ImportReport {
   dryRun: boolean;
   rows: number;
@@ -274,7 +277,13 @@ export interface ImportReport {
 }
 
 function issueErrors(line: number, issues: z.core.$ZodIssue[]): ImportError[] {
-  return issues.map((i) => ({ line, column: String(i.path[0] ?? '(row)'), message: i.path.length > 1 ? `${i.path.join('.')}: ${i.message}` : i.message }));
+  return issues.map((i) => {
+    const column = String(i.path[0] ?? '(row)');
+    if (i.path.length > 1) return { line, column, message: `${i.path.join('.')}: ${i.message}` };
+    // the cell's value stays out of the report (it may be an ID number); the rest describes the rule
+    const { path: _path, message, input: _input, ...issue } = i as z.core.$ZodIssue & { input?: unknown };
+    return { line, column, message, issue };
+  });
 }
 
 /** Every read masks ID numbers (110105********002X), so what a client sends back may be masked. */

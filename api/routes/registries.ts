@@ -76,7 +76,17 @@ const importReportSchema = z.object({
   created: z.number().int(),
   updated: z.number().int(),
   unchanged: z.number().int(),
-  errors: z.array(z.object({ line: z.number().int().describe('line of the file; 1 is the header'), column: z.string(), message: z.string() })),
+  errors: z.array(
+    z.object({
+      line: z.number().int().describe('line of the file; 1 is the header'),
+      column: z.string(),
+      message: z.string(),
+      issue: z
+        .looseObject({ code: z.string() })
+        .optional()
+        .describe('the validation issue behind the message (zod: code and its parameters, never the value), for a client to word it in its own language'),
+    }),
+  ),
 });
 const listQuery = z
   .object({

@@ -324,6 +324,12 @@ describe('import and export', () => {
       [5, 'active'],
       [5, 'validUntil'],
     ]);
+    // a rule zod worded comes with its issue (never the cell's value), so a client can word it in its own language
+    const byCell = new Map((report.errors as Json[]).map((e) => [`${e.line}.${e.column}`, e]));
+    expect(byCell.get('4.name')).toMatchObject({ message: 'Invalid input: expected string, received undefined', issue: { code: 'invalid_type', expected: 'string' } });
+    expect(byCell.get('5.validUntil')).toMatchObject({ message: 'before validFrom', issue: { code: 'custom' } });
+    expect(byCell.get('3.townshipCode')).not.toHaveProperty('issue');
+    for (const e of report.errors as Json[]) expect(e.issue ?? {}).not.toHaveProperty('input');
     expect(await count()).toBe(0);
 
     // The same file for real: 422 naming each bad row, and still nothing changed.

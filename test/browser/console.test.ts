@@ -633,8 +633,9 @@ describe('workbench in a browser', () => {
     const bad = admin.getByTestId('import-errors').locator('tbody tr');
     await bad.first().waitFor();
     await expect(bad.count()).resolves.toBe(1);
-    const [line, column] = await bad.first().locator('td').allInnerTexts();
-    expect([line, column]).toEqual(['3', 'validUntil']);
+    const [line, column, message] = await bad.first().locator('td').allInnerTexts();
+    // the column by its label, zod's rule in Chinese with the API's English after it
+    expect([line, column, message]).toEqual(['3', '证件有效期至 (YYYY-MM-DD) validUntil', '无效ISO日期 (Invalid ISO date)']);
     await expect(admin.getByTestId('import-report').innerText()).resolves.toContain('整批不会导入');
     expect(await admin.getByTestId('confirm-import').count()).toBe(0);
     const unchanged = await fetch(`${service.urls.api}/v1/admin/officers/${newId}`, { headers: { authorization: `Bearer ${signDevToken(ADMIN, service.jwtSecret)}` } });

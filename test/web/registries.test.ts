@@ -4,7 +4,7 @@ import { matterInputSchema } from '../../domain/registries';
 import { fieldsOf, relabel } from '../../web/src/forms/schema-fields';
 import { REGISTRY_FIELD_LABELS, REGISTRY_OPTION_LABELS } from '../../web/src/labels';
 import { shanghaiDay } from '../../web/src/format';
-import { changedFields, formValuesOf, importFileType, officerStanding, searchRows, updateBody, type CodeNames } from '../../web/src/registries';
+import { changedFields, formValuesOf, importErrorText, importFileType, officerStanding, searchRows, updateBody, type CodeNames } from '../../web/src/registries';
 
 /** The 登记簿 screen's pure parts (web/src/registries.ts): what the table says, what an edit sends, what a change shows. */
 
@@ -65,6 +65,21 @@ describe('登记簿 screen', () => {
     expect(officerStanding(officer({ certificateNo: undefined, validFrom: undefined, validUntil: undefined }), '2026-03-01').reason).toBe('无执法证记录 (no certificate)');
     expect(officerStanding(officer({ retiredAt: '2026-01-02T00:00:00Z', active: false }), '2026-03-01')).toEqual({ canAct: false, text: '已停用' });
     expect(shanghaiDay(new Date('2026-03-01T17:00:00Z'))).toBe('2026-03-02');
+  });
+
+  it('an import report in Chinese: the column by its label, a rule worded by zod in zod’s Chinese, our own words as written', () => {
+    expect(importErrorText('officers', { line: 3, column: 'validUntil', message: 'Invalid ISO date', issue: { code: 'invalid_format', origin: 'string', format: 'date' } })).toEqual({
+      column: '证件有效期至 (YYYY-MM-DD) validUntil',
+      message: '无效ISO日期 (Invalid ISO date)',
+    });
+    // a custom rule's message is ours: as the API wrote it
+    expect(importErrorText('officers', { line: 5, column: 'validUntil', message: 'before validFrom', issue: { code: 'custom' } }).message).toBe('before validFrom');
+    // zod's wording but not the one it would give now (say, made from the cell's value, which the report leaves out): as written
+    expect(importErrorText('officers', { line: 4, column: 'name', message: 'Invalid input: expected string, received number', issue: { code: 'invalid_type', expected: 'string' } }).message).toBe(
+      'Invalid input: expected string, received number',
+    );
+    expect(importErrorText('officers', { line: 3, column: 'townshipCode', message: 'unknown township 999999999' })).toEqual({ column: '所属执法队（乡镇） townshipCode', message: 'unknown township 999999999' });
+    expect(importErrorText('officers', { line: 2, column: '(row)', message: 'x' }).column).toBe('(row)');
   });
 
   it('a change shows each field that differs, before and after, without the version', () => {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   certificateProblem,
   enforcementObjectInputSchema,
@@ -9,10 +9,10 @@ import {
   type CertificateProblem,
   type RegistryName,
 } from '../../domain/registries';
-import type { RegistryRows } from './api/client';
+import type { ImportReport, RegistryRows } from './api/client';
 import { shanghaiDay } from './format';
 import { fieldsOf, type FormValues } from './forms/schema-fields';
-import { DOMAIN_LABELS, REGISTRY_OPTION_LABELS } from './labels';
+import { DOMAIN_LABELS, REGISTRY_FIELD_LABELS, REGISTRY_OPTION_LABELS } from './labels';
 
 /**
  * What the 登记簿 screen shows of each registry: its key, the schema its form is made from, the columns
@@ -233,4 +233,24 @@ export function changedFields(before: Record<string, unknown> | null, after: Rec
 export function importFileType(fileName: string): 'csv' | 'xlsx' | undefined {
   const ext = fileName.toLowerCase().split('.').pop();
   return ext === 'csv' || ext === 'xlsx' ? ext : undefined;
+}
+
+const zodZh = z.locales.zhCN();
+const zodEn = z.locales.en();
+type ZodIssue = Parameters<typeof zodEn.localeError>[0];
+const wording = (said: ReturnType<typeof zodEn.localeError>) => (typeof said === 'string' ? said : said?.message);
+
+/**
+ * A bad cell of an import report in Chinese: the column by its label (with its field name), and a rule the
+ * API worded in zod's English in zod's own Chinese, the English after it. A message of our own rules
+ * (a custom check, a jurisdiction, a duplicate key) is shown as the API wrote it.
+ */
+export function importErrorText(name: RegistryName, e: ImportReport['errors'][number]): { column: string; message: string } {
+  const label = REGISTRY_FIELD_LABELS[name][e.column];
+  const column = label ? `${label} ${e.column}` : e.column;
+  if (!e.issue) return { column, message: e.message };
+  const issue = e.issue as unknown as ZodIssue;
+  if (wording(zodEn.localeError(issue)) !== e.message) return { column, message: e.message };
+  const chinese = wording(zodZh.localeError(issue));
+  return { column, message: chinese ? `${chinese} (${e.message})` : e.message };
 }
