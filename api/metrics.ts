@@ -141,31 +141,23 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
     return refreshing;
   }
 
-  const setAll = <L extends string>(gauge: client.Gauge<L>, label: L, values: Map<string, number>) => {
-    gauge.reset();
-    for (const [k, v] of values) gauge.set({ [label]: k } as Partial<Record<L, string>>, v);
-  };
+  /** A gauge of read-model figures by one label, set afresh from the figures at each scrape. */
+  const figureGauge = <L extends string>(name: string, help: string, label: L, values: (f: Figures) => Map<string, number>) =>
+    new client.Gauge<L>({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      async collect() {
+        const f = await current();
+        if (!f) return;
+        this.reset();
+        for (const [k, v] of values(f)) this.set({ [label]: k } as Partial<Record<L, string>>, v);
+      },
+    });
 
-  new client.Gauge({
-    name: 'enforcement_open_cases',
-    help: 'Open cases by stage (read model)',
-    labelNames: ['stage'] as const,
-    registers: [registry],
-    async collect() {
-      const f = await current();
-      if (f) setAll(this, 'stage', f.openByStage);
-    },
-  });
-  new client.Gauge({
-    name: 'enforcement_overdue_cases',
-    help: 'Open cases past their due time by escalation level (read model; 0: escalation not yet recorded)',
-    labelNames: ['level'] as const,
-    registers: [registry],
-    async collect() {
-      const f = await current();
-      if (f) setAll(this, 'level', f.overdueByLevel);
-    },
-  });
+  figureGauge('enforcement_open_cases', 'Open cases by stage (read model)', 'stage', (f) => f.openByStage);
+  figureGauge('enforcement_overdue_cases', 'Open cases past their due time by escalation level (read model; 0: escalation not yet recorded)', 'level', (f) => f.overdueByLevel);
   new client.Counter({
     name: 'enforcement_escalations_total',
     help: 'Escalations recorded (deadline breaches: level 1 township leader, level 2 county supervisor)',
@@ -189,16 +181,7 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
     },
   });
 
-  new client.Gauge({
-    name: 'enforcement_webhook_deliveries',
-    help: 'Webhook deliveries not delivered, by state: due (to be sent now), scheduled (a retry later), dead (given up; replayable)',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    async collect() {
-      const f = await current();
-      if (f) setAll(this, 'state', f.deliveries);
-    },
-  });
+  figureGauge('enforcement_webhook_deliveries', 'Webhook deliveries not delivered, by state: due (to be sent now), scheduled (a retry later), dead (given up; replayable)', 'state', (f) => f.deliveries);
   new client.Gauge({
     name: 'enforcement_webhook_delivery_lag_seconds',
     help: 'How long the oldest due webhook delivery has waited past its time (0: the dispatchers keep up)',
@@ -208,36 +191,9 @@ export function registerBusinessMetrics(app: FastifyInstance, options: BusinessM
       if (f) this.set(f.deliveryLagSeconds);
     },
   });
-  new client.Gauge({
-    name: 'enforcement_webhook_endpoints',
-    help: 'Webhook subscriptions by state: enabled, disabled (the endpoint answered 410 Gone, or disabled by hand)',
-    labelNames: ['state'] as const,
-    registers: [registry],
-    async collect() {
-      const f = await current();
-      if (f) setAll(this, 'state', f.endpoints);
-    },
-  });
-  new client.Gauge({
-    name: 'enforcement_delivery_backlog',
-    help: 'Outbox notifications and timeline entries not yet fanned out to the inbox and the webhook deliveries, by source',
-    labelNames: ['source'] as const,
-    registers: [registry],
-    async collect() {
-      const f = await current();
-      if (f) setAll(this, 'source', f.backlog);
-    },
-  });
-  new client.Gauge({
-    name: 'enforcement_delivery_backlog_age_seconds',
-    help: 'Age of the oldest outbox notification or timeline entry not yet fanned out, by source (0 when none)',
-    labelNames: ['source'] as const,
-    registers: [registry],
-    async collect() {
-      const f = await current();
-      if (f) setAll(this, 'source', f.backlogAgeSeconds);
-    },
-  });
+  figureGauge('enforcement_webhook_endpoints', 'Webhook subscriptions by state: enabled, disabled (the endpoint answered 410 Gone, or disabled by hand)', 'state', (f) => f.endpoints);
+  figureGauge('enforcement_delivery_backlog', 'Outbox notifications and timeline entries not yet fanned out to the inbox and the webhook deliveries, by source', 'source', (f) => f.backlog);
+  figureGauge('enforcement_delivery_backlog_age_seconds', 'Age of the oldest outbox notification or timeline entry not yet fanned out, by source (0 when none)', 'source', (f) => f.backlogAgeSeconds);
 
   const actionDuration = new client.Histogram({
     name: 'enforcement_action_duration_seconds',
