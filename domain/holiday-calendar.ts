@@ -39,6 +39,26 @@ export const yearScheduleSchema = z
   .strict();
 export type YearScheduleBody = z.infer<typeof yearScheduleSchema>;
 
+/** A year of the calendar as the API answers it (GET and PUT /v1/admin/calendar/{year}). */
+export const yearScheduleAnswerSchema = z
+  .object({
+    year: z.number().int(),
+    source: z.enum(['package', 'admin', 'none']).describe('package: chinese-days; admin: published here; none: counted Monday–Friday, estimated'),
+    version: z.number().int().optional(),
+    holidays: z.array(z.string()),
+    workdays: z.array(z.string()),
+    sourceDocument: z.string().optional(),
+    sourceDate: z.string().optional(),
+    testSchedule: z.boolean().optional(),
+    warnings: z.array(z.string()).optional().describe('published anyway: e.g. more than 7 working days in a row'),
+    recompute: z
+      .object({ workflowId: z.string() })
+      .optional()
+      .describe('the process telling every open case with an estimated deadline to compute it again (each records it on its timeline)'),
+  })
+  .describe('a year of the holiday calendar');
+export type YearScheduleAnswer = z.infer<typeof yearScheduleAnswerSchema>;
+
 const DAY_MS = 86_400_000;
 const dayOfWeek = (iso: string) => new Date(`${iso}T00:00:00Z`).getUTCDay();
 const addDays = (iso: string, n: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { checkYearSchedule, packageSchedules, yearScheduleSchema } from '../../domain/holiday-calendar';
+import { checkYearSchedule, packageSchedules, yearScheduleAnswerSchema, yearScheduleSchema } from '../../domain/holiday-calendar';
 import { publishedSchedules } from '../../activities/holiday-calendars';
 import { HttpError } from '../errors';
 import { errorResponses } from '../openapi-responses';
@@ -16,23 +16,6 @@ import { requireRole } from './guards';
  */
 const yearParams = z.object({ year: z.coerce.number().int().min(1949).max(2200) });
 
-const scheduleAnswer = z
-  .object({
-    year: z.number().int(),
-    source: z.enum(['package', 'admin', 'none']).describe('package: chinese-days; admin: published here; none: counted Monday–Friday, estimated'),
-    version: z.number().int().optional(),
-    holidays: z.array(z.string()),
-    workdays: z.array(z.string()),
-    sourceDocument: z.string().optional(),
-    sourceDate: z.string().optional(),
-    testSchedule: z.boolean().optional(),
-    warnings: z.array(z.string()).optional().describe('published anyway: e.g. more than 7 working days in a row'),
-    recompute: z
-      .object({ workflowId: z.string() })
-      .optional()
-      .describe('the process telling every open case with an estimated deadline to compute it again (each records it on its timeline)'),
-  })
-  .describe('a year of the holiday calendar');
 
 /** Stores the next version of a year; two publications of one year at once: the later retries on the key. */
 async function publishVersion(
@@ -77,7 +60,7 @@ const calendarRoutes: FastifyPluginAsyncZod<CalendarRoutesOptions> = async (app,
         summary: 'A year of the holiday calendar in force',
         security: [{ bearerAuth: [] }],
         params: yearParams,
-        response: { 200: scheduleAnswer, ...errorResponses(400, 401, 403, 503) },
+        response: { 200: yearScheduleAnswerSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => {
@@ -104,7 +87,7 @@ const calendarRoutes: FastifyPluginAsyncZod<CalendarRoutesOptions> = async (app,
         security: [{ bearerAuth: [] }],
         params: yearParams,
         body: yearScheduleSchema,
-        response: { 200: scheduleAnswer, ...errorResponses(400, 401, 403, 413, 415, 422, 503) },
+        response: { 200: yearScheduleAnswerSchema, ...errorResponses(400, 401, 403, 413, 415, 422, 503) },
       },
     },
     async (request) => {

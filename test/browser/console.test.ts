@@ -15,6 +15,7 @@ import type { EfficiencyStats } from '../../api/read-model/stats';
 import { createEmptyDatabase, DEFAULT_ADMIN_URL, type ScratchDatabase } from '../../db/scratch-database';
 import { DEMO, DEMO_PASSWORD } from '../../db/seed';
 import type { CaseView } from '../../domain/case';
+import { packageSchedules } from '../../domain/holiday-calendar';
 import { signDevToken } from '../../runtime/dev-token';
 import { freePort } from '../../runtime/ports';
 import { ensureWebBuilt } from '../../runtime/web-build';
@@ -419,6 +420,29 @@ describe('workbench in a browser', () => {
     await admin.goto(`${service.urls.api}/admin/sla-policy`);
     await admin.getByTestId('publish').waitFor();
     await shot(admin, '13-admin-sla-policy');
+
+    // 节假日: the latest year the package carries; 元旦 taken off the schedule is refused naming it, put back it publishes
+    const year = packageSchedules().at(-1)!.year;
+    await admin.getByRole('menuitem', { name: '节假日' }).click();
+    await admin.waitForURL(/\/admin\/calendar$/);
+    const yearInput = admin.getByTestId('calendar-year').locator('input');
+    await yearInput.fill(String(year));
+    await yearInput.press('Enter');
+    const source = admin.getByTestId('calendar-source');
+    await expect.poll(() => source.innerText()).toContain('chinese-days');
+    const newYear = admin.locator(`[data-day="${year}-01-01"]`).first();
+    await expect(newYear.getAttribute('data-kind')).resolves.toBe('off');
+    await newYear.click();
+    await expect(newYear.getAttribute('data-kind')).resolves.not.toBe('off');
+    await admin.getByTestId('calendar-document').fill(`国务院办公厅关于${year}年部分节假日安排的通知（演练 drill）`);
+    await admin.getByTestId('calendar-document-date').fill(`${year - 1}-11-12`);
+    await admin.getByTestId('publish-calendar').click();
+    await expect.poll(() => admin.getByTestId('calendar-error').first().innerText()).toContain(`元旦 on ${year}-01-01 is missing`);
+    while ((await newYear.getAttribute('data-kind')) !== 'off') await newYear.click();
+    await admin.getByTestId('publish-calendar').click();
+    await expect.poll(() => source.getAttribute('data-source')).toBe('admin');
+    await expect(source.innerText()).resolves.toContain('第 1 版');
+    await shot(admin, '13a-admin-holiday-calendar');
 
     const visitor = await newPage();
     await visitor.goto(`${service.urls.api}/public`);

@@ -17,6 +17,7 @@ import type { ImportReport, ListQuery as RegistryListQuery, RegistryChange } fro
 import type { RegistryRows } from '../../../api/read-model/registry-definitions';
 import type { Jurisdictions, Matter, Officer, officersQuerySchema } from '../../../api/read-model/reference';
 import type { SlaPolicyResponse } from '../../../api/read-model/sla-policy';
+import type { YearScheduleAnswer, YearScheduleBody } from '../../../domain/holiday-calendar';
 import type { EfficiencyStats, statsQuerySchema } from '../../../api/read-model/stats';
 import type { MeResponse, SessionResponse } from '../../../api/session-schemas';
 import type {
@@ -48,7 +49,7 @@ import type {
  * rides along (same origin); scripts and tests pass a bearer token in `headers`.
  */
 
-export type { Account, CaseSummary, CaseView, Disclosure, EfficiencyStats, Jurisdictions, Matter, Officer, SlaPolicyResponse };
+export type { Account, CaseSummary, CaseView, Disclosure, EfficiencyStats, Jurisdictions, Matter, Officer, SlaPolicyResponse, YearScheduleAnswer, YearScheduleBody };
 export type CaseListQuery = z.input<typeof caseListQuerySchema>;
 export type CaseList = { items: CaseSummary[]; nextCursor?: string };
 export type StatsQuery = z.input<typeof statsQuerySchema>;
@@ -275,6 +276,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     admin: {
       slaPolicy: () => call<SlaPolicyResponse>('GET', '/v1/admin/sla-policy'),
       publishSlaPolicy: (change: SlaPolicyChange) => call<SlaPolicyResponse>('PUT', '/v1/admin/sla-policy', { body: change }),
+      /** 节假日: a year of the holiday calendar in force (published here, else the package's, else none). */
+      calendar: (year: number) => call<YearScheduleAnswer>('GET', `/v1/admin/calendar/${year}`),
+      publishCalendar: (year: number, body: YearScheduleBody) => call<YearScheduleAnswer>('PUT', `/v1/admin/calendar/${year}`, { body }),
       accounts: () => call<{ items: Account[] }>('GET', '/v1/admin/accounts'),
       createAccount: (account: NewAccount) => call<Account>('POST', '/v1/admin/accounts', { body: account }),
       changeAccount: (username: string, change: AccountChange) => call<Account>('PATCH', `/v1/admin/accounts/${enc(username)}`, { body: change }),
