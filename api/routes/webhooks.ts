@@ -7,7 +7,6 @@ import type { DeliverySettings } from '../../delivery/settings';
 import {
   createEndpoint,
   deleteEndpoint,
-  DELIVERY_STATUSES,
   listDeliveries,
   listEndpoints,
   replayDelivery,
@@ -17,6 +16,7 @@ import type { Claims } from '../claims';
 import { forbidden, HttpError, notFound } from '../errors';
 import { errorResponses } from '../openapi-responses';
 import { requireRole } from './guards';
+import { createBodySchema, deliverySchema, endpointSchema, messagesQuerySchema } from '../read-model/webhooks';
 
 /**
  * Webhook subscriptions (Standard Webhooks, delivery.md): endpoints with their secret (shown once,
@@ -24,32 +24,7 @@ import { requireRole } from './guards';
  * its own, inside its county and townships, and it only ever receives the cases it may read.
  */
 
-const endpointSchema = z
-  .object({
-    id: z.string(),
-    url: z.string(),
-    description: z.string().nullable(),
-    eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES)).describe('empty: every event type'),
-    countyCode: z.string().nullable(),
-    townshipCodes: z.array(z.string()).nullable(),
-    enabled: z.boolean(),
-    disabledReason: z.string().nullable(),
-    ownerSub: z.string(),
-    ownerRole: z.enum(['admin', 'upstream']),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .describe('webhook endpoint');
 
-const createBodySchema = z
-  .object({
-    url: z.string().min(1).max(2000),
-    description: z.string().max(500).optional(),
-    eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES)).max(WEBHOOK_EVENT_TYPES.length).default([]),
-    countyCode: z.string().min(1).optional(),
-    townshipCodes: z.array(z.string().min(1)).min(1).max(200).optional(),
-  })
-  .strict();
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -58,31 +33,7 @@ const idempotencyHeaders = z.looseObject({
   'idempotency-key': z.string().trim().min(1).max(200).optional().describe('a retry with the same key changes nothing and answers the same'),
 });
 
-const deliverySchema = z.object({
-  id: z.string(),
-  messageId: z.string().describe('the webhook-id header'),
-  endpointId: z.string(),
-  eventType: z.string(),
-  caseId: z.string(),
-  seq: z.number().int(),
-  status: z.enum(DELIVERY_STATUSES).describe('dead: a dead letter (retries exhausted or the endpoint answered 410)'),
-  attempts: z.number().int(),
-  nextAttemptAt: z.string().nullable(),
-  lastAttemptAt: z.string().nullable(),
-  lastStatusCode: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-  deliveredAt: z.string().nullable(),
-  createdAt: z.string(),
-  payload: z.unknown(),
-});
 
-const messagesQuerySchema = z.object({
-  status: z.enum(DELIVERY_STATUSES).optional(),
-  endpointId: z.string().min(1).optional(),
-  caseId: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().regex(/^\d+$/, 'a cursor from nextCursor').optional(),
-});
 
 /** Admin: every endpoint (undefined); upstream: its own. */
 const ownerOf = (claims: Claims): string | undefined => (claims.role === 'admin' ? undefined : claims.sub);

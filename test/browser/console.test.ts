@@ -444,6 +444,34 @@ describe('workbench in a browser', () => {
     await expect(source.innerText()).resolves.toContain('第 1 版');
     await shot(admin, '13a-admin-holiday-calendar');
 
+    // 消息推送: a loopback URL is refused naming the field; a subscription shows its secret once, rotates, and is withdrawn
+    await admin.goto(`${service.urls.api}/admin/webhooks`);
+    await admin.getByTestId('new-webhook').click();
+    await admin.getByTestId('webhook-url').fill('http://127.0.0.1:9/hooks');
+    await admin.getByTestId('webhook-subscribe').click();
+    await expect.poll(() => admin.getByTestId('webhook-form-error').innerText()).toContain('body.url');
+    const hook = 'https://1.1.1.1/hooks/enforcement';
+    await admin.getByTestId('webhook-url').fill(hook);
+    await admin.getByTestId('webhook-description').fill('市 12345 平台（演练）');
+    await admin.getByTestId('webhook-events').click();
+    await admin.getByRole('option', { name: /公示撤回/ }).click();
+    await admin.keyboard.press('Escape');
+    await admin.getByTestId('webhook-subscribe').click();
+    const firstSecret = await admin.getByTestId('webhook-secret-value').innerText();
+    expect(firstSecret).toMatch(/^whsec_/);
+    const hookRow = admin.getByTestId('webhooks').locator('tr', { hasText: hook });
+    await expect(hookRow.innerText()).resolves.toContain('公示撤回');
+    await hookRow.getByTestId('webhook-log').click();
+    await admin.getByTestId('webhook-deliveries').waitFor();
+    await hookRow.getByTestId('webhook-rotate').click();
+    await admin.locator('.el-message-box__btns .el-button--primary').click();
+    await expect.poll(() => admin.getByTestId('webhook-secret-value').innerText()).not.toBe(firstSecret);
+    await admin.locator('.el-message-box').waitFor({ state: 'hidden' });
+    await shot(admin, '13b-admin-webhooks');
+    await hookRow.getByTestId('webhook-delete').click();
+    await admin.locator('.el-message-box__btns .el-button--primary').click();
+    await expect.poll(() => admin.getByTestId('webhooks').locator('tr', { hasText: hook }).count()).toBe(0);
+
     const visitor = await newPage();
     await visitor.goto(`${service.urls.api}/public`);
     await visitor.getByTestId('disclosures').waitFor();

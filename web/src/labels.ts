@@ -3,6 +3,8 @@ import type { RegistryName } from '../../domain/registries';
 import type { CreditClass } from '../../domain/credit-strata';
 import type { InspectionOutcome } from '../../domain/inspection-plan';
 import type { DrawView, PlanView } from './api/client';
+import type { WebhookEventType } from '../../delivery/events';
+import type { DeliveryStatus } from '../../delivery/subscriptions';
 export { STAGE_LABELS } from '../../domain/stages';
 
 /** What officials read: Chinese first, the API's term where an engineer needs it. */
@@ -419,3 +421,25 @@ export const RESULT_FIELD_LABELS: Record<string, string> = {
   inspectedAt: '检查时间（留空：现在）',
 };
 export const RESULT_OPTION_LABELS: Record<string, Record<string, string>> = { outcome: INSPECTION_OUTCOME_LABELS };
+
+/** 消息推送: the webhook event types (delivery/events.ts), every one named. */
+export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
+  'case.opened': '立案',
+  'case.stage_changed': '环节变更',
+  'case.deadline_breached': '超期预警',
+  'case.transferred': '移交县级部门',
+  'case.police_notified': '通报公安',
+  'case.closed': '办结（含回访）',
+  'case.extension_decided': '延期审批',
+  'case.supervision_ordered': '督办',
+  'case.disclosure_published': '公示发布',
+  'case.disclosure_withdrawn': '公示撤回',
+};
+
+/** 消息推送: a delivery's state. */
+export const DELIVERY_STATUS_LABELS: Record<DeliveryStatus, string> = {
+  pending: '待投递 / 重试中',
+  delivered: '已送达',
+  dead: '投递失败（死信）',
+  cancelled: '已取消',
+};

@@ -29,6 +29,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/accounts', component: () => import('./views/AdminAccounts.vue'), meta: { roles: ['admin'], title: '账号管理' } },
   { path: '/admin/sla-policy', component: () => import('./views/AdminSlaPolicy.vue'), meta: { roles: ['admin'], title: '时限策略' } },
   { path: '/admin/calendar', component: () => import('./views/AdminHolidayCalendar.vue'), meta: { roles: ['admin'], title: '节假日' } },
+  { path: '/admin/webhooks', component: () => import('./views/AdminWebhooks.vue'), meta: { roles: ['admin'], title: '消息推送' } },
   { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { public: true, title: '页面不存在' } },
 ];
 

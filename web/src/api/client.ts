@@ -18,6 +18,7 @@ import type { RegistryRows } from '../../../api/read-model/registry-definitions'
 import type { Jurisdictions, Matter, Officer, officersQuerySchema } from '../../../api/read-model/reference';
 import type { SlaPolicyResponse } from '../../../api/read-model/sla-policy';
 import type { YearScheduleAnswer, YearScheduleBody } from '../../../domain/holiday-calendar';
+import type { WebhookDelivery, WebhookEndpoint, WebhookEndpointInput } from '../../../api/read-model/webhooks';
 import type { EfficiencyStats, statsQuerySchema } from '../../../api/read-model/stats';
 import type { MeResponse, SessionResponse } from '../../../api/session-schemas';
 import type {
@@ -49,7 +50,7 @@ import type {
  * rides along (same origin); scripts and tests pass a bearer token in `headers`.
  */
 
-export type { Account, CaseSummary, CaseView, Disclosure, EfficiencyStats, Jurisdictions, Matter, Officer, SlaPolicyResponse, YearScheduleAnswer, YearScheduleBody };
+export type { Account, CaseSummary, CaseView, Disclosure, EfficiencyStats, Jurisdictions, Matter, Officer, SlaPolicyResponse, WebhookDelivery, WebhookEndpoint, WebhookEndpointInput, YearScheduleAnswer, YearScheduleBody };
 export type CaseListQuery = z.input<typeof caseListQuerySchema>;
 export type CaseList = { items: CaseSummary[]; nextCursor?: string };
 export type StatsQuery = z.input<typeof statsQuerySchema>;
@@ -284,6 +285,20 @@ export function createApiClient(options: ApiClientOptions = {}) {
       changeAccount: (username: string, change: AccountChange) => call<Account>('PATCH', `/v1/admin/accounts/${enc(username)}`, { body: change }),
       resetPassword: (username: string, password: string) =>
         call<void>('PUT', `/v1/admin/accounts/${enc(username)}/password`, { body: { password } }),
+    },
+    /** 消息推送: webhook subscriptions and their delivery log (api/routes/webhooks.ts). */
+    webhooks: {
+      endpoints: () => call<{ items: WebhookEndpoint[] }>('GET', '/v1/webhooks/endpoints'),
+      /** The answer carries the signing secret: the only time it is shown. */
+      subscribe: (body: WebhookEndpointInput, idempotencyKey = newIdempotencyKey()) =>
+        call<WebhookEndpoint & { secret: string }>('POST', '/v1/webhooks/endpoints', { body, idempotencyKey }),
+      unsubscribe: (id: string) => call<void>('DELETE', `/v1/webhooks/endpoints/${enc(id)}`),
+      rotateSecret: (id: string, idempotencyKey = newIdempotencyKey()) =>
+        call<{ id: string; secret: string; previousSecretValidUntil: string }>('POST', `/v1/webhooks/endpoints/${enc(id)}/rotate-secret`, { idempotencyKey }),
+      deliveries: (query: { endpointId?: string; status?: WebhookDelivery['status']; limit?: number }) =>
+        call<{ items: WebhookDelivery[]; nextCursor?: string }>('GET', '/v1/webhooks/messages', { query }),
+      replay: (deliveryId: string, idempotencyKey = newIdempotencyKey()) =>
+        call<{ id: string; status: 'pending' }>('POST', `/v1/webhooks/messages/${enc(deliveryId)}/replay`, { idempotencyKey }),
     },
     /** 登记簿: the four registries an admin maintains (api/routes/registries.ts). */
     registries: {
