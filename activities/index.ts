@@ -11,7 +11,6 @@ import { completeDeadline } from '../domain/deadline-entries';
 import { REFUSAL } from '../domain/errors';
 import { doublePeriod } from '../domain/periods';
 import { DEFAULT_POLICY_LIMITS, DEFAULT_SLA_POLICY, type SlaPolicy } from '../domain/sla';
-import { withTransaction } from '../db/pool';
 import { certificateRefusal } from '../domain/registries';
 import { linkPartyToEnforcementObject } from './registries';
 import type {
@@ -468,14 +467,12 @@ export async function recordTransition(pool: Queryable, input: TransitionRecord,
 
 /* ---------- 效能监督: reviews ---------- */
 
-export async function recordReview(pool: Pool, input: ReviewRecord): Promise<void> {
-  await withTransaction(pool, (client) => writeReview(client, input));
-}
-
-async function writeReview(client: Queryable, input: ReviewRecord): Promise<void> {
-  const { snapshot: s, review } = input;
-  await client.query(reviewUpsert(1), reviewValues(input.caseId, s, review));
-  if (review.stages.length > 0) await client.query(reviewStagesInsert(1, 2), [input.caseId, JSON.stringify(review.stages)]);
+/** The review and its stage visits in one statement, as the closing step's projection writes them. */
+export async function recordReview(pool: Queryable, input: ReviewRecord): Promise<void> {
+  await pool.query(`WITH review AS (${reviewUpsert(1)}) ${reviewStagesInsert(1, 15)}`, [
+    ...reviewValues(input.caseId, input.snapshot, input.review),
+    JSON.stringify(input.review.stages),
+  ]);
 }
 
 /** `$first, $first+1, … ` for `count` parameters. */

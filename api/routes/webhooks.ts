@@ -24,16 +24,12 @@ import { createBodySchema, deliverySchema, endpointSchema, messagesQuerySchema }
  * its own, inside its county and townships, and it only ever receives the cases it may read.
  */
 
-
-
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
 /** api.md v1 extensions: a retry with the same Idempotency-Key (per caller) answers as the first request did. */
 const idempotencyHeaders = z.looseObject({
   'idempotency-key': z.string().trim().min(1).max(200).optional().describe('a retry with the same key changes nothing and answers the same'),
 });
-
-
 
 /** Admin: every endpoint (undefined); upstream: its own. */
 const ownerOf = (claims: Claims): string | undefined => (claims.role === 'admin' ? undefined : claims.sub);
