@@ -15,7 +15,8 @@
  *   supervisor and a county supervisor, a one-year period, /v1/stats/overview, /v1/stats/trend (12 months),
  *   the overdue list; the old query (recountEfficiencyStats: straight from `cases`) on the same data, with
  *   the ratio and an exact-equality check of the two answers; the cost of the triggers on the projection's
- *   writes (a recordTransition-like UPDATE of the case row, and a close with its review) with and without them.
+ *   writes (a recordTransition-like UPDATE of the case row, and a close with its review) with and without them,
+ *   and the cost of a close on a busy day (--busy-day-cases closed in turn: the last tenth against the first).
  * - Prints one JSON document, drops the database. Not part of `npm test`.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -42,6 +43,7 @@ const ITERATIONS = Number(argument('iterations') ?? 60);
 const LIST_ITERATIONS = Number(argument('list-iterations') ?? 500);
 const OLD_ITERATIONS = Number(argument('old-iterations') ?? 3);
 const TRIGGER_SAMPLES = Number(argument('trigger-samples') ?? 2000);
+const BUSY_DAY_CASES = Number(argument('busy-day-cases') ?? 2000);
 /** --keep: leave the database for a look with psql (its URL is printed; drop it yourself). */
 const KEEP = process.argv.includes('--keep');
 const SECRET = 'bench-secret-at-least-16-characters';
@@ -204,6 +206,41 @@ async function projectionWriteCost(db: pg.Client, n: number, triggers: boolean):
   return { stepMs: rows[0]!.step_ms, closeMs: rows[0]!.close_ms };
 }
 
+/**
+ * A 12345 peak: `n` open cases of one township opened on the same local day, closed one after the other
+ * (bench_close_cost). The close writes each stage visit into its unit's daily row of that day, which
+ * holds the day's durations: ms per close over the first and the last tenth, and their ratio (1 when a
+ * close costs the same however busy its day already is).
+ */
+async function busyDayCloseCost(db: pg.Client, n: number, skip: number) {
+  const ids = (
+    await db.query<{ case_id: string }>(
+      `SELECT case_id FROM cases WHERE status = 'open' AND case_id LIKE 'BC%' ORDER BY case_id OFFSET $2 LIMIT $1`,
+      [n, skip],
+    )
+  ).rows.map((r) => r.case_id);
+  if (ids.length < n) throw new Error(`close on a busy day needs ${n} open cases after the first ${skip}; found ${ids.length} (more --cases)`);
+  // one township, one day (noon in Shanghai, yesterday): the facts and daily rows move with the triggers
+  await db.query(
+    `UPDATE cases SET county_code = 'BN01', township_code = 'BN01-T01',
+            opened_at = date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai' - interval '12 hours'
+      WHERE case_id = ANY($1)`,
+    [ids],
+  );
+  const tenth = Math.max(1, Math.floor(n / 10));
+  const close = async (part: string[]) =>
+    (await db.query<{ ms: number }>('SELECT bench_close_cost($1::text[]) AS ms', [part])).rows[0]!.ms;
+  const firstMs = await close(ids.slice(0, tenth));
+  await close(ids.slice(tenth, n - tenth));
+  const lastMs = await close(ids.slice(n - tenth));
+  return {
+    what: `server-side ms per close (bench_close_cost: the closing UPDATE, the review and three stage visits) of ${n} cases of one township opened the same day, closed in turn`,
+    firstTenthMs: Math.round(firstMs * 1000) / 1000,
+    lastTenthMs: Math.round(lastMs * 1000) / 1000,
+    lastVsFirst: Math.round((lastMs / firstMs) * 100) / 100,
+  };
+}
+
 async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL;
   const report: Record<string, unknown> = { cases: CASES };
@@ -273,7 +310,8 @@ async function main(): Promise<void> {
                   extract(epoch FROM closed_at - opened_at)::bigint, NOT ever_overdue, rework_count, 0, 0, 1
              FROM cases WHERE case_id = id;
            INSERT INTO case_review_stages (case_id, stage, visit, entered_at, left_at, duration_seconds, due_at, on_time)
-           SELECT id, s, 1, now(), now(), 3600 * k, NULL, true
+           -- durations as varied as real ones (a day's row holds them all: equal values would compress away)
+           SELECT id, s, 1, now(), now(), 3600 * k + (hashtext(id || s) & 4095), NULL, true
              FROM unnest(ARRAY['capture', 'handling', 'verification']) WITH ORDINALITY AS x(s, k);
          END LOOP;
          RETURN extract(epoch FROM clock_timestamp() - started) * 1000 / cardinality(ids);
@@ -296,6 +334,8 @@ async function main(): Promise<void> {
       },
     };
     log(`projection write ${JSON.stringify(report.projectionWrite)}`);
+    report.closeOnBusyDay = await busyDayCloseCost(client, BUSY_DAY_CASES, 2 * TRIGGER_SAMPLES);
+    log(`close on a busy day ${JSON.stringify(report.closeOnBusyDay)}`);
 
     // ---- the API over HTTP
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });

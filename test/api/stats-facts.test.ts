@@ -14,7 +14,7 @@ import type { CaseReview, CaseView } from '../../domain/case';
 import type { Stage } from '../../domain/stages';
 import { bearer, buildTestApp } from '../helpers/api';
 import { useTestPool } from '../helpers/db';
-import { DAY, HOUR, ensureJurisdiction, isoAgo, project, runningDeadline, snapshot, stageVisits } from '../helpers/read-model';
+import { DAY, HOUR, ensureJurisdiction, isoAgo, lockOutCaseWriters, project, runningDeadline, snapshot, stageVisits } from '../helpers/read-model';
 
 /**
  * The statistics facts (stats_case_facts, stats_stage_visits, kept by triggers on what recordTransition and
@@ -257,6 +257,7 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      await lockOutCaseWriters(client);
       await client.query('SELECT stats_rebuild()');
       expect(await read(client)).toEqual(before);
     } finally {
@@ -269,6 +270,7 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      await lockOutCaseWriters(client);
       for (const table of ['case_review_stages', 'case_reviews', 'cases']) {
         await client.query(`DELETE FROM ${table} WHERE case_id = $1`, [id('C1')]);
       }

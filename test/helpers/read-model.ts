@@ -131,3 +131,13 @@ export async function expectEveryRowOnce(pool: Pool, caseIds: string[]): Promise
   );
   expect(feedback.rows[0]?.n).toBe(caseIds.length);
 }
+
+/**
+ * The first statement of a test's transaction that runs stats_rebuild(): waits until no other transaction
+ * writes a case, and keeps new writers out until the rollback. Every writer of the statistics tables locks
+ * `cases` first (the case row's upsert, or the case's row in a review's trigger), so it waits here instead
+ * of deadlocking with the rebuild's TRUNCATE (test files share the database, two running at a time).
+ */
+export async function lockOutCaseWriters(client: Pick<Pool, 'query'>): Promise<void> {
+  await client.query('LOCK TABLE cases IN EXCLUSIVE MODE');
+}
