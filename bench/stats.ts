@@ -25,7 +25,7 @@ import pg from 'pg';
 import { buildApp } from '../api/app';
 import type { Claims } from '../api/claims';
 import { listCases } from '../api/read-model/cases';
-import { recountEfficiencyStats, efficiencyStats, type GroupBy, type StatsQuery } from '../api/read-model/stats';
+import { recountEfficiencyStats, efficiencyStats, type EfficiencyStats, type GroupBy, type StatsQuery } from '../api/read-model/stats';
 import { createPool } from '../db/pool';
 import { createSeededDatabase, DEFAULT_ADMIN_URL } from '../db/scratch-database';
 import { signDevToken } from '../runtime/dev-token';
@@ -241,6 +241,16 @@ async function busyDayCloseCost(db: pg.Client, n: number, skip: number) {
   };
 }
 
+/** The first unit whose figures differ between two answers (for the log when they are not identical). */
+function firstDifference(a: EfficiencyStats, b: EfficiencyStats): unknown {
+  const key = (u: unknown) => JSON.stringify((u as { code?: unknown }).code ?? u);
+  const other = new Map(b.items.map((u) => [key(u), u]));
+  for (const u of a.items) {
+    if (!isDeepStrictEqual(u, other.get(key(u)))) return { recount: u, facts: other.get(key(u)) ?? null };
+  }
+  return { unitsInRecount: a.items.length, unitsInFacts: b.items.length, restOfAnswer: 'differs outside the units' };
+}
+
 async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL;
   const report: Record<string, unknown> = { cases: CASES };
@@ -436,7 +446,10 @@ async function main(): Promise<void> {
         const [n, newAnswer] = await timed(() => efficiencyStats(pool, callers.citySupervisor, query));
         oldMs.push(o);
         newMs.push(n);
-        equal &&= isDeepStrictEqual(oldAnswer, newAnswer);
+        if (equal && !isDeepStrictEqual(oldAnswer, newAnswer)) {
+          equal = false;
+          log(`${groupBy}: the answers differ; first differing unit: ${JSON.stringify(firstDifference(oldAnswer, newAnswer))}`);
+        }
       }
       const o = summary(oldMs);
       const n = summary(newMs);
