@@ -185,15 +185,19 @@ async function loadCases(db: pg.Client, total: number): Promise<void> {
   log('stage visits');
 }
 
+/** `n` open cases of the generated library after the first `skip` (each measurement takes cases no other touched). */
+async function openCases(db: pg.Client, n: number, skip: number): Promise<string[]> {
+  const { rows } = await db.query<{ case_id: string }>(
+    `SELECT case_id FROM cases WHERE status = 'open' AND case_id LIKE 'BC%' ORDER BY case_id OFFSET $2 LIMIT $1`,
+    [n, skip],
+  );
+  return rows.map((r) => r.case_id);
+}
+
 /** A recordTransition-like step on `n` open cases (new stage, new deadline, snapshot rewritten), in ms per update. */
 async function projectionWriteCost(db: pg.Client, n: number, triggers: boolean): Promise<{ stepMs: number; closeMs: number }> {
   // open cases not used by the other run: n steps on them, then n/4 of them closed
-  const ids = (
-    await db.query<{ case_id: string }>(
-      `SELECT case_id FROM cases WHERE status = 'open' AND case_id LIKE 'BC%' ORDER BY case_id OFFSET $2 LIMIT $1`,
-      [n, triggers ? 0 : n],
-    )
-  ).rows.map((r) => r.case_id);
+  const ids = await openCases(db, n, triggers ? 0 : n);
   await db.query(`SET session_replication_role = ${triggers ? 'origin' : 'replica'}`);
   // timed in the server (no network)
   const { rows } = await db.query<{ step_ms: number; close_ms: number }>(
@@ -213,12 +217,7 @@ async function projectionWriteCost(db: pg.Client, n: number, triggers: boolean):
  * close costs the same however busy its day already is).
  */
 async function busyDayCloseCost(db: pg.Client, n: number, skip: number) {
-  const ids = (
-    await db.query<{ case_id: string }>(
-      `SELECT case_id FROM cases WHERE status = 'open' AND case_id LIKE 'BC%' ORDER BY case_id OFFSET $2 LIMIT $1`,
-      [n, skip],
-    )
-  ).rows.map((r) => r.case_id);
+  const ids = await openCases(db, n, skip);
   if (ids.length < n) throw new Error(`close on a busy day needs ${n} open cases after the first ${skip}; found ${ids.length} (more --cases)`);
   // one township, one day (noon in Shanghai, yesterday): the facts and daily rows move with the triggers
   await db.query(

@@ -11,16 +11,19 @@ ALTER TABLE stats_stage_daily ADD COLUMN chunk integer NOT NULL DEFAULT 0;
 ALTER TABLE stats_stage_daily DROP CONSTRAINT stats_stage_daily_pkey;
 ALTER TABLE stats_stage_daily ADD PRIMARY KEY (unit_kind, county_code, opened_day, unit_code, stage, chunk);
 
--- An array of durations cut into chunks of 64, numbered from 0 (slices: no sort, no second aggregation).
-CREATE FUNCTION stats_chunks(durations bigint[]) RETURNS TABLE (chunk integer, durations bigint[])
+-- An array of durations cut into chunks of 64, numbered from 0 (slices: no sort, no second aggregation),
+-- each with its row's figures: visits and the sum of its durations.
+CREATE FUNCTION stats_chunks(durations bigint[])
+RETURNS TABLE (chunk integer, visits integer, sum_seconds bigint, durations bigint[])
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT g, durations[g * 64 + 1 : g * 64 + 64] FROM generate_series(0, (cardinality(durations) - 1) / 64) g
+  SELECT g, cardinality(part), (SELECT sum(d) FROM unnest(part) d)::bigint, part
+    FROM generate_series(0, (cardinality(durations) - 1) / 64) g
+   CROSS JOIN LATERAL (SELECT durations[g * 64 + 1 : g * 64 + 64] AS part) p
 $$;
 
 -- the rows already there: split into chunks of 64 (visits and sums of each chunk from its own values)
 CREATE TEMP TABLE stats_stage_daily_split ON COMMIT DROP AS
-SELECT s.unit_kind, s.county_code, s.opened_day, s.unit_code, s.stage, c.chunk,
-       cardinality(c.durations) AS visits, (SELECT sum(d) FROM unnest(c.durations) d)::bigint AS sum_seconds, c.durations
+SELECT s.unit_kind, s.county_code, s.opened_day, s.unit_code, s.stage, c.chunk, c.visits, c.sum_seconds, c.durations
   FROM stats_stage_daily s
  CROSS JOIN LATERAL stats_chunks(s.durations) c
  WHERE cardinality(s.durations) > 64;
@@ -101,8 +104,7 @@ BEGIN
    GROUP BY 1, 2, 3, 4
    ORDER BY 1, 3; -- a period reads a run of days: adjacent pages (live rows arrive day by day too)
   INSERT INTO stats_stage_daily (unit_kind, county_code, opened_day, unit_code, stage, chunk, visits, sum_seconds, durations)
-  SELECT x.unit_kind, x.county_code, x.opened_day, x.unit_code, x.stage, c.chunk,
-         cardinality(c.durations), (SELECT sum(d) FROM unnest(c.durations) d), c.durations
+  SELECT x.unit_kind, x.county_code, x.opened_day, x.unit_code, x.stage, c.chunk, c.visits, c.sum_seconds, c.durations
     FROM (SELECT u.unit_kind, v.county_code, stats_day(v.opened_at) AS opened_day, u.unit_code, v.stage,
                  array_agg(v.duration_seconds) AS durations
             FROM stats_stage_visits v

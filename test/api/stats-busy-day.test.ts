@@ -85,6 +85,9 @@ async function dayFigures(db: Pick<typeof pool, 'query'> = pool): Promise<DayRow
   return rows;
 }
 
+/** The day's figures without how they are laid out in rows. */
+const withoutRows = (rows: DayRow[]) => rows.map(({ rows: _r, largest: _l, ...f }) => f);
+
 const expected = (unitKind: string, unitCode: string, stage: string, cases: number[]) => {
   const seconds = cases.map(stage === 'handling' ? handlingSeconds : verificationSeconds);
   return {
@@ -108,7 +111,7 @@ describe('a busy day of one township: stage durations in chunks, figures exact',
     for (const n of range(0, SEQUENTIAL)) await openAndClose(n);
     const figures = await dayFigures();
     const cases = range(0, SEQUENTIAL);
-    expect(figures.map(({ rows: _r, largest: _l, ...f }) => f)).toEqual([
+    expect(withoutRows(figures)).toEqual([
       expected('county', C, 'handling', cases),
       expected('county', C, 'verification', cases),
       expected('township', TA, 'handling', cases),
@@ -122,7 +125,7 @@ describe('a busy day of one township: stage durations in chunks, figures exact',
     await Promise.all(range(SEQUENTIAL, CONCURRENT).map((n) => openAndClose(n)));
     const cases = range(0, SEQUENTIAL + CONCURRENT);
     const figures = await dayFigures();
-    expect(figures.map(({ rows: _r, largest: _l, ...f }) => f)).toEqual([
+    expect(withoutRows(figures)).toEqual([
       expected('county', C, 'handling', cases),
       expected('county', C, 'verification', cases),
       expected('township', TA, 'handling', cases),
@@ -146,7 +149,7 @@ describe('a busy day of one township: stage durations in chunks, figures exact',
     }
     const all = range(0, SEQUENTIAL + CONCURRENT);
     const stayed = all.filter((n) => !moved.includes(n));
-    expect((await dayFigures()).map(({ rows: _r, largest: _l, ...f }) => f)).toEqual([
+    expect(withoutRows(await dayFigures())).toEqual([
       expected('county', C, 'handling', all),
       expected('county', C, 'verification', all),
       expected('township', TA, 'handling', stayed),
@@ -165,8 +168,7 @@ describe('a busy day of one township: stage durations in chunks, figures exact',
       await lockOutCaseWriters(client);
       await client.query('SELECT stats_rebuild()');
       const rebuilt = await dayFigures(client);
-      const figures = (rows: DayRow[]) => rows.map(({ rows: _r, largest: _l, ...f }) => f);
-      expect(figures(rebuilt)).toEqual(figures(triggers));
+      expect(withoutRows(rebuilt)).toEqual(withoutRows(triggers));
       expect(rebuilt.map((f) => f.largest)).toEqual([64, 64, 64, 64, 4, 4]);
     } finally {
       await client.query('ROLLBACK');
