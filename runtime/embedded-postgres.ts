@@ -28,9 +28,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   // Both packages are ESM-first; their CommonJS builds load fine from here.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  // the contrib modules the migrations create (db/migrations/1734800000000_stats-intarray.sql)
+  const { intarray } = await import('@electric-sql/pglite/contrib/intarray');
   const dir = path.join(dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  const db = await PGlite.create(dir, { extensions: { intarray } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   try {
     await server.start();
