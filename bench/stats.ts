@@ -440,19 +440,32 @@ async function main(): Promise<void> {
       const oldMs: number[] = [];
       const newMs: number[] = [];
       let equal = true;
+      let recountedAfter = 0;
       for (let i = 0; i < OLD_ITERATIONS; i++) {
         const [o, oldAnswer] = await timed(() => recountEfficiencyStats(pool, callers.citySupervisor, query));
         const [n, newAnswer] = await timed(() => efficiencyStats(pool, callers.citySupervisor, query));
         oldMs.push(o);
         newMs.push(n);
-        if (equal && !isDeepStrictEqual(oldAnswer, newAnswer)) {
+        if (!equal || isDeepStrictEqual(oldAnswer, newAnswer)) continue;
+        // Breaches are counted as known at query time: an open case whose deadline passes between the recount
+        // and the facts (about one a minute in this library; the recount takes a second or two) is breached
+        // for the second and not the first. Then the recount after the facts must agree with them.
+        recountedAfter++;
+        const after = await recountEfficiencyStats(pool, callers.citySupervisor, query);
+        if (!isDeepStrictEqual(after, newAnswer)) {
           equal = false;
-          log(`${groupBy}: the answers differ; first differing unit: ${JSON.stringify(firstDifference(oldAnswer, newAnswer))}`);
+          log(`${groupBy}: the answers differ; first differing unit: ${JSON.stringify(firstDifference(after, newAnswer))}`);
         }
       }
       const o = summary(oldMs);
       const n = summary(newMs);
-      before[groupBy] = { oldQuery: o, factsQuery: n, speedupP50: Math.round((o.p50 / n.p50) * 10) / 10, identicalAnswers: equal };
+      before[groupBy] = {
+        oldQuery: o,
+        factsQuery: n,
+        speedupP50: Math.round((o.p50 / n.p50) * 10) / 10,
+        identicalAnswers: equal,
+        recountedAfterTheFacts: recountedAfter,
+      };
       log(`before/after ${groupBy} ${JSON.stringify(before[groupBy])}`);
     }
     report.beforeAfter = { what: 'city supervisor, last 30 days, in-process (no HTTP), old query = recount from cases', ...before };

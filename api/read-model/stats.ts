@@ -232,7 +232,7 @@ function recountCountsSql(groupBy: GroupBy, fromP: string, toP: string, countyP:
 function recountStagesSql(groupBy: GroupBy, fromP: string, toP: string, countyP: string | undefined): string {
   return `
     SELECT unit AS code, stage, count(*)::int AS visits,
-           avg(duration_seconds)::float8 AS mean_seconds,
+           sum(duration_seconds)::float8 / count(*) AS mean_seconds,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY duration_seconds)::float8 AS p90_seconds
       FROM (SELECT ${UNITS[groupBy].caseUnit('c', false)} AS unit, s.stage, s.duration_seconds
               FROM cases c JOIN case_review_stages s ON s.case_id = c.case_id
@@ -342,15 +342,14 @@ function dailyCountsSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
 const ONE_LEVEL_CONCAT_MAX_MS = 62 * DAY_MS;
 
 /** Per unit and stage: visits, mean and p90 of the stage visits of the cohort of `plan`. */
-function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => string, county: string | undefined): string {
+function dailyStagesSql(groupBy: Exclude<GroupBy, 'officer'>, plan: PeriodPlan, p: (v: unknown) => string, county: string | undefined): string {
   const fromP = p(plan.from);
   const toP = p(plan.to);
   const countyP = county === undefined ? undefined : p(county);
   const inCounty = (alias: string) => (countyP ? `AND ${alias}.county_code = ${countyP}` : '');
   const parts: string[] = [];
   let edges = `v.opened_at >= ${fromP}::timestamptz AND v.opened_at < ${toP}::timestamptz`;
-  // no daily stage rows per officer (see the migration): an officer's visits are read for the whole period
-  if (plan.whole && groupBy !== 'officer') {
+  if (plan.whole) {
     const w = plan.whole;
     const wFrom = p(new Date(w.fromMs).toISOString());
     const wTo = p(new Date(w.toMs).toISOString());
@@ -362,24 +361,12 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
        WHERE s.unit_kind = ${p(groupBy)} AND s.opened_day >= ${p(w.fromDay)}::date AND s.opened_day < ${p(w.toDay)}::date
          ${inCounty('s')}`);
   }
-  // the visits of the partial days (an officer's: of the whole period), grouped before anything else; per
-  // officer by the officers' set first (a few per township), so each visit is aggregated once, not per officer
-  if (groupBy === 'officer') {
-    parts.push(`
-      SELECT o, x.stage, NULL::date, x.visits, x.sum_seconds, x.durations
-        FROM (SELECT v.officer_ids, v.stage, count(*) AS visits, sum(v.duration_seconds) AS sum_seconds,
-                     array_agg(v.duration_seconds) AS durations
-                FROM stats_stage_visits v
-               WHERE ${edges} ${inCounty('v')}
-               GROUP BY v.officer_ids, v.stage) x
-       CROSS JOIN LATERAL unnest(x.officer_ids) o`);
-  } else {
-    parts.push(`
+  // the visits of the partial days, grouped before anything else
+  parts.push(`
       SELECT ${factUnit(groupBy, 'v')}, v.stage, NULL::date, count(*), sum(v.duration_seconds), array_agg(v.duration_seconds)
         FROM stats_stage_visits v
        WHERE ${edges} ${inCounty('v')}
        GROUP BY 1, 2`);
-  }
   // Durations are concatenated per unit and stage (hash aggregation, no sort of the whole period) and each
   // group's array is sorted on its own for the percentile: the same percentile_cont over the same values.
   // Concatenation copies (array_cat), so over a long period days are joined per month first and months per
@@ -403,7 +390,7 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
   return `
     SELECT code, stage, visits, mean_seconds,
            sorted[lo + 1]::float8 + ((rank - lo) * (sorted[hi + 1]::float8 - sorted[lo + 1]::float8)) AS p90_seconds
-      FROM (SELECT unit AS code, stage, visits, (sum_seconds::numeric / visits)::float8 AS mean_seconds,
+      FROM (SELECT unit AS code, stage, visits, sum_seconds::float8 / visits AS mean_seconds,
                    sort_asc(durations::int4[]) AS sorted, 0.9::float8 * (visits - 1) AS rank,
                    floor(0.9::float8 * (visits - 1))::int AS lo, ceil(0.9::float8 * (visits - 1))::int AS hi
               FROM (SELECT unit, stage, sum(visits)::int AS visits, sum(sum_seconds) AS sum_seconds, stats_concat(durations) AS durations
@@ -411,6 +398,74 @@ function dailyStagesSql(groupBy: GroupBy, plan: PeriodPlan, p: (v: unknown) => s
                      GROUP BY unit, stage
                     HAVING sum(visits) > 0) g
             OFFSET 0) p`;
+}
+
+/**
+ * Per officer and stage: visits, mean and p90 of the stage visits of the cohort of [from, to), from one row
+ * per case (stats_case_stages, db/migrations/1734800000000_…), grouped here. An officer has no daily stage
+ * rows (as many as the visits: no saving), and grouping 141,755 visits by officer set and stage in SQL cost
+ * more than the whole 200 ms budget at a million cases; the cases' rows are 27,000, grouped in SQL by officer
+ * set (a few hundred), and the API spreads each set's visits over its officers (a case with two officers
+ * counts for both, as in the recount's unnest). The figures are the recount's to the last bit: every
+ * duration is a whole number of seconds, so the sums are exact in doubles, the mean is one division as in
+ * SQL's float8, and the p90 is percentile_cont's arithmetic (percentileCont90).
+ */
+async function officerStageRows(pool: Pool, plan: PeriodPlan, county: string | undefined): Promise<StageRow[]> {
+  const q = paramList();
+  const { rows } = await statsQuery<{ officer_ids: (string | null)[]; visits: string }>(
+    pool,
+    `SELECT s.officer_ids, string_agg(s.visits, ',') AS visits
+       FROM stats_case_stages s
+      WHERE s.opened_at >= ${q.p(plan.from)}::timestamptz AND s.opened_at < ${q.p(plan.to)}::timestamptz
+        AND cardinality(s.officer_ids) > 0 ${county === undefined ? '' : `AND s.county_code = ${q.p(county)}`}
+      GROUP BY s.officer_ids`,
+    q.params,
+  );
+  const durations = new Map<string, Map<StageRow['stage'], number[]>>();
+  for (const row of rows) {
+    // the set's visits: stage, seconds, stage, seconds, … (the column's JSON values; one parse per set)
+    const visits = JSON.parse(`[${row.visits}]`) as (StageRow['stage'] | number)[];
+    for (const officer of row.officer_ids) {
+      if (officer === null) continue;
+      let byStage = durations.get(officer);
+      if (!byStage) durations.set(officer, (byStage = new Map()));
+      for (let i = 0; i < visits.length; i += 2) {
+        const stage = visits[i] as StageRow['stage'];
+        const seconds = visits[i + 1] as number;
+        const list = byStage.get(stage);
+        if (list) list.push(seconds);
+        else byStage.set(stage, [seconds]);
+      }
+    }
+  }
+  const result: StageRow[] = [];
+  for (const [code, byStage] of durations) {
+    for (const [stage, list] of byStage) {
+      // whole seconds: an Int32Array sorts in half the time of a Float64Array; a duration past int4 (68
+      // years) fails as the SQL path's int4 cast does, rather than wrap
+      let sum = 0;
+      for (const seconds of list) {
+        if ((seconds | 0) !== seconds) throw new Error(`stage duration ${seconds} s is not an int4 (officer ${code}, ${stage})`);
+        sum += seconds;
+      }
+      const sorted = Int32Array.from(list).sort();
+      result.push({ code, stage, visits: sorted.length, mean_seconds: sum / sorted.length, p90_seconds: percentileCont90(sorted) });
+    }
+  }
+  return result;
+}
+
+/**
+ * PostgreSQL's percentile_cont(0.9) over sorted values, operation for operation (orderedsetaggs.c: rows
+ * floor and ceil of 0.9·(n − 1), then lo + proportion·(hi − lo) in doubles), so the API's p90 equals the
+ * recount's bit for bit.
+ */
+function percentileCont90(sorted: Int32Array): number {
+  const rank = 0.9 * (sorted.length - 1);
+  const first = Math.floor(rank);
+  const lo = sorted[first]!;
+  const second = Math.ceil(rank);
+  return second > first ? lo + (rank - first) * (sorted[second]! - lo) : lo;
 }
 
 async function efficiencyFrom(
@@ -447,24 +502,27 @@ async function efficiencyFrom(
      ORDER BY 1`;
 
   const stagesQ = paramList();
-  const stageSql =
-    source === 'facts'
-      ? dailyStagesSql(query.groupBy, plan, stagesQ.p, scope.countyCode)
-      : recountStagesSql(query.groupBy, stagesQ.p(plan.from), stagesQ.p(plan.to), scope.countyCode === undefined ? undefined : stagesQ.p(scope.countyCode));
+  const groupBy = query.groupBy;
+  const stageRows =
+    source === 'cases'
+      ? statsQuery<StageRow>(pool, recountStagesSql(groupBy, stagesQ.p(plan.from), stagesQ.p(plan.to), scope.countyCode === undefined ? undefined : stagesQ.p(scope.countyCode)), stagesQ.params).then((r) => r.rows)
+      : groupBy === 'officer'
+        ? officerStageRows(pool, plan, scope.countyCode)
+        : statsQuery<StageRow>(pool, dailyStagesSql(groupBy, plan, stagesQ.p, scope.countyCode), stagesQ.params).then((r) => r.rows);
 
   const workOrdersQ = paramList();
   const workOrderSql = workOrderCountsSql(query.groupBy, workOrdersQ.p(plan.from), workOrdersQ.p(plan.to), scope.countyCode === undefined ? undefined : workOrdersQ.p(scope.countyCode));
 
   const [agg, stages, workOrders] = await Promise.all([
     statsQuery<AggRow>(pool, aggSql, countsQ.params),
-    statsQuery<StageRow>(pool, stageSql, stagesQ.params),
+    stageRows,
     statsQuery<WorkOrderRow>(pool, workOrderSql, workOrdersQ.params),
   ]);
   const workOrdersByUnit = new Map(workOrders.rows.map((w) => [w.unit, w]));
 
   const stageOrder = (s: string) => (STAGES as readonly string[]).indexOf(s);
   const byUnit = new Map<string, UnitStats['stageDurations']>();
-  for (const s of stages.rows) {
+  for (const s of stages) {
     const list = byUnit.get(s.code) ?? [];
     list.push({ stage: s.stage, visits: s.visits, meanSeconds: Number(s.mean_seconds), p90Seconds: Number(s.p90_seconds) });
     byUnit.set(s.code, list);

@@ -228,7 +228,32 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
     expect(facts.rows.filter((r) => r.case_id === id('M1')).map((r) => r.township_code)).toEqual([TD, TD]);
   });
 
+  it('stats_case_stages: one row per case with visits, holding each visit as stats_stage_visits_source has it', async () => {
+    const rows = await pool.query(`SELECT * FROM stats_case_stages WHERE case_id = ANY($1) ORDER BY case_id`, [CASE_IDS]);
+    const source = await pool.query(
+      `SELECT case_id, stage, opened_at, county_code, officer_ids, duration_seconds FROM stats_stage_visits_source
+        WHERE case_id = ANY($1) ORDER BY case_id, stage, visit`,
+      [CASE_IDS],
+    );
+    type Row = { case_id: string; opened_at: Date; county_code: string; officer_ids: string[]; visits: [string, number][] };
+    const expected = new Map<string, Row>();
+    for (const v of source.rows) {
+      const row: Row = expected.get(v.case_id) ?? { case_id: v.case_id, opened_at: v.opened_at, county_code: v.county_code, officer_ids: v.officer_ids, visits: [] };
+      row.visits.push([v.stage, Number(v.duration_seconds)]);
+      expected.set(v.case_id, row);
+    }
+    // the column is the visits' JSON values joined by commas (the API parses a set's rows as one list)
+    const parsed = rows.rows.map((r) => {
+      const flat = JSON.parse(`[${r.visits}]`) as (string | number)[];
+      return { ...r, visits: flat.flatMap((x, i) => (i % 2 === 0 ? [[x, flat[i + 1]]] : [])) };
+    });
+    expect(parsed).toEqual([...expected.values()]);
+    expect(expected.size).toBeGreaterThan(5);
+    expect(parsed.find((r) => r.case_id === id('M1'))).toMatchObject({ county_code: C2, officer_ids: [officer(TD, 2)] });
+  });
+
   const read = async (db: Pick<typeof pool, 'query'>) => ({
+      caseStages: (await db.query(`SELECT * FROM stats_case_stages WHERE case_id = ANY($1) ORDER BY case_id`, [CASE_IDS])).rows,
       facts: (await db.query(`SELECT * FROM stats_case_facts WHERE case_id = ANY($1) ORDER BY case_id`, [CASE_IDS])).rows,
       // rows emptied by a case that moved away stay with zeros under the triggers; the rebuild has none
       daily: (
@@ -267,6 +292,7 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
   });
 
   it('deleting a case (its stage visits, review, case row) takes it out of every sum', async () => {
+    const before = await read(pool);
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -276,6 +302,8 @@ describe('the facts equal their definition over cases, case_reviews and case_rev
       }
       const afterDelete = await read(client);
       expect(afterDelete.facts.map((f) => f.case_id)).not.toContain(id('C1'));
+      expect(before.caseStages.map((f) => f.case_id)).toContain(id('C1'));
+      expect(afterDelete.caseStages.map((f) => f.case_id)).not.toContain(id('C1'));
       await client.query('SELECT stats_rebuild()');
       expect(await read(client)).toEqual(afterDelete);
     } finally {
