@@ -41,13 +41,17 @@ $$;
 -- stats_stage_visits is written by stats_refresh_case (a case's visits deleted, then inserted) and by
 -- stats_rebuild (truncated, then every visit inserted in one statement): these rows follow whatever writes
 -- it, once per statement. Inserted visits are added from the statement's own rows (no read of the table,
--- so the rebuild's one statement of millions of rows costs one aggregation), after any the case has.
+-- so the rebuild's one statement of millions of rows costs one aggregation), after any the case has. A
+-- statement that changed no visit (a case's refresh before its review has none) does nothing.
 CREATE FUNCTION stats_case_stages_on_visits() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     TRUNCATE stats_case_stages;
   ELSIF TG_OP = 'INSERT' THEN
+    IF NOT EXISTS (SELECT FROM new_visits) THEN
+      RETURN NULL;
+    END IF;
     INSERT INTO stats_case_stages AS s (case_id, opened_at, county_code, officer_ids, visits)
     SELECT v.case_id, v.opened_at, v.county_code, v.officer_ids,
            string_agg(to_json(v.stage)::text || ',' || v.duration_seconds, ',' ORDER BY v.stage, v.visit)
@@ -57,6 +61,9 @@ BEGIN
       opened_at = EXCLUDED.opened_at, county_code = EXCLUDED.county_code, officer_ids = EXCLUDED.officer_ids,
       visits = s.visits || ',' || EXCLUDED.visits;
   ELSIF TG_OP = 'DELETE' THEN
+    IF NOT EXISTS (SELECT FROM old_visits) THEN
+      RETURN NULL;
+    END IF;
     PERFORM stats_case_stages_sync(ARRAY(SELECT DISTINCT case_id FROM old_visits));
   ELSE
     PERFORM stats_case_stages_sync(ARRAY(SELECT case_id FROM old_visits UNION SELECT case_id FROM new_visits));
