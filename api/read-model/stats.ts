@@ -468,6 +468,16 @@ function percentileCont90(sorted: Int32Array): number {
   return second > first ? lo + (rank - first) * (sorted[second]! - lo) : lo;
 }
 
+/** Per unit and stage: the recount's (from `cases`), or the served figures (daily rows; per officer, the cases' rows). */
+async function stageRowsFrom(source: 'facts' | 'cases', pool: Pool, groupBy: GroupBy, plan: PeriodPlan, county: string | undefined): Promise<StageRow[]> {
+  const q = paramList();
+  let sql: string;
+  if (source === 'cases') sql = recountStagesSql(groupBy, q.p(plan.from), q.p(plan.to), county === undefined ? undefined : q.p(county));
+  else if (groupBy === 'officer') return officerStageRows(pool, plan, county);
+  else sql = dailyStagesSql(groupBy, plan, q.p, county);
+  return (await statsQuery<StageRow>(pool, sql, q.params)).rows;
+}
+
 async function efficiencyFrom(
   source: 'facts' | 'cases',
   pool: Pool,
@@ -501,14 +511,7 @@ async function efficiencyFrom(
       FROM units u FULL JOIN agg a ON a.unit = u.code
      ORDER BY 1`;
 
-  const stagesQ = paramList();
-  const groupBy = query.groupBy;
-  const stageRows =
-    source === 'cases'
-      ? statsQuery<StageRow>(pool, recountStagesSql(groupBy, stagesQ.p(plan.from), stagesQ.p(plan.to), scope.countyCode === undefined ? undefined : stagesQ.p(scope.countyCode)), stagesQ.params).then((r) => r.rows)
-      : groupBy === 'officer'
-        ? officerStageRows(pool, plan, scope.countyCode)
-        : statsQuery<StageRow>(pool, dailyStagesSql(groupBy, plan, stagesQ.p, scope.countyCode), stagesQ.params).then((r) => r.rows);
+  const stageRows = stageRowsFrom(source, pool, query.groupBy, plan, scope.countyCode);
 
   const workOrdersQ = paramList();
   const workOrderSql = workOrderCountsSql(query.groupBy, workOrdersQ.p(plan.from), workOrdersQ.p(plan.to), scope.countyCode === undefined ? undefined : workOrdersQ.p(scope.countyCode));
