@@ -14,7 +14,7 @@ import { REFUSAL } from '../domain/errors';
 import { caseQuery } from '../workflows/definitions';
 import { canReadCase, claimsOf } from './auth';
 import { forbidden, HttpError, notFound, type ErrorDetail } from './errors';
-import { CASE_GATE_COLUMNS, type CaseGate, caseGateOf, type CaseGateRow, claimIdempotencyKey, type KeyClaim } from './idempotency';
+import { claimIdempotencyKey, type KeyClaim } from './idempotency';
 
 /**
  * What every route about one case needs: the case from its workflow or the read model, the caller's
@@ -95,16 +95,6 @@ export function caseAccess(pool: Pool, client: Client, queryTimeoutMs = 5000) {
     const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>('SELECT snapshot, seq FROM cases WHERE case_id = $1', [caseId]);
     return rows[0];
   }
-  /** The gate's columns of the read model's row (api/idempotency.ts `CaseGate`), without the snapshot. */
-  async function readModelGate(caseId: string): Promise<{ snapshot: CaseGate; seq: number } | undefined> {
-    const { rows } = await pool.query<CaseGateRow & { seq: number }>({
-      name: 'case-gate',
-      text: `SELECT ${CASE_GATE_COLUMNS}, seq FROM cases WHERE case_id = $1`,
-      values: [caseId],
-    });
-    const first = rows[0];
-    return first ? { snapshot: caseGateOf(first), seq: first.seq } : undefined;
-  }
   async function readModelCase(caseId: string): Promise<CaseView | undefined> {
     return (await readModelRow(caseId))?.snapshot;
   }
@@ -179,5 +169,5 @@ export function caseAccess(pool: Pool, client: Client, queryTimeoutMs = 5000) {
     return err;
   }
 
-  return { readModelRow, readModelGate, readModelCase, queryCase, loadCase, loadReadableCase, claimKey, mapUpdateError };
+  return { readModelRow, readModelCase, queryCase, loadCase, loadReadableCase, claimKey, mapUpdateError };
 }

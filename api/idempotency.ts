@@ -200,18 +200,49 @@ export const DOUBLE_SUBMIT_WINDOW_SECONDS = 30;
  * same case state (`seq`) within DOUBLE_SUBMIT_WINDOW_SECONDS run as one Update, so a double click is
  * answered once. After the window the same request is a new one (a refusal is not repeated for ever
  * once, say, a certificate was renewed). One statement: concurrent duplicates meet on the row lock.
+ * The row's key is `auto:<fingerprint of path and body>:<seq>`.
  */
 export async function doubleSubmitUpdateId(pool: Pool, r: { caller: string; path: string; body: unknown; seq: number; caseId: string }): Promise<string> {
-  const fingerprint = sha256(stringify({ path: r.path, body: r.body ?? null, seq: r.seq }) ?? '');
   const fresh = `auto-${randomUUID()}`;
-  const { rows } = await pool.query<{ update_id: string }>(
-    `INSERT INTO idempotency_keys AS k (caller, key, request_hash, method, path, case_id, update_id)
-     VALUES ($1, $2, $3, 'POST', $4, $5, $6)
-     ON CONFLICT (caller, key) DO UPDATE SET
-       update_id = CASE WHEN k.created_at < now() - make_interval(secs => $7) THEN EXCLUDED.update_id ELSE k.update_id END,
-       created_at = CASE WHEN k.created_at < now() - make_interval(secs => $7) THEN now() ELSE k.created_at END
-     RETURNING update_id`,
-    [r.caller, `auto:${fingerprint}`, fingerprint, r.path, r.caseId, fresh, DOUBLE_SUBMIT_WINDOW_SECONDS],
-  );
+  const { rows } = await pool.query<{ update_id: string }>({
+    name: 'double-submit-update-id',
+    text: `INSERT INTO idempotency_keys AS k (caller, key, request_hash, method, path, case_id, update_id)
+           VALUES ($1, 'auto:' || $2 || ':' || $7::int, $2, 'POST', $3, $4, $5)
+           ${SHARED_UPDATE_ID}`,
+    values: [r.caller, doubleSubmitFingerprint(r), r.path, r.caseId, fresh, DOUBLE_SUBMIT_WINDOW_SECONDS, r.seq],
+  });
   return rows[0]?.update_id ?? fresh;
 }
+
+/**
+ * An unkeyed action's gate (as `caseGateWithClaim` for a keyed one) and its double-submit Update ID
+ * (`doubleSubmitUpdateId`, from the row's seq) in one statement: one round trip on the action path.
+ * No row: the case is not projected yet (the caller asks Temporal, with an Update ID of its own).
+ * A request the gate then refuses leaves its row behind; the same request is refused the same way.
+ */
+export async function caseGateWithDoubleSubmitId(
+  pool: Pool,
+  r: { caller: string; path: string; body: unknown; caseId: string },
+): Promise<{ row: { snapshot: CaseGate; seq: number }; updateId: string } | undefined> {
+  const { rows } = await pool.query<CaseGateRow & { seq: number; update_id: string }>({
+    name: 'case-gate-with-double-submit-id',
+    text: `WITH gate AS (SELECT ${CASE_GATE_COLUMNS}, seq FROM cases WHERE case_id = $4),
+           shared AS (
+             INSERT INTO idempotency_keys AS k (caller, key, request_hash, method, path, case_id, update_id)
+             SELECT $1, 'auto:' || $2 || ':' || gate.seq, $2, 'POST', $3, $4, $5 FROM gate
+             ${SHARED_UPDATE_ID}
+           )
+           SELECT gate.*, (SELECT update_id FROM shared) AS update_id FROM gate`,
+    values: [r.caller, doubleSubmitFingerprint(r), r.path, r.caseId, `auto-${randomUUID()}`, DOUBLE_SUBMIT_WINDOW_SECONDS],
+  });
+  const first = rows[0];
+  return first ? { row: { snapshot: caseGateOf(first), seq: first.seq }, updateId: first.update_id } : undefined;
+}
+
+const doubleSubmitFingerprint = (r: { path: string; body: unknown }): string => sha256(stringify({ path: r.path, body: r.body ?? null }) ?? '');
+
+/** The double-submit row's upsert: the first request's Update ID inside the window ($6 s), a fresh one ($5) after it. */
+const SHARED_UPDATE_ID = `ON CONFLICT (caller, key) DO UPDATE SET
+               update_id = CASE WHEN k.created_at < now() - make_interval(secs => $6) THEN EXCLUDED.update_id ELSE k.update_id END,
+               created_at = CASE WHEN k.created_at < now() - make_interval(secs => $6) THEN now() ELSE k.created_at END
+             RETURNING update_id`;

@@ -32,7 +32,7 @@ import {
   openedUpdate,
   type ChildEventRequest,
 } from '../../workflows/definitions';
-import { caseGateWithClaim, type CaseGate, claimIdempotencyKey, doubleSubmitUpdateId, keyedUpdateId, projectedAnswer, releaseClaim, rememberAnswer } from '../idempotency';
+import { caseGateWithClaim, caseGateWithDoubleSubmitId, type CaseGate, claimIdempotencyKey, keyedUpdateId, projectedAnswer, releaseClaim, rememberAnswer } from '../idempotency';
 import { actionIdempotencyHeaders, caseAccess, caseIdSchema, caseParams, idempotencyKeySchema, isTemporalUnavailable, type KeyedRequest } from '../case-access';
 import { actorFromClaims, canActOnCase, canOpenCase, canReadCase, claimsOf, requireRole } from '../auth';
 import { forbidden, HttpError, notFound } from '../errors';
@@ -166,7 +166,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
   const { pool } = opts;
   const { client, taskQueue } = opts.temporal;
   const creationTurns = new PerCaseTurns();
-  const { readModelRow, readModelGate, readModelCase, queryCase, loadCase, loadReadableCase, claimKey, mapUpdateError } = caseAccess(pool, client, opts.queryTimeoutMs);
+  const { readModelRow, readModelCase, queryCase, loadCase, loadReadableCase, claimKey, mapUpdateError } = caseAccess(pool, client, opts.queryTimeoutMs);
 
   // ------------------------------------------------------------ POST /v1/cases
   app.post(
@@ -306,10 +306,12 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     const path = `/v1/cases/${caseId}/actions/${action}`;
     // Jurisdiction from the read model (one indexed row, projected before each step returns); the
     // workflow itself re-checks the stage. A case not yet projected is asked directly. A keyed request
-    // claims its key in the same statement (one round trip), and gives it back if refused here.
+    // claims its key in the same statement (one round trip), and gives it back if refused here; an
+    // unkeyed one gets its double-submit Update ID in the same statement.
     const key = request.headers['idempotency-key'];
     const claimed = typeof key === 'string' ? await caseGateWithClaim(pool, { caller: claims.sub, key, method: 'POST', path, body, caseId }) : undefined;
-    const row = claimed ? claimed.row : await readModelGate(caseId);
+    const unkeyed = claimed ? undefined : await caseGateWithDoubleSubmitId(pool, { caller: claims.sub, path, body, caseId });
+    const row = claimed ? claimed.row : unkeyed?.row;
     const refuse = async (err: HttpError): Promise<never> => {
       if (typeof key === 'string' && claimed?.fresh) await releaseClaim(pool, claims.sub, key);
       throw err;
@@ -335,11 +337,7 @@ const casesRoutes: FastifyPluginAsyncZod<CasesRoutesOptions> = async (app, opts)
     }
     // The Update ID makes a retry (same key) or a double submit (same request, same case state) one
     // Update: Temporal runs it once and answers every copy with its outcome.
-    const updateId = keyed
-      ? keyedUpdateId(claims.sub, keyed.key)
-      : row
-        ? await doubleSubmitUpdateId(pool, { caller: claims.sub, path, body, seq: row.seq, caseId })
-        : `once-${randomBytes(16).toString('hex')}`;
+    const updateId = keyed ? keyedUpdateId(claims.sub, keyed.key) : (unkeyed?.updateId ?? `once-${randomBytes(16).toString('hex')}`);
     const req = { action, body, actor: actorFromClaims(claims) } as ActionRequest;
     try {
       const outcome = await client.workflow.getHandle(caseId).executeUpdate(actionUpdate, { args: [req], updateId });
