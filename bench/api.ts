@@ -110,7 +110,8 @@ async function main(): Promise<void> {
   const db = await createEmptyDatabase(adminUrl, 'enforcement_bench');
   const databaseUrl = db.url;
   let service: RunningService | undefined;
-  let floorWorker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
+  let floorWorker: { worker: Worker; running: Promise<void> } | undefined;
+  let floorConnection: NativeConnection | undefined;
   let stopping = false;
   const cleanup = async () => {
     if (stopping) return;
@@ -118,8 +119,8 @@ async function main(): Promise<void> {
     if (floorWorker) {
       floorWorker.worker.shutdown();
       await floorWorker.running.catch((err: unknown) => logger.error({ err }, 'floor worker'));
-      await floorWorker.connection.close();
     }
+    await floorConnection?.close();
     await service?.stop().catch((err: unknown) => logger.error({ err }, 'stop'));
     await db.drop().catch((err: unknown) => logger.error({ err }, `could not drop ${db.name}`));
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -197,14 +198,14 @@ async function main(): Promise<void> {
     const floorTaskQueue = `bench-floor-${process.pid}`;
     const floorPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     await floorPool.query(FLOOR_TABLE_DDL);
-    const floorConnection = await NativeConnection.connect({ address: service.temporalAddress });
+    floorConnection = await NativeConnection.connect({ address: service.temporalAddress });
     const worker = await Worker.create({
       connection: floorConnection,
       taskQueue: floorTaskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./floor/workflows'), logger: new DefaultLogger('WARN') }),
       activities: createFloorActivities(floorPool),
     });
-    floorWorker = { worker, connection: floorConnection, running: worker.run().finally(() => floorPool.end()) };
+    floorWorker = { worker, running: worker.run().finally(() => floorPool.end()) };
     const client = service.client;
     const officer = actorFromClaims(DEMO_CLAIMS.township);
     const patrolReport = () => ({ gridMemberId: 'grid-member-1', observedAt: new Date().toISOString(), findings: '占道经营，摊位三处' });
