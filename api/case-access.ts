@@ -92,7 +92,11 @@ export type KeyedRequest = Parameters<typeof claimsOf>[0] & { headers: Record<st
 
 export function caseAccess(pool: Pool, client: Client, queryTimeoutMs = 5000) {
   async function readModelRow(caseId: string): Promise<{ snapshot: CaseView; seq: number } | undefined> {
-    const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>('SELECT snapshot, seq FROM cases WHERE case_id = $1', [caseId]);
+    const { rows } = await pool.query<{ snapshot: CaseView; seq: number }>({
+      name: 'read-model-row',
+      text: 'SELECT snapshot, seq FROM cases WHERE case_id = $1',
+      values: [caseId],
+    });
     return rows[0];
   }
   async function readModelCase(caseId: string): Promise<CaseView | undefined> {
