@@ -18,9 +18,9 @@
  *              `request` Update of the 回访 satisfaction callback (it ends a hotline case's workflow);
  *   http       the same loop over HTTP (node:http, keep-alive), tokens signed like the tests', with Idempotency-Keys.
  *   Each case counts when its workflow has completed. `--warmup` cases per phase run first, unmeasured.
- * - `--rounds N` runs the three phases N times in turn (floor, sdk, http, floor, …) on the same server
- *   and processes: a burst of load from elsewhere on a shared machine then spoils one round, not the
- *   ratio. `ratios` are the medians of the rounds' ratios (each round's are in `rounds`); `phases` is
+ * - `--rounds N` runs the three phases N times on the same server and processes, their order rotating
+ *   (floor-sdk-http, sdk-http-floor, http-floor-sdk, …): a burst of load from elsewhere on a shared
+ *   machine then spoils one round, not the ratio, and no phase always runs first. `ratios` are the medians of the rounds' ratios (each round's are in `rounds`); `phases` is
  *   the last round.
  *
  * Prints ONE JSON document on stdout (logs go to stderr). The machine may be shared and noisy: the
@@ -604,11 +604,21 @@ async function main(): Promise<void> {
     const rig: Rig = { client: new Client({ connection }), caseTaskQueue, floorTaskQueue, apiUrl, run, slaPolicy };
     const all = procs as Processes;
     const rounds: { phases: Record<'floor' | 'sdk' | 'http', PhaseResult>; ratios: Ratios }[] = [];
+    const phases = [
+      { name: 'floor', driver: driveFloor, withApi: false },
+      { name: 'sdk', driver: driveSdk, withApi: false },
+      { name: 'http', driver: driveHttp, withApi: true },
+    ] as const;
     for (let roundNo = 1; roundNo <= ROUNDS; roundNo++) {
       if (ROUNDS > 1) log(`round ${roundNo} of ${ROUNDS}`);
-      const floor = await runPhase('floor', driveFloor, rig, all, false, roundNo);
-      const sdk = await runPhase('sdk', driveSdk, rig, all, false, roundNo);
-      const http = await runPhase('http', driveHttp, rig, all, true, roundNo);
+      // The order rotates from round to round (floor-sdk-http, sdk-http-floor, http-floor-sdk), as bench:api
+      // rotates its interleaving: no phase always runs first, after the pause of reading histories.
+      const result: Partial<Record<(typeof phases)[number]['name'], PhaseResult>> = {};
+      for (let i = 0; i < phases.length; i++) {
+        const phase = phases[(roundNo - 1 + i) % phases.length]!;
+        result[phase.name] = await runPhase(phase.name, phase.driver, rig, all, phase.withApi, roundNo);
+      }
+      const { floor, sdk, http } = result as Record<(typeof phases)[number]['name'], PhaseResult>;
       rounds.push({ phases: { floor, sdk, http }, ratios: ratiosOf(floor, sdk, http) });
     }
     const ratios = Object.fromEntries(
