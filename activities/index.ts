@@ -151,8 +151,8 @@ export async function lookupMatter(
   pool: Pool,
   input: { matterCode: string; countyCode: string },
 ): Promise<MatterLookup> {
-  // Named (prepared once per connection): the capture step's lookup, planned at every call it cost more
-  // Postgres time than it ran (pg_stat_statements, bench:throughput).
+  // Named (prepared once per connection): planned at every call, the capture step's lookup cost Postgres
+  // more time to plan than to run (pg_stat_statements, bench:throughput).
   const { rows } = await pool.query<MatterRow>({
     name: 'lookup-matter',
     text: `SELECT m.code, m.name, m.category, m.level, m.domain, m.legal_basis, m.version, m.retired_at, d.code AS department_code,

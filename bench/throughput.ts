@@ -20,8 +20,8 @@
  *   Each case counts when its workflow has completed. `--warmup` cases per phase run first, unmeasured.
  * - `--rounds N` runs the three phases N times on the same server and processes, their order rotating
  *   (floor-sdk-http, sdk-http-floor, http-floor-sdk, …): a burst of load from elsewhere on a shared
- *   machine then spoils one round, not the ratio, and no phase always runs first. `ratios` are the medians of the rounds' ratios (each round's are in `rounds`); `phases` is
- *   the last round.
+ *   machine then spoils one round, not the ratio, and no phase always runs first. `ratios` are the
+ *   medians of the rounds' ratios (each round's are in `rounds`); `phases` is the last round.
  *
  * Prints ONE JSON document on stdout (logs go to stderr). The machine may be shared and noisy: the
  * ratios within one run are what the targets are about. BENCH_CPU_PROFILE_DIR=<dir> also writes V8 CPU
@@ -613,13 +613,12 @@ async function main(): Promise<void> {
       if (ROUNDS > 1) log(`round ${roundNo} of ${ROUNDS}`);
       // The order rotates from round to round (floor-sdk-http, sdk-http-floor, http-floor-sdk), as bench:api
       // rotates its interleaving: no phase always runs first, after the pause of reading histories.
-      const result: Partial<Record<(typeof phases)[number]['name'], PhaseResult>> = {};
+      const result = {} as Record<'floor' | 'sdk' | 'http', PhaseResult>; // each phase fills its own below
       for (let i = 0; i < phases.length; i++) {
         const phase = phases[(roundNo - 1 + i) % phases.length]!;
         result[phase.name] = await runPhase(phase.name, phase.driver, rig, all, phase.withApi, roundNo);
       }
-      const { floor, sdk, http } = result as Record<(typeof phases)[number]['name'], PhaseResult>;
-      rounds.push({ phases: { floor, sdk, http }, ratios: ratiosOf(floor, sdk, http) });
+      rounds.push({ phases: result, ratios: ratiosOf(result.floor, result.sdk, result.http) });
     }
     const ratios = Object.fromEntries(
       Object.keys(rounds[0]!.ratios).map((k) => [k, median(rounds.map((r) => r.ratios[k as keyof Ratios]))]),
